@@ -1,0 +1,36 @@
+# chronus — two commands: `make run` plays, `make test` proves it works.
+# Both install the Debian packages the machine lacks (with apt-get; sudo when not root).
+
+SHELL := /bin/bash
+# Needed to build (cpal links alsa-lib through pkg-config).
+BUILD_DEBS := libasound2-dev pkg-config
+# Needed by the tests: a real-time ALSA path without a sound card (jackd dummy + ALSA jack
+# plugin), tmux for the terminal UI test, sox for inspecting renders.
+TEST_DEBS := jackd2 libasound2-plugins alsa-utils tmux sox
+CARGO ?= cargo
+
+.PHONY: run test build deps test-deps bench fmt lint golden
+
+run: deps
+	$(CARGO) run --release -- $(ARGS)
+
+test: deps test-deps
+	$(CARGO) build --all-targets
+	$(CARGO) test --all-targets -- --test-threads=2
+	$(CARGO) test --doc
+
+build: deps
+	$(CARGO) build --release
+
+bench: deps
+	$(CARGO) run --release -- bench
+
+lint:
+	$(CARGO) fmt --check
+	$(CARGO) clippy --all-targets -- -D warnings
+
+deps:
+	@./scripts/install-debs.sh $(BUILD_DEBS)
+
+test-deps:
+	@./scripts/install-debs.sh $(TEST_DEBS)

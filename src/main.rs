@@ -1,0 +1,184 @@
+//! The `chronus` binary: parses the command line into a validated config, then runs the REPL,
+//! a render, or a listing. Errors from the library are printed here with their whole chain.
+
+use anyhow::{bail, Context, Result};
+use chronus::engine::command::Command;
+use chronus::engine::{Engine, DEFAULT_SAMPLE_RATE};
+use chronus::rt::offline::{render_frames, write_wav, TimedCommand};
+use chronus::rt::{AudioConfig, LiveAudio, OutputChoice};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+mod line_repl;
+
+#[cfg(debug_assertions)]
+#[global_allocator]
+static ALLOC: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
+
+/// chronus — a terminal instrument for live-coding music in plain words.
+#[derive(Parser, Debug)]
+#[command(version, about, long_about = None)]
+struct Cli {
+    #[command(flatten)]
+    audio: AudioArgs,
+    #[command(subcommand)]
+    command: Option<Cmd>,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+struct AudioArgs {
+    /// Sample rate in Hz.
+    #[arg(long, global = true, default_value_t = DEFAULT_SAMPLE_RATE, value_parser = parse_rate)]
+    rate: u32,
+    /// Device buffer size in frames (fixed where the device allows it).
+    #[arg(long, global = true, value_parser = parse_buffer)]
+    buffer: Option<u32>,
+    /// Output device name (see `chronus devices`).
+    #[arg(long, global = true)]
+    device: Option<String>,
+    /// Where the sound goes: the sound card (falling back to null), only the card, or null.
+    #[arg(long, global = true, value_enum, default_value_t = OutputArg::Auto)]
+    output: OutputArg,
+    /// Blocks of 64 frames the DSP worker keeps ready (latency vs. safety).
+    #[arg(long, global = true, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=16))]
+    target_fill: u32,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum OutputArg {
+    /// Sound card if one opens, else the null device.
+    Auto,
+    /// Sound card only; fail if it cannot be opened.
+    Device,
+    /// Real-time-paced null device (silent).
+    Null,
+}
+
+#[derive(Subcommand, Debug)]
+enum Cmd {
+    /// Start the instrument (the default).
+    Repl,
+    /// Render to a WAV file offline, as fast as the CPU allows.
+    Render {
+        /// Output WAV file.
+        #[arg(
+            short = 'o',
+            long = "out",
+            id = "wav_out",
+            default_value = "chronus.wav"
+        )]
+        out: PathBuf,
+        /// Length in seconds.
+        #[arg(long, default_value_t = 4.0)]
+        seconds: f64,
+    },
+    /// List audio output devices.
+    Devices,
+    /// Measure the engine and print the numbers.
+    Bench {
+        /// Seconds of audio to render for the realtime factor.
+        #[arg(long, default_value_t = 20.0)]
+        seconds: f64,
+    },
+}
+
+fn parse_rate(s: &str) -> Result<u32, String> {
+    let v: u32 = s
+        .parse()
+        .map_err(|_| format!("\"{s}\" is not a sample rate; try 44100 or 48000"))?;
+    if !(8_000..=192_000).contains(&v) {
+        return Err(format!("{v} Hz is outside 8000..192000"));
+    }
+    Ok(v)
+}
+
+fn parse_buffer(s: &str) -> Result<u32, String> {
+    let v: u32 = s
+        .parse()
+        .map_err(|_| format!("\"{s}\" is not a buffer size in frames; try 64, 128 or 256"))?;
+    if !(16..=8192).contains(&v) {
+        return Err(format!("{v} frames is outside 16..8192"));
+    }
+    Ok(v)
+}
+
+impl AudioArgs {
+    fn to_config(&self) -> AudioConfig {
+        AudioConfig {
+            sample_rate: self.rate,
+            buffer_frames: self.buffer,
+            device: self.device.clone(),
+            output: match self.output {
+                OutputArg::Auto => OutputChoice::Auto,
+                OutputArg::Device => OutputChoice::Device,
+                OutputArg::Null => OutputChoice::Null,
+            },
+            target_fill: self.target_fill as usize,
+            ..AudioConfig::default()
+        }
+    }
+}
+
+fn main() {
+    let cli = Cli::parse();
+    if let Err(e) = run(cli) {
+        eprintln!("chronus: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command.unwrap_or(Cmd::Repl) {
+        Cmd::Repl => {
+            let audio = LiveAudio::start(&cli.audio.to_config())?;
+            line_repl::run(audio)
+        }
+        Cmd::Render { out, seconds } => render(&out, seconds, cli.audio.rate),
+        Cmd::Devices => devices(),
+        Cmd::Bench { seconds } => {
+            let r = chronus::bench::voice_chain_realtime_factor(cli.audio.rate, seconds);
+            println!("{:<45} {:>10}", "benchmark", "realtime x");
+            println!("{:<45} {:>10.1}", r.label, r.factor());
+            Ok(())
+        }
+    }
+}
+
+fn render(output: &std::path::Path, seconds: f64, rate: u32) -> Result<()> {
+    if !(seconds.is_finite() && seconds > 0.0 && seconds <= 3600.0) {
+        bail!("--seconds must be between 0 and 3600, got {seconds}");
+    }
+    let mut engine = Engine::new(rate);
+    let commands = [TimedCommand {
+        frame: 0,
+        command: Command::Gate { on: true },
+    }];
+    let frames = (seconds * f64::from(rate)).round() as u64;
+    let samples = render_frames(&mut engine, &commands, frames, |_, _| {});
+    write_wav(output, &samples, rate).context("render failed")?;
+    println!(
+        "wrote {} ({seconds} s, {rate} Hz, stereo f32)",
+        output.display()
+    );
+    Ok(())
+}
+
+fn devices() -> Result<()> {
+    let list = chronus::rt::cpal_output::list_devices()?;
+    if list.is_empty() {
+        println!("no audio output devices (chronus will use the null device)");
+    }
+    for d in list {
+        println!(
+            "{} {}{}",
+            if d.is_default { "*" } else { " " },
+            d.name,
+            if d.id.is_empty() {
+                String::new()
+            } else {
+                format!("  ({})", d.id)
+            }
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,333 @@
+//! Lock-free meters: atomics written by real-time code, read by the UI at most ~30 times a second.
+//!
+//! Writers run on the audio callback, the DSP worker and the control thread; they only do
+//! relaxed atomic stores and adds. `Meters::snapshot` runs on the UI/control thread.
+
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
+use std::time::Instant;
+
+/// An `f32` stored in an `AtomicU32`.
+#[derive(Debug, Default)]
+pub struct AtomicF32(AtomicU32);
+
+impl AtomicF32 {
+    /// Stores a value.
+    pub fn set(&self, v: f32) {
+        self.0.store(v.to_bits(), Relaxed);
+    }
+    /// Loads the value.
+    pub fn get(&self) -> f32 {
+        f32::from_bits(self.0.load(Relaxed))
+    }
+}
+
+/// Number of recent latency samples kept for percentiles.
+pub const LATENCY_HISTORY: usize = 64;
+
+/// Every live measurement of the pipeline. Shared through an `Arc`.
+#[derive(Debug)]
+pub struct Meters {
+    epoch: Instant,
+    /// Audio ring capacity in blocks.
+    pub ring_capacity_blocks: AtomicU32,
+    /// Audio ring fill in blocks, as the output last saw it.
+    pub ring_fill: AtomicU32,
+    ring_fill_min: AtomicU32,
+    ring_fill_max: AtomicU32,
+    /// Underrun events (the output needed a block and the ring was empty).
+    pub underruns: AtomicU64,
+    /// Frames the output had to fill with fade/silence because the ring was empty.
+    pub underrun_frames: AtomicU64,
+    /// Blocks the worker rendered and pushed.
+    pub blocks_rendered: AtomicU64,
+    /// Blocks the output played.
+    pub blocks_played: AtomicU64,
+    /// Blocks that arrived with a sequence number other than the next one (skips).
+    pub blocks_skipped: AtomicU64,
+    /// Blocks that arrived with a sequence number already played (duplicates or reordering).
+    pub blocks_repeated: AtomicU64,
+    /// Output callbacks run.
+    pub callbacks: AtomicU64,
+    /// Last interval between output callbacks, microseconds.
+    pub callback_period_us: AtomicF32,
+    /// Largest deviation of a callback interval from the nominal period since last snapshot, µs.
+    pub callback_jitter_us: AtomicF32,
+    /// Render time / block period for the last block (1.0 = 100 %).
+    pub dsp_load: AtomicF32,
+    dsp_load_max: AtomicF32,
+    /// Commands waiting in the command ring, as last seen by the sender.
+    pub command_queue_depth: AtomicU32,
+    /// Commands dropped because the command ring was full.
+    pub command_drops: AtomicU64,
+    /// Commands the worker applied.
+    pub commands_applied: AtomicU64,
+    /// Last command-to-sound latency, microseconds.
+    pub latency_us: AtomicF32,
+    latency_history: [AtomicF32; LATENCY_HISTORY],
+    latency_count: AtomicU64,
+    /// Output peak level (linear) of the last callback.
+    pub peak: AtomicF32,
+    /// Output RMS level (linear) of the last callback.
+    pub rms: AtomicF32,
+    /// Samples at or above full scale since start.
+    pub clipped_samples: AtomicU64,
+    /// NaN/inf resets counted by the engine's guard.
+    pub nan_resets: AtomicU64,
+    /// The worker's heartbeat: blocks rendered by the active worker.
+    pub heartbeat: AtomicU64,
+    /// Nanoseconds (meters clock) of the last heartbeat.
+    pub heartbeat_ns: AtomicU64,
+    /// Sample rate in Hz.
+    pub sample_rate: AtomicU32,
+    /// Device buffer size in frames (0 = device default).
+    pub buffer_frames: AtomicU32,
+}
+
+/// A plain copy of the meters at one moment, for display.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MeterSnapshot {
+    /// Ring capacity in blocks.
+    pub ring_capacity_blocks: u32,
+    /// Ring fill in blocks.
+    pub ring_fill: u32,
+    /// Smallest fill since the last snapshot.
+    pub ring_fill_min: u32,
+    /// Largest fill since the last snapshot.
+    pub ring_fill_max: u32,
+    /// Underrun events since start.
+    pub underruns: u64,
+    /// Frames of fade/silence played for underruns.
+    pub underrun_frames: u64,
+    /// Blocks rendered.
+    pub blocks_rendered: u64,
+    /// Blocks played.
+    pub blocks_played: u64,
+    /// Sequence skips seen by the output.
+    pub blocks_skipped: u64,
+    /// Sequence repeats seen by the output.
+    pub blocks_repeated: u64,
+    /// Output callbacks.
+    pub callbacks: u64,
+    /// Last callback interval in ms.
+    pub callback_period_ms: f32,
+    /// Worst callback jitter since last snapshot, ms.
+    pub callback_jitter_ms: f32,
+    /// DSP load of the last block in percent.
+    pub dsp_load_pct: f32,
+    /// Peak DSP load since last snapshot in percent.
+    pub dsp_load_max_pct: f32,
+    /// Command ring depth.
+    pub command_queue_depth: u32,
+    /// Dropped commands.
+    pub command_drops: u64,
+    /// Applied commands.
+    pub commands_applied: u64,
+    /// Last command-to-sound latency in ms (0 if none yet).
+    pub latency_ms: f32,
+    /// 95th percentile over recent latencies in ms.
+    pub latency_p95_ms: f32,
+    /// Output peak in dBFS.
+    pub peak_db: f32,
+    /// Output RMS in dBFS.
+    pub rms_db: f32,
+    /// Clipped samples since start.
+    pub clipped_samples: u64,
+    /// NaN guard resets.
+    pub nan_resets: u64,
+    /// Heartbeat counter.
+    pub heartbeat: u64,
+    /// Milliseconds since the last heartbeat.
+    pub heartbeat_age_ms: f32,
+    /// Sample rate.
+    pub sample_rate: u32,
+    /// Device buffer in frames.
+    pub buffer_frames: u32,
+}
+
+fn to_db(x: f32) -> f32 {
+    crate::engine::smoother::gain_to_db(x)
+}
+
+impl Default for Meters {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Meters {
+    /// Fresh meters whose clock starts now.
+    pub fn new() -> Self {
+        Meters {
+            epoch: Instant::now(),
+            ring_capacity_blocks: AtomicU32::new(0),
+            ring_fill: AtomicU32::new(0),
+            ring_fill_min: AtomicU32::new(u32::MAX),
+            ring_fill_max: AtomicU32::new(0),
+            underruns: AtomicU64::new(0),
+            underrun_frames: AtomicU64::new(0),
+            blocks_rendered: AtomicU64::new(0),
+            blocks_played: AtomicU64::new(0),
+            blocks_skipped: AtomicU64::new(0),
+            blocks_repeated: AtomicU64::new(0),
+            callbacks: AtomicU64::new(0),
+            callback_period_us: AtomicF32::default(),
+            callback_jitter_us: AtomicF32::default(),
+            dsp_load: AtomicF32::default(),
+            dsp_load_max: AtomicF32::default(),
+            command_queue_depth: AtomicU32::new(0),
+            command_drops: AtomicU64::new(0),
+            commands_applied: AtomicU64::new(0),
+            latency_us: AtomicF32::default(),
+            latency_history: std::array::from_fn(|_| AtomicF32::default()),
+            latency_count: AtomicU64::new(0),
+            peak: AtomicF32::default(),
+            rms: AtomicF32::default(),
+            clipped_samples: AtomicU64::new(0),
+            nan_resets: AtomicU64::new(0),
+            heartbeat: AtomicU64::new(0),
+            heartbeat_ns: AtomicU64::new(0),
+            sample_rate: AtomicU32::new(0),
+            buffer_frames: AtomicU32::new(0),
+        }
+    }
+
+    /// Nanoseconds since these meters were made: the clock every stamp uses.
+    /// Reads the monotonic clock only; safe on the audio thread.
+    pub fn now_ns(&self) -> u64 {
+        self.epoch.elapsed().as_nanos() as u64
+    }
+
+    /// Records the ring fill seen by the output (RT-safe).
+    pub fn record_fill(&self, fill: u32) {
+        self.ring_fill.store(fill, Relaxed);
+        self.ring_fill_min.fetch_min(fill, Relaxed);
+        self.ring_fill_max.fetch_max(fill, Relaxed);
+    }
+
+    /// Records one block's DSP load (RT-safe).
+    pub fn record_dsp_load(&self, load: f32) {
+        self.dsp_load.set(load);
+        if load > self.dsp_load_max.get() {
+            self.dsp_load_max.set(load);
+        }
+    }
+
+    /// Records one command-to-sound latency in microseconds (RT-safe).
+    pub fn record_latency_us(&self, us: f32) {
+        self.latency_us.set(us);
+        let n = self.latency_count.fetch_add(1, Relaxed);
+        self.latency_history[(n % LATENCY_HISTORY as u64) as usize].set(us);
+    }
+
+    /// Records a callback interval against the nominal period, both in µs (RT-safe).
+    pub fn record_callback_interval(&self, interval_us: f32, nominal_us: f32) {
+        self.callback_period_us.set(interval_us);
+        let jitter = (interval_us - nominal_us).abs();
+        if jitter > self.callback_jitter_us.get() {
+            self.callback_jitter_us.set(jitter);
+        }
+    }
+
+    /// Records a worker heartbeat (RT-safe).
+    pub fn beat(&self) {
+        self.heartbeat.fetch_add(1, Relaxed);
+        self.heartbeat_ns.store(self.now_ns(), Relaxed);
+    }
+
+    /// Recent latencies in µs (up to [`LATENCY_HISTORY`]), oldest first is not guaranteed.
+    pub fn recent_latencies_us(&self) -> Vec<f32> {
+        let n = (self.latency_count.load(Relaxed) as usize).min(LATENCY_HISTORY);
+        (0..n).map(|i| self.latency_history[i].get()).collect()
+    }
+
+    /// Copies every meter and restarts the since-last-read min/max values.
+    pub fn snapshot(&self) -> MeterSnapshot {
+        let mut lat = self.recent_latencies_us();
+        lat.sort_by(f32::total_cmp);
+        let p95 = if lat.is_empty() {
+            0.0
+        } else {
+            lat[((lat.len() - 1) as f32 * 0.95).round() as usize]
+        };
+        let fill = self.ring_fill.load(Relaxed);
+        let min = self.ring_fill_min.swap(u32::MAX, Relaxed);
+        let max = self.ring_fill_max.swap(0, Relaxed);
+        let hb_ns = self.heartbeat_ns.load(Relaxed);
+        let now = self.now_ns();
+        MeterSnapshot {
+            ring_capacity_blocks: self.ring_capacity_blocks.load(Relaxed),
+            ring_fill: fill,
+            ring_fill_min: if min == u32::MAX { fill } else { min },
+            ring_fill_max: max.max(fill),
+            underruns: self.underruns.load(Relaxed),
+            underrun_frames: self.underrun_frames.load(Relaxed),
+            blocks_rendered: self.blocks_rendered.load(Relaxed),
+            blocks_played: self.blocks_played.load(Relaxed),
+            blocks_skipped: self.blocks_skipped.load(Relaxed),
+            blocks_repeated: self.blocks_repeated.load(Relaxed),
+            callbacks: self.callbacks.load(Relaxed),
+            callback_period_ms: self.callback_period_us.get() / 1000.0,
+            callback_jitter_ms: f32::from_bits(self.callback_jitter_us.0.swap(0, Relaxed)) / 1000.0,
+            dsp_load_pct: self.dsp_load.get() * 100.0,
+            dsp_load_max_pct: f32::from_bits(self.dsp_load_max.0.swap(0, Relaxed)) * 100.0,
+            command_queue_depth: self.command_queue_depth.load(Relaxed),
+            command_drops: self.command_drops.load(Relaxed),
+            commands_applied: self.commands_applied.load(Relaxed),
+            latency_ms: self.latency_us.get() / 1000.0,
+            latency_p95_ms: p95 / 1000.0,
+            peak_db: to_db(self.peak.get()),
+            rms_db: to_db(self.rms.get()),
+            clipped_samples: self.clipped_samples.load(Relaxed),
+            nan_resets: self.nan_resets.load(Relaxed),
+            heartbeat: self.heartbeat.load(Relaxed),
+            heartbeat_age_ms: if hb_ns == 0 {
+                0.0
+            } else {
+                now.saturating_sub(hb_ns) as f32 / 1e6
+            },
+            sample_rate: self.sample_rate.load(Relaxed),
+            buffer_frames: self.buffer_frames.load(Relaxed),
+        }
+    }
+}
+
+impl MeterSnapshot {
+    /// The meters as one line of `key=value` pairs (plain mode's `status`).
+    pub fn to_key_values(&self) -> String {
+        format!(
+            "ring={}/{} ring_min={} ring_max={} underruns={} underrun_frames={} blocks_rendered={} \
+             blocks_played={} skipped={} repeated={} callbacks={} callback_ms={:.2} jitter_ms={:.2} \
+             dsp_load={:.1}% dsp_max={:.1}% queue={} drops={} applied={} latency_ms={:.2} \
+             latency_p95_ms={:.2} peak_db={:.1} rms_db={:.1} clipped={} nan_resets={} heartbeat={} \
+             heartbeat_age_ms={:.1} rate={} buffer={}",
+            self.ring_fill,
+            self.ring_capacity_blocks,
+            self.ring_fill_min,
+            self.ring_fill_max,
+            self.underruns,
+            self.underrun_frames,
+            self.blocks_rendered,
+            self.blocks_played,
+            self.blocks_skipped,
+            self.blocks_repeated,
+            self.callbacks,
+            self.callback_period_ms,
+            self.callback_jitter_ms,
+            self.dsp_load_pct,
+            self.dsp_load_max_pct,
+            self.command_queue_depth,
+            self.command_drops,
+            self.commands_applied,
+            self.latency_ms,
+            self.latency_p95_ms,
+            self.peak_db,
+            self.rms_db,
+            self.clipped_samples,
+            self.nan_resets,
+            self.heartbeat,
+            self.heartbeat_age_ms,
+            self.sample_rate,
+            self.buffer_frames,
+        )
+    }
+}
