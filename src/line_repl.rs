@@ -82,9 +82,7 @@ pub fn run(audio: LiveAudio) -> Result<()> {
     }
     println!("chronus — output: {output_name}. Type gate on, freq 220, wave saw, status, quit.");
     let meters = meters.clone();
-    let mut audio = audio;
-    let commands = std::mem::replace(&mut audio.commands, rtrb::RingBuffer::new(1).0);
-    let mut control = Control::new(commands, meters.clone());
+    let mut control = Control::new(audio.commands.clone(), meters.clone());
     let stdin = std::io::stdin();
     let mut out = std::io::stdout();
     for line in stdin.lock().lines() {
