@@ -99,6 +99,9 @@ pub struct Meters {
     pub standbys_built: AtomicU64,
     /// Abandoned worker threads that ignored the order to exit and are still running.
     pub leaked_threads: AtomicU64,
+    /// Workers replaced as hung that later exited on their own: they were late (starved of
+    /// CPU or too slow), not stuck. Many of these mean the hang timeout is too tight.
+    pub hang_false_alarms: AtomicU64,
 }
 
 /// A plain copy of the meters at one moment, for display.
@@ -180,6 +183,8 @@ pub struct MeterSnapshot {
     pub standbys_built: u64,
     /// Worker threads that never exited after being abandoned.
     pub leaked_threads: u64,
+    /// Workers replaced as hung that were only late.
+    pub hang_false_alarms: u64,
 }
 
 fn to_db(x: f32) -> f32 {
@@ -234,6 +239,7 @@ impl Meters {
             standby_ready: AtomicU32::new(0),
             standbys_built: AtomicU64::new(0),
             leaked_threads: AtomicU64::new(0),
+            hang_false_alarms: AtomicU64::new(0),
         }
     }
 
@@ -359,6 +365,7 @@ impl Meters {
             standby_ready: self.standby_ready.load(Relaxed) != 0,
             standbys_built: self.standbys_built.load(Relaxed),
             leaked_threads: self.leaked_threads.load(Relaxed),
+            hang_false_alarms: self.hang_false_alarms.load(Relaxed),
         }
     }
 }
@@ -378,7 +385,7 @@ impl MeterSnapshot {
              latency_p95_ms={:.2} peak_db={:.1} rms_db={:.1} clipped={} nan_resets={} heartbeat={} \
              heartbeat_age_ms={:.1} rate={} buffer={} generation={} failovers={} \
              failovers_panic={} failovers_hang={} failovers_poisoned={} detect_ms={:.2} \
-             gap_frames={} standby={} leaked_threads={}",
+             gap_frames={} standby={} leaked_threads={} hang_false_alarms={}",
             self.ring_fill,
             self.ring_capacity_blocks,
             self.ring_fill_min,
@@ -416,6 +423,7 @@ impl MeterSnapshot {
             self.last_gap_frames,
             if self.standby_ready { "ready" } else { "none" },
             self.leaked_threads,
+            self.hang_false_alarms,
         )
     }
 }

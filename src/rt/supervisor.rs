@@ -111,6 +111,8 @@ struct Standby {
 struct Abandoned {
     worker: WorkerThread,
     deadline_ns: u64,
+    /// Why it was abandoned (`None`: a standby that went stale).
+    reason: Option<FailureKind>,
 }
 
 struct Shared {
@@ -296,6 +298,7 @@ impl Watch {
         self.abandoned.push(Abandoned {
             worker: failed,
             deadline_ns: now + self.config.reap_timeout.as_nanos() as u64,
+            reason: Some(kind),
         });
         self.generation += 1;
         self.meters
@@ -382,6 +385,7 @@ impl Watch {
                 self.abandoned.push(Abandoned {
                     worker: s.worker,
                     deadline_ns: now + self.config.reap_timeout.as_nanos() as u64,
+                    reason: None,
                 });
             }
         }
@@ -398,19 +402,25 @@ impl Watch {
 
     fn reap(&mut self, now: u64) {
         let mut leaked = 0;
+        let meters = &self.meters;
         self.abandoned.retain_mut(|a| {
-            if let Some(render_loop) = a.worker.try_join() {
-                // Freed here, on the supervisor thread.
-                drop(render_loop);
-                return false;
+            if !a.worker.is_finished() {
+                if now > a.deadline_ns {
+                    leaked += 1;
+                }
+                return true;
             }
-            if a.worker.is_finished() {
-                return false;
+            let signals = a.worker.signals();
+            if a.reason == Some(FailureKind::Hang)
+                && !signals.was_hung()
+                && signals.failure().is_none()
+            {
+                // It came back and exited on its own: it was late, not stuck.
+                meters.hang_false_alarms.fetch_add(1, Relaxed);
             }
-            if now > a.deadline_ns {
-                leaked += 1;
-            }
-            true
+            // The render loop is freed here, on the supervisor thread.
+            drop(a.worker.try_join());
+            false
         });
         self.meters.leaked_threads.store(leaked, Relaxed);
     }

@@ -22,7 +22,7 @@ pub const STANDBY_POLL: Duration = Duration::from_millis(2);
 /// How often a hung worker checks whether it was told to exit.
 pub const HANG_POLL: Duration = Duration::from_millis(2);
 
-/// The payload of a panic injected with `fault panic`, so panic hooks can tell it apart.
+/// The payload of a panic injected with `fault panic`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct InjectedPanic;
 
@@ -47,6 +47,7 @@ pub struct WorkerSignals {
     beat_ns: AtomicU64,
     failure: AtomicU8,
     failure_onset_ns: AtomicU64,
+    hung: AtomicBool,
 }
 
 impl WorkerSignals {
@@ -58,6 +59,7 @@ impl WorkerSignals {
             beat_ns: AtomicU64::new(now_ns),
             failure: AtomicU8::new(0),
             failure_onset_ns: AtomicU64::new(0),
+            hung: AtomicBool::new(false),
         }
     }
 
@@ -89,6 +91,11 @@ impl WorkerSignals {
     pub fn failure(&self) -> Option<(FailureKind, u64)> {
         let kind = FailureKind::from_code(self.failure.load(Ordering::Acquire))?;
         Some((kind, self.failure_onset_ns.load(Ordering::Relaxed)))
+    }
+
+    /// True once the worker stopped for a `fault hang` (as opposed to merely running late).
+    pub fn was_hung(&self) -> bool {
+        self.hung.load(Ordering::Acquire)
     }
 
     fn beat(&self, now_ns: u64) {
@@ -243,8 +250,10 @@ fn run(mut rl: RenderLoop, signals: &WorkerSignals, links: &WorkerLinks) -> Rend
                 let step = catch_unwind(AssertUnwindSafe(|| {
                     let step = rt_guard(|| rl.step());
                     if step == Step::PanicRequested {
-                        // Outside the allocation guard: unwinding allocates its payload.
-                        std::panic::panic_any(InjectedPanic);
+                        // Unwinds like any panic, outside the allocation guard, but skips the
+                        // panic hook: printing a backtrace can take longer than the hang
+                        // timeout, and an injected panic needs no report.
+                        std::panic::resume_unwind(Box::new(InjectedPanic));
                     }
                     step
                 }));
@@ -285,6 +294,7 @@ fn wake_supervisor(links: &WorkerLinks) {
 /// Makes no progress and beats no more, like a DSP stuck in a loop, until told to exit
 /// (or for good while `stuck_hangs` is set).
 fn hang(signals: &WorkerSignals, links: &WorkerLinks) {
+    signals.hung.store(true, Ordering::Release);
     loop {
         if signals.mode() == WorkerMode::Exit && !links.stuck_hangs.load(Ordering::Acquire) {
             return;
