@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 mod line_repl;
+mod panic_exit;
 
 #[cfg(debug_assertions)]
 #[global_allocator]
@@ -120,6 +121,7 @@ impl AudioArgs {
 }
 
 fn main() {
+    panic_exit::install();
     let cli = Cli::parse();
     if let Err(e) = run(cli) {
         eprintln!("chronus: {e:#}");
@@ -131,6 +133,7 @@ fn run(cli: Cli) -> Result<()> {
     match cli.command.unwrap_or(Cmd::Repl) {
         Cmd::Repl => {
             let audio = LiveAudio::start(&cli.audio.to_config())?;
+            panic_exit::mute_on_panic(audio.mute_switch());
             line_repl::run(audio)
         }
         Cmd::Render { out, seconds } => render(&out, seconds, cli.audio.rate),

@@ -5,14 +5,17 @@
 //! worker threads ("chronus-dsp-N"), the supervisor ("chronus-supervisor") and the output
 //! (cpal's audio thread or "chronus-null-out") talk only through rtrb rings and atomics.
 //!
-//! Failover numbers (44.1 kHz, 64-frame blocks of 1.45 ms): the worker keeps `target_fill`
-//! blocks ready; the hang timeout defaults to half of that (at least 3 ms); the supervisor
-//! polls every quarter timeout and is woken at once by a panic or poisoned output. A panic
-//! therefore costs no underrun as long as the standby renders its first block before the old
-//! ring's `target_fill` blocks run out (well under a millisecond), and a hang costs at most
-//! one block as long as scheduling delay stays under the other half of the ring. With the
-//! tests' settings (`target_fill` 8, 64-frame device buffer: 11.6 ms of audio, 5.8 ms
-//! timeout, 1.45 ms poll) that is a 4 ms margin.
+//! Failover numbers (44.1 kHz, 64-frame blocks of 1.45 ms). The worker keeps
+//! `target_fill` blocks ready beyond one device buffer ([`AudioConfig::supervisor_config`]);
+//! the hang timeout defaults to half of what the ring then holds (at least 3 ms); the
+//! supervisor polls every quarter timeout and is woken at once by a panic or poisoned output.
+//! A panic or poisoned output costs no underrun as long as the standby renders its first
+//! block before the old ring's blocks run out (it takes well under a millisecond). A hang
+//! costs at most one block as long as detection (timeout + one poll + scheduling delay) stays
+//! under the ring's duration. With `target_fill` 8 and a 64-frame buffer (the benchmark's
+//! settings) that is 11.6 ms of audio against a 5.8 ms timeout and a 1.45 ms poll; the
+//! real-time tests use `target_fill` 32 (46 ms against 23 ms) because they share two busy
+//! cores. `cargo bench --bench failover` prints the measured detection times and gaps.
 
 pub mod block;
 pub mod cpal_output;
@@ -97,16 +100,27 @@ impl Default for AudioConfig {
 }
 
 impl AudioConfig {
-    /// The supervision settings these audio settings imply.
+    /// Engine blocks one device buffer takes at once (the null device's default buffer when
+    /// none is given, which is also the guess for a sound card's default).
+    pub fn blocks_per_buffer(&self) -> usize {
+        let frames = self.buffer_frames.unwrap_or(NULL_DEFAULT_BUFFER) as usize;
+        frames.div_ceil(BLOCK_FRAMES).max(1)
+    }
+
+    /// The supervision settings these audio settings imply. `target_fill` counts the blocks
+    /// kept ready beyond what one device buffer takes at once: a 256-frame callback takes 4
+    /// blocks in one go, so the worker keeps `target_fill + 3` blocks in the ring, and the
+    /// ring holds at least twice that.
     pub fn supervisor_config(&self) -> SupervisorConfig {
-        let ring_capacity = self.ring_capacity.max(self.target_fill + 1);
+        let target_fill = self.target_fill.max(1) + self.blocks_per_buffer() - 1;
+        let ring_capacity = self.ring_capacity.max(2 * target_fill);
         SupervisorConfig {
             sample_rate: self.sample_rate,
-            target_fill: self.target_fill.clamp(1, ring_capacity),
+            target_fill,
             ring_capacity,
             command_capacity: self.command_capacity.max(16),
             hang_timeout: self.hang_timeout.unwrap_or_else(|| {
-                SupervisorConfig::default_hang_timeout(self.sample_rate, self.target_fill)
+                SupervisorConfig::default_hang_timeout(self.sample_rate, target_fill)
             }),
             reap_timeout: DEFAULT_REAP_TIMEOUT,
         }
@@ -311,4 +325,33 @@ pub enum LiveAudioError {
     /// A real-time thread could not be spawned.
     #[error("could not start an audio thread: {0}")]
     Thread(std::io::Error),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ring_keeps_target_fill_blocks_beyond_one_device_buffer() {
+        let config = AudioConfig {
+            buffer_frames: Some(256),
+            target_fill: 3,
+            ..AudioConfig::default()
+        };
+        let s = config.supervisor_config();
+        assert_eq!(s.target_fill, 6, "4 blocks per callback + 2 more");
+        assert!(s.ring_capacity >= 12);
+        let config = AudioConfig {
+            buffer_frames: Some(64),
+            target_fill: 8,
+            ring_capacity: 4,
+            ..AudioConfig::default()
+        };
+        let s = config.supervisor_config();
+        assert_eq!((s.target_fill, s.ring_capacity), (8, 16));
+        assert_eq!(
+            s.hang_timeout,
+            Duration::from_secs_f64(4.0 * 64.0 / 44_100.0)
+        );
+    }
 }
