@@ -4,6 +4,7 @@
 
 use chronus::engine::command::Fault;
 use chronus::rt::failover_bench::{bench_config, format_table, measure_failovers};
+use std::time::Duration;
 
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -17,8 +18,8 @@ fn main() {
     let target_fill = env_usize("FAILOVER_TARGET_FILL", 8).clamp(1, 64);
     let config = bench_config(target_fill);
     let faults = [Fault::Panic, Fault::Hang, Fault::Nan];
-    match measure_failovers(&config, &faults, injections) {
-        Ok(stats) => print!("{}", format_table(&config, injections, &stats)),
+    match measure_failovers(&config, &faults, injections, Duration::from_secs(2)) {
+        Ok(report) => print!("{}", format_table(&config, injections, &report)),
         Err(e) => {
             eprintln!("failover bench: {e}");
             std::process::exit(1);

@@ -88,19 +88,73 @@ fn wait_until(audio: &LiveAudio, timeout: Duration, done: impl Fn(&MeterSnapshot
     false
 }
 
-/// Injects each of `faults` `injections` times into one live pipeline built from `config`
-/// while a tone plays, and returns what each cost.
+/// CPU time each chronus thread of this process has used, in ns, by thread name (Linux
+/// `/proc/self/task/*/schedstat`; empty elsewhere).
+pub fn thread_cpu_ns() -> Vec<(String, u64)> {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for task in tasks.flatten() {
+        let path = task.path();
+        let name = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
+        let name = name.trim();
+        if !name.starts_with("chronus-") {
+            continue;
+        }
+        let ns = std::fs::read_to_string(path.join("schedstat"))
+            .ok()
+            .and_then(|s| s.split_whitespace().next()?.parse().ok());
+        if let Some(ns) = ns {
+            out.push((name.to_string(), ns));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Share of one core each chronus thread used over `window` while a tone plays.
+pub fn thread_cpu_shares(window: Duration) -> Vec<(String, f64)> {
+    let before = thread_cpu_ns();
+    std::thread::sleep(window);
+    let after = thread_cpu_ns();
+    after
+        .into_iter()
+        .filter_map(|(name, ns)| {
+            let (_, was) = before.iter().find(|(n, _)| *n == name)?;
+            Some((
+                name,
+                ns.saturating_sub(*was) as f64 / window.as_nanos() as f64,
+            ))
+        })
+        .collect()
+}
+
+/// Everything the benchmark measured.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FailoverReport {
+    /// Per fault kind.
+    pub stats: Vec<FailoverStats>,
+    /// Share of one core per thread while a tone played, before any fault.
+    pub cpu_shares: Vec<(String, f64)>,
+}
+
+/// Measures each thread's CPU share for `cpu_window`, then injects each of `faults`
+/// `injections` times into one live pipeline built from `config` while a tone plays, and
+/// returns what each cost.
 pub fn measure_failovers(
     config: &AudioConfig,
     faults: &[Fault],
     injections: usize,
-) -> Result<Vec<FailoverStats>, LiveAudioError> {
+    cpu_window: Duration,
+) -> Result<FailoverReport, LiveAudioError> {
     let audio = LiveAudio::start(config)?;
     for (param, value) in [(ParamId::OscWave, 0.0), (ParamId::OscFreq, 440.0)] {
         send(&audio, Command::Set { param, value });
     }
     send(&audio, Command::Gate { on: true });
     std::thread::sleep(Duration::from_millis(300));
+    let cpu_shares = thread_cpu_shares(cpu_window);
     let mut all = Vec::new();
     for &fault in faults {
         let mut stats = FailoverStats {
@@ -140,11 +194,15 @@ pub fn measure_failovers(
         all.push(stats);
     }
     audio.stop();
-    Ok(all)
+    Ok(FailoverReport {
+        stats: all,
+        cpu_shares,
+    })
 }
 
-/// The results as a table, one line per fault kind.
-pub fn format_table(config: &AudioConfig, injections: usize, stats: &[FailoverStats]) -> String {
+/// The results as a table, one line per fault kind, then the CPU share of each thread.
+pub fn format_table(config: &AudioConfig, injections: usize, report: &FailoverReport) -> String {
+    let stats = &report.stats;
     let supervision = config.supervisor_config();
     let block_ms = BLOCK_FRAMES as f64 * 1000.0 / f64::from(config.sample_rate);
     let mut out = format!(
@@ -184,6 +242,13 @@ pub fn format_table(config: &AudioConfig, injections: usize, stats: &[FailoverSt
                 String::new()
             }
         ));
+    }
+    if !report.cpu_shares.is_empty() {
+        out.push_str("cpu while a tone plays (share of one core):");
+        for (name, share) in &report.cpu_shares {
+            out.push_str(&format!(" {name} {:.2}%", share * 100.0));
+        }
+        out.push('\n');
     }
     out
 }

@@ -427,3 +427,39 @@ impl MeterSnapshot {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failovers_are_counted_by_kind_and_shown_in_the_status_line() {
+        let m = Meters::new();
+        m.record_failover(FailureKind::Panic, 40_000);
+        m.record_failover(FailureKind::Hang, 6_000_000);
+        m.worker_generation.store(3, Relaxed);
+        m.standby_ready.store(1, Relaxed);
+        m.last_failover_gap_frames.store(64, Relaxed);
+        let s = m.snapshot();
+        assert_eq!(
+            (s.failovers_panic, s.failovers_hang, s.failovers_poisoned),
+            (1, 1, 0)
+        );
+        assert_eq!(s.failovers_total(), 2);
+        assert!((s.last_detection_ms - 6.0).abs() < 1e-6);
+        let line = s.to_key_values();
+        for expected in [
+            "generation=3",
+            "failovers=2",
+            "failovers_panic=1",
+            "failovers_hang=1",
+            "failovers_poisoned=0",
+            "detect_ms=6.00",
+            "gap_frames=64",
+            "standby=ready",
+            "leaked_threads=0",
+        ] {
+            assert!(line.contains(expected), "{expected} in {line}");
+        }
+    }
+}

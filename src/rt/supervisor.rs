@@ -64,7 +64,7 @@ impl FailureKind {
     }
 }
 
-/// How long a standby may go without a heartbeat (it beats every 2 ms) before it is replaced.
+/// How long a standby may go without a heartbeat (it beats every 5 ms) before it is replaced.
 pub const STANDBY_STALE: Duration = Duration::from_millis(250);
 /// Default time an abandoned worker gets to exit before it counts as leaked.
 pub const DEFAULT_REAP_TIMEOUT: Duration = Duration::from_millis(250);

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 /// How often a standby wakes to take the commands waiting in its ring (it is also woken at
 /// once when promoted).
-pub const STANDBY_POLL: Duration = Duration::from_millis(2);
+pub const STANDBY_POLL: Duration = Duration::from_millis(5);
 /// How often a hung worker checks whether it was told to exit.
 pub const HANG_POLL: Duration = Duration::from_millis(2);
 
