@@ -137,6 +137,8 @@ pub struct FailoverReport {
     pub stats: Vec<FailoverStats>,
     /// Share of one core per thread while a tone played, before any fault.
     pub cpu_shares: Vec<(String, f64)>,
+    /// The meters at the end of the run.
+    pub end: MeterSnapshot,
 }
 
 /// Measures each thread's CPU share for `cpu_window`, then injects each of `faults`
@@ -193,10 +195,12 @@ pub fn measure_failovers(
         }
         all.push(stats);
     }
+    let end = audio.meters.snapshot();
     audio.stop();
     Ok(FailoverReport {
         stats: all,
         cpu_shares,
+        end,
     })
 }
 
@@ -243,6 +247,13 @@ pub fn format_table(config: &AudioConfig, injections: usize, report: &FailoverRe
             }
         ));
     }
+    out.push_str(&format!(
+        "whole run: {} failovers, {} hang false alarms, {} underruns ({} frames)\n",
+        report.end.failovers_total(),
+        report.end.hang_false_alarms,
+        report.end.underruns,
+        report.end.underrun_frames
+    ));
     if !report.cpu_shares.is_empty() {
         out.push_str("cpu while a tone plays (share of one core):");
         for (name, share) in &report.cpu_shares {
