@@ -1,6 +1,7 @@
 //! `cargo bench --bench failover`: detection time and audible gap of each fault kind over 20
 //! injections, live on the real-time-paced null device. Environment: `FAILOVER_INJECTIONS`
-//! (default 20) and `FAILOVER_TARGET_FILL` (default 8 blocks).
+//! (default 20), `FAILOVER_TARGET_FILL` (default 8 blocks) and `FAILOVER_BUFFER` (device
+//! buffer in frames, default 64).
 
 use chronus::engine::command::Fault;
 use chronus::rt::failover_bench::{bench_config, format_table, measure_failovers};
@@ -20,7 +21,8 @@ fn main() {
     let default_injections = if benching { 20 } else { 1 };
     let injections = env_usize("FAILOVER_INJECTIONS", default_injections).max(1);
     let target_fill = env_usize("FAILOVER_TARGET_FILL", 8).clamp(1, 64);
-    let config = bench_config(target_fill);
+    let buffer = env_usize("FAILOVER_BUFFER", 64).clamp(16, 8192) as u32;
+    let config = bench_config(target_fill, buffer);
     let faults = [Fault::Panic, Fault::Hang, Fault::Nan];
     let cpu_window = Duration::from_millis(if benching { 2000 } else { 200 });
     match measure_failovers(&config, &faults, injections, cpu_window) {

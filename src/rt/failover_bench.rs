@@ -41,10 +41,11 @@ pub fn min_median_max<T: Copy + PartialOrd>(values: &[T]) -> Option<(T, T, T)> {
     Some((*v.first()?, v[v.len() / 2], *v.last()?))
 }
 
-/// The null-device pipeline the benchmark uses: `target_fill` blocks, 64-frame buffers.
-pub fn bench_config(target_fill: usize) -> AudioConfig {
+/// The null-device pipeline the benchmark uses: `target_fill` blocks, `buffer_frames`-frame
+/// device buffers.
+pub fn bench_config(target_fill: usize, buffer_frames: u32) -> AudioConfig {
     AudioConfig {
-        buffer_frames: Some(BLOCK_FRAMES as u32),
+        buffer_frames: Some(buffer_frames),
         output: OutputChoice::Null,
         target_fill,
         ring_capacity: (target_fill * 2).max(8),
