@@ -1,0 +1,178 @@
+//! The real cpal output path at real-time pace without a sound card: `jackd -r -d dummy`
+//! behind ALSA's `jack` PCM, with an ALSA `file` PCM in front that captures what chronus
+//! played. Runs the `chronus` binary on the test thread and analyses the capture in Rust.
+//!
+//! If jackd cannot start the test fails and says why (`make test` installs jackd2).
+//! `cargo test --test cpal_jack_realtime -- --ignored --nocapture` prints the latency and
+//! jitter the meters report at buffers of 64, 128 and 256 frames (a measurement, not a test).
+
+mod support;
+
+use chronus::analysis::{estimate_frequency, find_clicks, left, peak, rms};
+use std::time::Duration;
+use support::alsa_config::AlsaConfig;
+use support::capture::{first_sound, longest_quiet_run, lowest_window_peak, read_raw_f32};
+use support::chronus_process::{chronus_command, ChronusProcess, Status};
+use support::jack_server::JackServer;
+use support::PATIENCE;
+
+const RATE: u32 = 44_100;
+/// jackd's period; chronus's ALSA buffer is never smaller.
+const JACK_PERIOD: u32 = 64;
+
+fn start_jackd() -> JackServer {
+    JackServer::start(RATE, JACK_PERIOD)
+        .unwrap_or_else(|why| panic!("the JACK dummy server could not start: {why}"))
+}
+
+/// Starts chronus on the default PCM (file capture in front of JACK) with `buffer` frames.
+fn start_chronus(
+    jack: &JackServer,
+    config: &AlsaConfig,
+    buffer: u32,
+    target_fill: u32,
+) -> ChronusProcess {
+    let buffer = buffer.to_string();
+    let target_fill = target_fill.to_string();
+    let mut cmd = chronus_command(&[
+        "--output",
+        "device",
+        "--buffer",
+        &buffer,
+        "--target-fill",
+        &target_fill,
+    ]);
+    config.apply(&mut cmd);
+    jack.apply(&mut cmd);
+    let mut chronus = ChronusProcess::spawn(&mut cmd);
+    let banner = chronus.expect_line("banner", |l| l.contains("output:"));
+    assert!(
+        banner.contains(&format!(
+            "output: default (ALSA, 2 ch f32, {buffer}-frame buffer)"
+        )),
+        "{banner}"
+    );
+    chronus
+}
+
+#[test]
+fn a_tone_played_through_jack_in_real_time_is_440_hz_without_gaps_or_underruns() {
+    let jack = start_jackd();
+    let config = AlsaConfig::jack_with_capture();
+    let mut chronus = start_chronus(&jack, &config, 256, 8);
+    for (phrase, reply) in [
+        ("wave sine", "osc.wave sine"),
+        ("freq 440", "osc.freq 440 Hz"),
+        ("gate on", "gate on"),
+    ] {
+        chronus.send(phrase);
+        chronus.expect_line(reply, |l| l == reply);
+    }
+    std::thread::sleep(Duration::from_secs(2));
+    let status = chronus.status();
+    chronus.send("quit");
+    let end = chronus.finish(PATIENCE);
+    assert!(end.status.success(), "{end:?}");
+
+    assert_eq!(status.count("underruns"), 0, "{}", status.line);
+    assert_eq!(status.count("skipped"), 0, "{}", status.line);
+    assert_eq!(status.count("repeated"), 0, "{}", status.line);
+    assert_eq!(status.count("applied"), 3, "{}", status.line);
+    assert_eq!(status.text("buffer"), "256", "{}", status.line);
+
+    let captured = read_raw_f32(&config.capture_path());
+    let tone = left(&captured);
+    let start = first_sound(&tone, 1e-3).unwrap_or_else(|| {
+        panic!(
+            "the capture ({} frames) is silent; {}",
+            tone.len(),
+            status.line
+        )
+    });
+    let tone = &tone[start..];
+    // Event count, not speed: ~2 s were asked for; at least 1 s of tone must have been played.
+    assert!(
+        tone.len() >= RATE as usize,
+        "only {} frames of tone captured",
+        tone.len()
+    );
+    // Past the attack and decay (0.01 s + 0.2 s by default) the tone sits at its sustain level.
+    let steady = &tone[RATE as usize / 2..];
+    assert!(rms(steady) > 0.05, "rms {}", rms(steady));
+    let freq = estimate_frequency(steady, RATE).unwrap_or(0.0);
+    assert!((freq - 440.0).abs() <= 0.5, "measured {freq} Hz");
+    // No gap anywhere after the tone starts: a 440 Hz sine never stays near zero for 4 samples.
+    let (quiet, at) = longest_quiet_run(tone, 1e-4);
+    assert!(quiet < 4, "{quiet} quiet samples at frame {}", start + at);
+    // No dropout, not even one faded block: over every half period the tone reaches its level.
+    let loudest = peak(steady);
+    let (lowest, at) = lowest_window_peak(steady, 51);
+    assert!(
+        lowest >= 0.9 * loudest,
+        "level drops to {lowest} (of {loudest}) at frame {}",
+        start + RATE as usize / 2 + at
+    );
+    let clicks = find_clicks(tone, 64, 8.0, 0.01);
+    assert!(
+        clicks.is_empty(),
+        "clicks at {:?}",
+        &clicks[..clicks.len().min(10)]
+    );
+    // Both channels carry the same voice.
+    let right: Vec<f32> = captured.iter().skip(1).step_by(2).copied().collect();
+    assert_eq!(right.len(), captured.len() / 2);
+    assert!(
+        rms(&right[start..]) > 0.05,
+        "the right channel is silent; {}",
+        status.line
+    );
+}
+
+/// One measurement run: returns the status after a settling second and 20 commands.
+fn measure(buffer: u32, target_fill: u32) -> Status {
+    let jack = start_jackd();
+    let config = AlsaConfig::jack_with_capture();
+    let mut chronus = start_chronus(&jack, &config, buffer, target_fill);
+    chronus.send("gate on");
+    std::thread::sleep(Duration::from_secs(1));
+    // Reads (and so resets) the jitter and fill extremes of the start-up.
+    chronus.status();
+    for i in 0..20 {
+        chronus.send(&format!("freq {}", 220 + 10 * i));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let status = chronus.status();
+    chronus.send("quit");
+    let end = chronus.finish(PATIENCE);
+    assert!(end.status.success(), "{end:?}");
+    status
+}
+
+#[test]
+#[ignore = "a measurement: run with --ignored --nocapture"]
+fn measure_latency_and_jitter_on_the_jack_dummy_device() {
+    println!("jackd dummy -r {RATE} -p {JACK_PERIOD}; 20 commands 50 ms apart after 1 s");
+    println!(
+        "{:>6} {:>6} {:>11} {:>14} {:>12} {:>10} {:>9} {:>9}",
+        "buffer",
+        "fill",
+        "latency_ms",
+        "latency_p95",
+        "callback_ms",
+        "jitter_ms",
+        "underruns",
+        "ring_min"
+    );
+    for (buffer, fill) in [(64, 3), (128, 3), (256, 3), (256, 5), (256, 8)] {
+        let s = measure(buffer, fill);
+        println!(
+            "{buffer:>6} {fill:>6} {:>11} {:>14} {:>12} {:>10} {:>9} {:>9}",
+            s.text("latency_ms"),
+            s.text("latency_p95_ms"),
+            s.text("callback_ms"),
+            s.text("jitter_ms"),
+            s.text("underruns"),
+            s.text("ring_min"),
+        );
+    }
+}
