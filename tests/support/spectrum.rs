@@ -1,4 +1,5 @@
 //! FFT helpers for audio tests (test thread only).
+#![allow(dead_code)]
 
 use rustfft::{num_complex::Complex, FftPlanner};
 
@@ -39,7 +40,3 @@ pub fn inharmonic_db(x: &[f32], f0: f64, rate: f64) -> f64 {
     10.0 * ((total - harmonic).max(1e-30) / total).log10()
 }
 
-/// The level in dB of a sinusoid at `freq` relative to one at `reference` in the same spectrum.
-pub fn relative_db(spec: &[f64], freq: f64, reference: f64, rate: f64, n: usize) -> f64 {
-    10.0 * (band_energy(spec, freq, rate, n, 4) / band_energy(spec, reference, rate, n, 4)).log10()
-}
