@@ -69,7 +69,7 @@ enum Cmd {
         )]
         out: PathBuf,
         /// Length in seconds.
-        #[arg(long, default_value_t = 4.0)]
+        #[arg(long, default_value_t = 4.0, allow_negative_numbers = true)]
         seconds: f64,
     },
     /// List audio output devices.

@@ -81,6 +81,8 @@ pub struct Meters {
     pub sample_rate: AtomicU32,
     /// Device buffer size in frames (0 = device default).
     pub buffer_frames: AtomicU32,
+    /// Largest number of frames one output callback asked for so far.
+    pub callback_frames: AtomicU32,
 }
 
 /// A plain copy of the meters at one moment, for display.
@@ -188,6 +190,7 @@ impl Meters {
             heartbeat_ns: AtomicU64::new(0),
             sample_rate: AtomicU32::new(0),
             buffer_frames: AtomicU32::new(0),
+            callback_frames: AtomicU32::new(0),
         }
     }
 
@@ -226,6 +229,13 @@ impl Meters {
         if jitter > self.callback_jitter_us.get() {
             self.callback_jitter_us.set(jitter);
         }
+    }
+
+    /// Frames one device buffer holds: the largest callback seen, or the configured buffer.
+    pub fn device_buffer_frames(&self) -> u32 {
+        self.callback_frames
+            .load(Relaxed)
+            .max(self.buffer_frames.load(Relaxed))
     }
 
     /// Records a worker heartbeat (RT-safe).

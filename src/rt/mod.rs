@@ -105,7 +105,13 @@ impl LiveAudio {
         let (cmd_tx, cmd_rx) = RingBuffer::<StampedCommand>::new(config.command_capacity.max(16));
         let mut notice = None;
 
-        let (producer, consumer) = audio_ring(config.ring_capacity);
+        // Room for two device buffers (8192 frames when the device picks its own) plus the
+        // worker's safety margin.
+        let device_blocks = config.buffer_frames.unwrap_or(8192).div_ceil(64) as usize;
+        let ring_capacity = config
+            .ring_capacity
+            .max(2 * device_blocks + config.target_fill + 4);
+        let (producer, consumer) = audio_ring(ring_capacity);
         let start_null = |consumer| -> Result<ActiveOutput, LiveAudioError> {
             let buffer = config.buffer_frames.unwrap_or(NULL_DEFAULT_BUFFER);
             meters.buffer_frames.store(buffer, Relaxed);
@@ -136,7 +142,7 @@ impl LiveAudio {
                         "{e}; playing to the null device instead (silent, real-time paced)"
                     ));
                     // The failed attempt dropped the ring's reader with it: use a fresh ring.
-                    let (producer, consumer) = audio_ring(config.ring_capacity);
+                    let (producer, consumer) = audio_ring(ring_capacity);
                     (producer, "null".to_string(), start_null(consumer)?)
                 }
             }

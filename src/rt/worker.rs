@@ -82,9 +82,16 @@ impl RenderLoop {
         Duration::from_nanos(self.block_period_ns as u64)
     }
 
+    /// The fill the worker aims for: one device buffer (the output takes that much at once)
+    /// plus `target_fill` blocks of safety, within the ring's capacity.
+    pub fn effective_target(&self) -> usize {
+        let device_blocks = (self.meters.device_buffer_frames() as usize).div_ceil(BLOCK_FRAMES);
+        (self.target_fill + device_blocks).min(self.capacity)
+    }
+
     /// Renders one block if the ring is below its target fill. Real-time safe.
     pub fn step(&mut self) -> Step {
-        if self.ring_fill() >= self.target_fill || self.audio.slots() == 0 {
+        if self.ring_fill() >= self.effective_target() || self.audio.slots() == 0 {
             return Step::RingFull;
         }
         let start = self.meters.now_ns();
