@@ -60,7 +60,9 @@ fn start_chronus(
 fn a_tone_played_through_jack_in_real_time_is_440_hz_without_gaps_or_underruns() {
     let jack = start_jackd();
     let config = AlsaConfig::jack_with_capture();
-    let mut chronus = start_chronus(&jack, &config, 256, 8);
+    // The largest safety margin (16 blocks on top of the device buffer, ~29 ms): this test is
+    // about a gapless real path, not latency, and the machine may be busy.
+    let mut chronus = start_chronus(&jack, &config, 256, 16);
     for (phrase, reply) in [
         ("wave sine", "osc.wave sine"),
         ("freq 440", "osc.freq 440 Hz"),
@@ -172,7 +174,7 @@ fn measure_latency_and_jitter_on_the_jack_dummy_device() {
         "underruns_then",
         "ring_min"
     );
-    for (buffer, fill) in [(64, 3), (128, 3), (256, 3), (256, 5), (256, 8)] {
+    for (buffer, fill) in [(64, 3), (128, 3), (256, 3), (256, 8)] {
         let (settled, s) = measure(buffer, fill);
         println!(
             "{buffer:>6} {fill:>5} {:>10} {:>11} {:>11} {:>9} {:>15} {:>14} {:>8}",
