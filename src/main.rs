@@ -70,7 +70,7 @@ enum Cmd {
         )]
         out: PathBuf,
         /// Length in seconds.
-        #[arg(long, default_value_t = 4.0)]
+        #[arg(long, default_value_t = 4.0, allow_negative_numbers = true)]
         seconds: f64,
     },
     /// List audio output devices.
@@ -172,16 +172,7 @@ fn devices() -> Result<()> {
         println!("no audio output devices (chronus will use the null device)");
     }
     for d in list {
-        println!(
-            "{} {}{}",
-            if d.is_default { "*" } else { " " },
-            d.name,
-            if d.id.is_empty() {
-                String::new()
-            } else {
-                format!("  ({})", d.id)
-            }
-        );
+        println!("{d}");
     }
     Ok(())
 }

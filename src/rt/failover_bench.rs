@@ -6,6 +6,7 @@
 //! in `benches/failover.rs`, never in tests.
 
 use super::meters::MeterSnapshot;
+use super::supervisor::SupervisorConfig;
 use super::{AudioConfig, LiveAudio, LiveAudioError, OutputChoice};
 use crate::engine::command::{Command, Fault, StampedCommand};
 use crate::engine::params::ParamId;
@@ -210,14 +211,17 @@ pub fn format_table(config: &AudioConfig, injections: usize, report: &FailoverRe
     let stats = &report.stats;
     let supervision = config.supervisor_config();
     let block_ms = BLOCK_FRAMES as f64 * 1000.0 / f64::from(config.sample_rate);
+    let buffer = config.buffer_frames.unwrap_or(0);
+    let ready = supervision.target_fill + (buffer as usize).div_ceil(BLOCK_FRAMES);
+    let timeout = supervision.hang_timeout_for(buffer);
     let mut out = format!(
-        "failover: target fill {} blocks ({:.1} ms), hang timeout {:.1} ms, poll {:.2} ms, \
-         buffer {} frames, {} injections per fault\n",
-        supervision.target_fill,
-        supervision.target_fill as f64 * block_ms,
-        supervision.hang_timeout.as_secs_f64() * 1000.0,
-        supervision.poll_interval().as_secs_f64() * 1000.0,
-        config.buffer_frames.unwrap_or(0),
+        "failover: buffer {} frames, {} blocks ready ({:.1} ms), hang timeout {:.1} ms, \
+         poll {:.2} ms, {} injections per fault\n",
+        buffer,
+        ready,
+        ready as f64 * block_ms,
+        timeout.as_secs_f64() * 1000.0,
+        SupervisorConfig::poll_interval(timeout).as_secs_f64() * 1000.0,
         injections,
     );
     out.push_str(&format!(

@@ -102,6 +102,8 @@ pub struct Meters {
     /// Workers replaced as hung that later exited on their own: they were late (starved of
     /// CPU or too slow), not stuck. Many of these mean the hang timeout is too tight.
     pub hang_false_alarms: AtomicU64,
+    /// Largest number of frames one output callback asked for so far.
+    pub callback_frames: AtomicU32,
 }
 
 /// A plain copy of the meters at one moment, for display.
@@ -240,6 +242,7 @@ impl Meters {
             standbys_built: AtomicU64::new(0),
             leaked_threads: AtomicU64::new(0),
             hang_false_alarms: AtomicU64::new(0),
+            callback_frames: AtomicU32::new(0),
         }
     }
 
@@ -294,6 +297,13 @@ impl Meters {
         if jitter > self.callback_jitter_us.get() {
             self.callback_jitter_us.set(jitter);
         }
+    }
+
+    /// Frames one device buffer holds: the largest callback seen, or the configured buffer.
+    pub fn device_buffer_frames(&self) -> u32 {
+        self.callback_frames
+            .load(Relaxed)
+            .max(self.buffer_frames.load(Relaxed))
     }
 
     /// Records a worker heartbeat (RT-safe).

@@ -79,8 +79,8 @@ pub struct AudioConfig {
     /// Capacity of the command ring.
     pub command_capacity: usize,
     /// How long the active worker may go without a heartbeat before it is replaced as hung
-    /// (`None`: half the target fill's duration, at least 3 ms; see
-    /// [`SupervisorConfig::default_hang_timeout`]).
+    /// (`None`: half of what the ring holds, one device buffer plus the target fill, at least
+    /// 3 ms; see [`SupervisorConfig::hang_timeout_for`]).
     pub hang_timeout: Option<Duration>,
 }
 
@@ -100,28 +100,19 @@ impl Default for AudioConfig {
 }
 
 impl AudioConfig {
-    /// Engine blocks one device buffer takes at once (the null device's default buffer when
-    /// none is given, which is also the guess for a sound card's default).
-    pub fn blocks_per_buffer(&self) -> usize {
-        let frames = self.buffer_frames.unwrap_or(NULL_DEFAULT_BUFFER) as usize;
-        frames.div_ceil(BLOCK_FRAMES).max(1)
-    }
-
-    /// The supervision settings these audio settings imply. `target_fill` counts the blocks
-    /// kept ready beyond what one device buffer takes at once: a 256-frame callback takes 4
-    /// blocks in one go, so the worker keeps `target_fill + 3` blocks in the ring, and the
-    /// ring holds at least twice that.
+    /// The supervision settings these audio settings imply. Each worker keeps one device
+    /// buffer plus `target_fill` blocks ready (see `RenderLoop::effective_target`); each ring
+    /// has room for two device buffers (8192 frames when the device picks its own) plus that
+    /// margin.
     pub fn supervisor_config(&self) -> SupervisorConfig {
-        let target_fill = self.target_fill.max(1) + self.blocks_per_buffer() - 1;
-        let ring_capacity = self.ring_capacity.max(2 * target_fill);
+        let target_fill = self.target_fill.max(1);
+        let device_blocks = self.buffer_frames.unwrap_or(8192).div_ceil(64) as usize;
         SupervisorConfig {
             sample_rate: self.sample_rate,
             target_fill,
-            ring_capacity,
+            ring_capacity: self.ring_capacity.max(2 * device_blocks + target_fill + 4),
             command_capacity: self.command_capacity.max(16),
-            hang_timeout: self.hang_timeout.unwrap_or_else(|| {
-                SupervisorConfig::default_hang_timeout(self.sample_rate, target_fill)
-            }),
+            hang_timeout: self.hang_timeout,
             reap_timeout: DEFAULT_REAP_TIMEOUT,
         }
     }
@@ -225,14 +216,14 @@ impl LiveAudio {
             ) {
                 Ok(out) => {
                     meters.buffer_frames.store(out.buffer_frames, Relaxed);
-                    (ends, out.device_name.clone(), ActiveOutput::Device(out))
+                    (ends, out.summary(), ActiveOutput::Device(out))
                 }
                 Err(e) if config.output == OutputChoice::Device => {
                     return Err(LiveAudioError::Output(e))
                 }
                 Err(e) => {
                     notice = Some(format!(
-                        "no sound card ({e}); playing to the null device (silent, real-time paced)"
+                        "{e}; playing to the null device instead (silent, real-time paced)"
                     ));
                     // The failed attempt dropped the player and its rings: build fresh ones.
                     let (player, ends) = player_with_rings(config, &meters, &mute, None);
@@ -332,26 +323,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_ring_keeps_target_fill_blocks_beyond_one_device_buffer() {
+    fn every_ring_has_room_for_two_device_buffers_and_the_margin() {
         let config = AudioConfig {
             buffer_frames: Some(256),
             target_fill: 3,
-            ..AudioConfig::default()
-        };
-        let s = config.supervisor_config();
-        assert_eq!(s.target_fill, 6, "4 blocks per callback + 2 more");
-        assert!(s.ring_capacity >= 12);
-        let config = AudioConfig {
-            buffer_frames: Some(64),
-            target_fill: 8,
             ring_capacity: 4,
             ..AudioConfig::default()
         };
         let s = config.supervisor_config();
-        assert_eq!((s.target_fill, s.ring_capacity), (8, 16));
+        assert_eq!((s.target_fill, s.ring_capacity), (3, 2 * 4 + 3 + 4));
+        assert_eq!(s.hang_timeout, None);
+        let config = AudioConfig {
+            hang_timeout: Some(Duration::from_millis(7)),
+            ..AudioConfig::default()
+        };
         assert_eq!(
-            s.hang_timeout,
-            Duration::from_secs_f64(4.0 * 64.0 / 44_100.0)
+            config.supervisor_config().hang_timeout_for(64),
+            Duration::from_millis(7)
         );
     }
 }

@@ -102,6 +102,14 @@ impl BlockPlayer {
         let channels = channels.max(1);
         let frames = out.len() / channels;
         self.meters.callbacks.fetch_add(1, Relaxed);
+        self.meters
+            .callback_frames
+            .fetch_max(frames as u32, Relaxed);
+        if !self.started && self.consumer.slots() * BLOCK_FRAMES < frames {
+            // Still priming: wait for a whole buffer's worth rather than start with a gap.
+            out.fill(0.0);
+            return;
+        }
         let now = self.meters.now_ns();
         if self.last_callback_ns != 0 {
             let interval_us = now.saturating_sub(self.last_callback_ns) as f32 / 1000.0;

@@ -74,14 +74,16 @@ pub const DEFAULT_REAP_TIMEOUT: Duration = Duration::from_millis(250);
 pub struct SupervisorConfig {
     /// Sample rate in Hz.
     pub sample_rate: u32,
-    /// Blocks each worker keeps ready in its audio ring.
+    /// Blocks each worker keeps ready in its audio ring beyond one device buffer.
     pub target_fill: usize,
     /// Capacity of each worker's audio ring in blocks.
     pub ring_capacity: usize,
     /// Capacity of each worker's command ring.
     pub command_capacity: usize,
-    /// No heartbeat for this long means the active worker hangs.
-    pub hang_timeout: Duration,
+    /// No heartbeat for this long means the active worker hangs. `None`: half of what the
+    /// ring holds (one device buffer plus `target_fill`), recomputed as the output reveals its
+    /// buffer size.
+    pub hang_timeout: Option<Duration>,
     /// An abandoned worker still running after this long counts as leaked.
     pub reap_timeout: Duration,
 }
@@ -96,10 +98,18 @@ impl SupervisorConfig {
             .clamp(Duration::from_millis(3), Duration::from_millis(100))
     }
 
-    /// How often the supervisor looks at the heartbeat: a quarter of the hang timeout, between
-    /// 0.25 and 2 ms. Panics and poison wake it at once.
-    pub fn poll_interval(&self) -> Duration {
-        (self.hang_timeout / 4).clamp(Duration::from_micros(250), Duration::from_millis(2))
+    /// The hang timeout while the output takes `device_frames` frames per callback.
+    pub fn hang_timeout_for(&self, device_frames: u32) -> Duration {
+        self.hang_timeout.unwrap_or_else(|| {
+            let device_blocks = (device_frames as usize).div_ceil(BLOCK_FRAMES);
+            Self::default_hang_timeout(self.sample_rate, self.target_fill + device_blocks)
+        })
+    }
+
+    /// How often the supervisor looks at the heartbeat for a given hang timeout: a quarter of
+    /// it, between 0.25 and 2 ms. Panics and poison wake it at once.
+    pub fn poll_interval(hang_timeout: Duration) -> Duration {
+        (hang_timeout / 4).clamp(Duration::from_micros(250), Duration::from_millis(2))
     }
 }
 
@@ -236,10 +246,12 @@ struct Watch {
 
 impl Watch {
     fn run(&mut self, shared: &Shared) {
-        let poll = self.config.poll_interval();
-        let timeout_ns = self.config.hang_timeout.as_nanos() as u64;
         while !shared.stop.load(Ordering::Acquire) {
-            std::thread::park_timeout(poll);
+            let timeout = self
+                .config
+                .hang_timeout_for(self.meters.device_buffer_frames());
+            let timeout_ns = timeout.as_nanos() as u64;
+            std::thread::park_timeout(SupervisorConfig::poll_interval(timeout));
             let now = self.meters.now_ns();
             // If this thread itself was kept off the CPU for longer than the timeout, the
             // worker probably was too: give it another round before calling it hung.
@@ -437,6 +449,26 @@ mod tests {
         }
         assert_eq!(FailureKind::from_code(0), None);
         assert_eq!(FailureKind::from_code(9), None);
+    }
+
+    #[test]
+    fn the_hang_timeout_counts_the_device_buffer_unless_set() {
+        let mut config = SupervisorConfig {
+            sample_rate: 44_100,
+            target_fill: 3,
+            ring_capacity: 16,
+            command_capacity: 64,
+            hang_timeout: None,
+            reap_timeout: DEFAULT_REAP_TIMEOUT,
+        };
+        let block = 64.0 / 44_100.0;
+        let t = config.hang_timeout_for(256).as_secs_f64();
+        assert!(
+            (t - 0.5 * 7.0 * block).abs() < 1e-6,
+            "(3 + 4 blocks) / 2: {t}"
+        );
+        config.hang_timeout = Some(Duration::from_millis(9));
+        assert_eq!(config.hang_timeout_for(256), Duration::from_millis(9));
     }
 
     #[test]

@@ -115,9 +115,16 @@ impl RenderLoop {
         self.poison.onset_ns()
     }
 
+    /// The fill the worker aims for: one device buffer (the output takes that much at once)
+    /// plus `target_fill` blocks of safety, within the ring's capacity.
+    pub fn effective_target(&self) -> usize {
+        let device_blocks = (self.meters.device_buffer_frames() as usize).div_ceil(BLOCK_FRAMES);
+        (self.target_fill + device_blocks).min(self.capacity)
+    }
+
     /// Renders one block if the ring is below its target fill. Real-time safe.
     pub fn step(&mut self) -> Step {
-        if self.ring_fill() >= self.target_fill || self.audio.slots() == 0 {
+        if self.ring_fill() >= self.effective_target() || self.audio.slots() == 0 {
             return Step::RingFull;
         }
         let start = self.meters.now_ns();
@@ -188,8 +195,9 @@ impl RenderLoop {
 
     /// Prepares a standby to render: every glide jumps to its target and the envelope to the
     /// level a held gate has reached, so the first block matches what the listener hears.
+    /// Commands still waiting in the ring are left for [`step`](Self::step), which applies
+    /// (and times) them like any others.
     pub fn take_over(&mut self) {
-        self.stand_by();
         self.engine.settle();
     }
 

@@ -234,16 +234,23 @@ impl Drop for WorkerThread {
 fn run(mut rl: RenderLoop, signals: &WorkerSignals, links: &WorkerLinks) -> RenderLoop {
     let idle = rl.block_period() / 4;
     let mut taken_over = false;
+    let mut stood_by = false;
     loop {
         match signals.mode() {
             WorkerMode::Exit => break,
             WorkerMode::Standby => {
                 rt_guard(|| rl.stand_by());
+                stood_by = true;
                 signals.beat(rl.meters().now_ns());
                 std::thread::park_timeout(STANDBY_POLL);
             }
             WorkerMode::Active => {
                 if !taken_over {
+                    if stood_by {
+                        // Take what arrived since the last poll as a standby still: a fault in
+                        // there was meant for the worker this one replaces.
+                        rt_guard(|| rl.stand_by());
+                    }
                     rt_guard(|| rl.take_over());
                     taken_over = true;
                 }
