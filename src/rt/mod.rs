@@ -19,6 +19,7 @@
 
 pub mod block;
 pub mod cpal_output;
+pub mod crew;
 pub mod failover_bench;
 pub mod fanout;
 pub mod guard;

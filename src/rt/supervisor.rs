@@ -6,15 +6,15 @@
 //! Runs on its own "chronus-supervisor" thread, which is not real-time: it may allocate, spawn
 //! and join. It reaches the audio side only through atomics and the ring switch channel.
 
-use super::block::{audio_ring, AudioConsumer, AudioProducer};
+use super::block::AudioProducer;
+use super::crew::Crew;
 use super::fanout::CommandFanOut;
 use super::meters::Meters;
 use super::ring_switch::RingSwitchSender;
 use super::worker::RenderLoop;
 use super::worker_thread::{WorkerLinks, WorkerMode, WorkerThread};
-use crate::engine::{Engine, EngineSnapshot, BLOCK_FRAMES};
+use crate::engine::{Engine, BLOCK_FRAMES};
 use rtrb::RingBuffer;
-use std::collections::VecDeque;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
@@ -64,8 +64,6 @@ impl FailureKind {
     }
 }
 
-/// How long a standby may go without a heartbeat (it beats every 5 ms) before it is replaced.
-pub const STANDBY_STALE: Duration = Duration::from_millis(250);
 /// Default time an abandoned worker gets to exit before it counts as leaked.
 pub const DEFAULT_REAP_TIMEOUT: Duration = Duration::from_millis(250);
 
@@ -113,18 +111,6 @@ impl SupervisorConfig {
     }
 }
 
-struct Standby {
-    worker: WorkerThread,
-    ring: AudioConsumer,
-}
-
-struct Abandoned {
-    worker: WorkerThread,
-    deadline_ns: u64,
-    /// Why it was abandoned (`None`: a standby that went stale).
-    reason: Option<FailureKind>,
-}
-
 struct Shared {
     stop: AtomicBool,
     stuck_hangs: Arc<AtomicBool>,
@@ -150,13 +136,13 @@ impl Supervisor {
             stop: AtomicBool::new(false),
             stuck_hangs: Arc::new(AtomicBool::new(false)),
         });
-        let (crew_tx, crew_rx) = mpsc::channel::<Watch>();
+        let (crew_tx, crew_rx) = mpsc::channel::<Crew>();
         let thread_shared = shared.clone();
         let handle = std::thread::Builder::new()
             .name("chronus-supervisor".into())
             .spawn(move || {
-                if let Ok(mut watch) = crew_rx.recv() {
-                    watch.run(&thread_shared);
+                if let Ok(mut crew) = crew_rx.recv() {
+                    crew.run(&thread_shared.stop);
                 }
             })?;
         let links = WorkerLinks {
@@ -176,28 +162,14 @@ impl Supervisor {
         let active =
             WorkerThread::spawn_supervised(render_loop, WorkerMode::Active, 1, links.clone())?;
         meters.worker_generation.store(1, Relaxed);
-        let mut watch = Watch {
-            last_poll_ns: meters.now_ns(),
-            config,
-            meters,
-            fanout: fanout.clone(),
-            switch,
-            links,
-            active,
-            standby: None,
-            abandoned: Vec::new(),
-            offers: VecDeque::new(),
-            next_id: 2,
-            generation: 1,
-            next_standby_attempt_ns: 0,
-        };
-        watch.build_standby()?;
+        let mut crew = Crew::new(config, meters, fanout.clone(), switch, links, active);
+        crew.build_standby()?;
         let supervisor = Supervisor {
             shared,
             handle: Some(handle),
         };
         // The thread only fails to receive if it died, which `stop` then reports by joining.
-        let _ = crew_tx.send(watch);
+        let _ = crew_tx.send(crew);
         Ok((supervisor, fanout))
     }
 
@@ -224,217 +196,6 @@ impl Supervisor {
 impl Drop for Supervisor {
     fn drop(&mut self) {
         self.shutdown();
-    }
-}
-
-/// The supervisor thread's state.
-struct Watch {
-    config: SupervisorConfig,
-    meters: Arc<Meters>,
-    fanout: CommandFanOut,
-    switch: RingSwitchSender,
-    links: WorkerLinks,
-    active: WorkerThread,
-    standby: Option<Standby>,
-    abandoned: Vec<Abandoned>,
-    offers: VecDeque<AudioConsumer>,
-    next_id: u64,
-    generation: u64,
-    last_poll_ns: u64,
-    next_standby_attempt_ns: u64,
-}
-
-impl Watch {
-    fn run(&mut self, shared: &Shared) {
-        while !shared.stop.load(Ordering::Acquire) {
-            let timeout = self
-                .config
-                .hang_timeout_for(self.meters.device_buffer_frames());
-            let timeout_ns = timeout.as_nanos() as u64;
-            std::thread::park_timeout(SupervisorConfig::poll_interval(timeout));
-            let now = self.meters.now_ns();
-            // If this thread itself was kept off the CPU for longer than the timeout, the
-            // worker probably was too: give it another round before calling it hung.
-            let late = now.saturating_sub(self.last_poll_ns) > timeout_ns;
-            self.last_poll_ns = now;
-            self.switch.collect_retired();
-            self.offer_pending();
-            if let Some((kind, onset_ns)) = self.judge_active(now, late, timeout_ns) {
-                self.fail_over(kind, onset_ns, now);
-            }
-            self.keep_standby_ready(now);
-            self.reap(now);
-        }
-        self.active.request_exit();
-        if let Some(s) = &self.standby {
-            s.worker.request_exit();
-        }
-        for a in &self.abandoned {
-            a.worker.request_exit();
-        }
-        // Dropping the workers joins those that exit; stuck ones are left detached.
-    }
-
-    fn judge_active(&self, now: u64, late: bool, timeout_ns: u64) -> Option<(FailureKind, u64)> {
-        let signals = self.active.signals();
-        if let Some(failure) = signals.failure() {
-            return Some(failure);
-        }
-        let last_beat = signals.last_beat_ns();
-        if self.active.is_finished() {
-            // Died without reporting (a panic outside catch_unwind): treat as a panic.
-            return Some((FailureKind::Panic, last_beat));
-        }
-        (!late && now.saturating_sub(last_beat) > timeout_ns)
-            .then_some((FailureKind::Hang, last_beat))
-    }
-
-    fn fail_over(&mut self, kind: FailureKind, onset_ns: u64, now: u64) {
-        self.active.request_exit();
-        let standby = self
-            .standby
-            .take()
-            .filter(|_| self.fanout.promote_standby());
-        let (worker, ring) = match standby {
-            Some(s) => {
-                s.worker.promote(now);
-                (s.worker, s.ring)
-            }
-            None => match self.cold_start() {
-                Ok(pair) => pair,
-                // Could not spawn a thread: the failure stays flagged and is retried next poll.
-                Err(_) => return,
-            },
-        };
-        let failed = std::mem::replace(&mut self.active, worker);
-        self.abandoned.push(Abandoned {
-            worker: failed,
-            deadline_ns: now + self.config.reap_timeout.as_nanos() as u64,
-            reason: Some(kind),
-        });
-        self.generation += 1;
-        self.meters
-            .worker_generation
-            .store(self.generation, Relaxed);
-        self.meters
-            .record_failover(kind, now.saturating_sub(onset_ns));
-        self.offers.push_back(ring);
-        self.offer_pending();
-        self.meters.standby_ready.store(0, Relaxed);
-        if self.build_standby().is_err() {
-            self.next_standby_attempt_ns = now + 100_000_000;
-        }
-    }
-
-    /// Hands the output every promoted ring it has room for, oldest first.
-    fn offer_pending(&mut self) {
-        while let Some(ring) = self.offers.pop_front() {
-            if let Err(ring) = self.switch.offer(ring) {
-                self.offers.push_front(ring);
-                break;
-            }
-        }
-    }
-
-    /// No standby was ready: build a worker from the patch and make it active at once.
-    fn cold_start(&mut self) -> std::io::Result<(WorkerThread, AudioConsumer)> {
-        let (cmd_tx, cmd_rx) = RingBuffer::new(self.config.command_capacity.max(16));
-        let snapshot = self.fanout.replace_active(cmd_tx);
-        let (worker, ring) = self.spawn_worker(&snapshot, cmd_rx, WorkerMode::Active)?;
-        worker.promote(self.meters.now_ns());
-        Ok((worker, ring))
-    }
-
-    fn build_standby(&mut self) -> std::io::Result<()> {
-        let (cmd_tx, cmd_rx) = RingBuffer::new(self.config.command_capacity.max(16));
-        let snapshot = self.fanout.install_standby(cmd_tx);
-        match self.spawn_worker(&snapshot, cmd_rx, WorkerMode::Standby) {
-            Ok((worker, ring)) => {
-                self.standby = Some(Standby { worker, ring });
-                self.meters.standbys_built.fetch_add(1, Relaxed);
-                self.meters.standby_ready.store(1, Relaxed);
-                Ok(())
-            }
-            Err(e) => {
-                self.fanout.remove_standby();
-                Err(e)
-            }
-        }
-    }
-
-    fn spawn_worker(
-        &mut self,
-        snapshot: &EngineSnapshot,
-        commands: super::worker::CommandConsumer,
-        mode: WorkerMode,
-    ) -> std::io::Result<(WorkerThread, AudioConsumer)> {
-        let engine = Engine::from_snapshot(self.config.sample_rate, snapshot);
-        let (producer, consumer) = audio_ring(self.config.ring_capacity);
-        let render_loop = RenderLoop::new(
-            engine,
-            commands,
-            producer,
-            self.meters.clone(),
-            self.config.target_fill,
-        );
-        let id = self.next_id;
-        self.next_id += 1;
-        let worker = WorkerThread::spawn_supervised(render_loop, mode, id, self.links.clone())?;
-        Ok((worker, consumer))
-    }
-
-    fn keep_standby_ready(&mut self, now: u64) {
-        let stale_ns = STANDBY_STALE.as_nanos() as u64;
-        let stale = self.fanout.standby_stale()
-            || self.standby.as_ref().is_some_and(|s| {
-                s.worker.is_finished()
-                    || now.saturating_sub(s.worker.signals().last_beat_ns()) > stale_ns
-            });
-        if stale {
-            if let Some(s) = self.standby.take() {
-                self.fanout.remove_standby();
-                s.worker.request_exit();
-                self.abandoned.push(Abandoned {
-                    worker: s.worker,
-                    deadline_ns: now + self.config.reap_timeout.as_nanos() as u64,
-                    reason: None,
-                });
-            }
-        }
-        if self.standby.is_none()
-            && now >= self.next_standby_attempt_ns
-            && self.build_standby().is_err()
-        {
-            self.next_standby_attempt_ns = now + 100_000_000;
-        }
-        self.meters
-            .standby_ready
-            .store(u32::from(self.standby.is_some()), Relaxed);
-    }
-
-    fn reap(&mut self, now: u64) {
-        let mut leaked = 0;
-        let meters = &self.meters;
-        self.abandoned.retain_mut(|a| {
-            if !a.worker.is_finished() {
-                if now > a.deadline_ns {
-                    leaked += 1;
-                }
-                return true;
-            }
-            let signals = a.worker.signals();
-            if a.reason == Some(FailureKind::Hang)
-                && !signals.was_hung()
-                && signals.failure().is_none()
-            {
-                // It came back and exited on its own: it was late, not stuck.
-                meters.hang_false_alarms.fetch_add(1, Relaxed);
-            }
-            // The render loop is freed here, on the supervisor thread.
-            drop(a.worker.try_join());
-            false
-        });
-        self.meters.leaked_threads.store(leaked, Relaxed);
     }
 }
 
