@@ -605,25 +605,24 @@ impl<'v> Grammar<'v> {
     }
 
     fn value<'a>(&self, i: Lexemes<'a>) -> PResult<'a, Value> {
-        alt((
-            map(|i| self.quantity(i), Value::Quantity),
-            lexeme_where(
-                "a value such as 800, 5ms, 50%, -6db, A3 or saw",
-                |l: &Lexeme| match l.class {
-                    Class::Note(midi) => Some(Value::Note {
-                        midi,
-                        span: l.span.clone(),
-                    }),
-                    Class::Word(WordClass::Choice(param, index)) => Some(Value::Choice {
-                        param,
-                        index,
-                        span: l.span.clone(),
-                    }),
-                    _ => None,
-                },
-            ),
-        ))
-        .parse_complete(i)
+        if let Ok((rest, q)) = self.quantity(i) {
+            return Ok((rest, Value::Quantity(q)));
+        }
+        lexeme_where(
+            "a value such as 800, 5ms, 50%, -6db, A3 or saw",
+            |l: &Lexeme| match l.class {
+                Class::Note(midi) => Some(Value::Note {
+                    midi,
+                    span: l.span.clone(),
+                }),
+                Class::Word(WordClass::Choice(param, index)) => Some(Value::Choice {
+                    param,
+                    index,
+                    span: l.span.clone(),
+                }),
+                _ => None,
+            },
+        )(i)
     }
 
     /// A number with its unit: `800`, `1.2k`, `5 ms`, `50%`, `3/8`, `2 octaves`.

@@ -204,6 +204,15 @@ pub(crate) fn check_unknown_words(
                     _ => false,
                 };
                 if !after_module {
+                    // Right after a number, a typo is most likely a unit.
+                    let after_number = matches!(
+                        prev.map(|p| &p.class),
+                        Some(Class::Number { unit: None, .. } | Class::Fraction { unit: None, .. })
+                    );
+                    let suggestion = after_number
+                        .then(|| super::vocab::closest(&l.text, UNIT_WORDS.iter().copied()))
+                        .flatten()
+                        .or_else(|| vocab.suggest(&l.text, extra_known));
                     return Err(PhraseError::new(
                         PhraseErrorKind::UnknownWord,
                         line,
@@ -211,7 +220,7 @@ pub(crate) fn check_unknown_words(
                         format!("unknown word \"{}\"", l.text),
                     )
                     .expecting("a command, a parameter, a describing word or a value (try `help`)")
-                    .suggesting(vocab.suggest(&l.text, extra_known)));
+                    .suggesting(suggestion));
                 }
             }
             _ => {}

@@ -4,7 +4,7 @@
 //! Runs on the control thread. May allocate.
 
 use nom::branch::alt;
-use nom::bytes::complete::{tag, take_while, take_while1};
+use nom::bytes::complete::{tag, take_while1};
 use nom::character::complete::{char as ch, one_of, satisfy};
 use nom::combinator::{map, opt, peek, recognize};
 use nom::multi::many0;
@@ -67,18 +67,14 @@ fn unit_suffix(input: &str) -> IResult<&str, &str> {
 }
 
 // nom 8.0.0's `character::complete::digit0` returns a wrong remainder at the end of the
-// input (so `recognize` saw "0." in "0.5"); digits are taken with `take_while` instead.
-fn digit0(input: &str) -> IResult<&str, &str> {
-    take_while(|c: char| c.is_ascii_digit()).parse_complete(input)
-}
-
+// input (so `recognize` saw "0." in "0.5"); digits are taken with `take_while1` instead.
 fn digit1(input: &str) -> IResult<&str, &str> {
     take_while1(|c: char| c.is_ascii_digit()).parse_complete(input)
 }
 
 fn unsigned_decimal(input: &str) -> IResult<&str, &str> {
     alt((
-        recognize(pair(digit1, opt(pair(ch('.'), digit0)))),
+        recognize(pair(digit1, opt(pair(ch('.'), digit1)))),
         recognize(pair(ch('.'), digit1)),
     ))
     .parse_complete(input)
@@ -222,6 +218,11 @@ mod tests {
         // At the very end of the line too (nom's streaming mode would stop at "0.").
         assert_eq!(kinds("sustain 0.5"), vec![w("sustain"), n(0.5, None)]);
         assert_eq!(kinds("x 12"), vec![w("x"), n(12.0, None)]);
+        // A sentence-ending dot after a number is a separator, not a decimal point.
+        assert_eq!(
+            kinds("cutoff 800."),
+            vec![w("cutoff"), n(800.0, None), TokenKind::Separator]
+        );
         assert_eq!(
             kinds("delay time 3/8"),
             vec![

@@ -165,7 +165,7 @@ pub(crate) fn absolute(
         }
         (Unit::Hz, None | Some(UnitWord::Hz)) => v,
         (Unit::Hz, Some(UnitWord::KHz | UnitWord::Kilo)) => v * 1000.0,
-        (Unit::Seconds, None) if canonical => v,
+        (Unit::Seconds, None) if canonical || v == 0.0 => v,
         (Unit::Seconds, None) => {
             let guess = if v >= 10.0 { "ms" } else { "s" };
             return Err(ValueError {

@@ -444,38 +444,17 @@ impl Vocabulary {
     }
 
     /// The vocabulary word closest to `word` (by edit distance), if it is close enough to be
-    /// a likely typo.
+    /// a likely typo. `extra` adds candidates (help topics, ...).
     pub fn suggest(&self, word: &str, extra: &[String]) -> Option<String> {
-        let word = word.to_lowercase();
-        let max = match word.chars().count() {
-            0..=2 => 0,
-            3..=4 => 1,
-            5..=8 => 2,
-            _ => 3,
-        };
         let candidates = self
             .words
             .keys()
             .chain(self.param_words.keys().map(|(_, w)| w))
             .map(String::as_str)
             .chain(ParamId::ALL.iter().map(|p| p.name()))
+            .chain(super::units::UNIT_WORDS.iter().copied())
             .chain(extra.iter().map(String::as_str));
-        let mut best: Option<(usize, f64, &str)> = None;
-        for c in candidates {
-            let d = strsim::damerau_levenshtein(&word, c);
-            if d == 0 || d > max {
-                continue;
-            }
-            let sim = strsim::jaro_winkler(&word, c);
-            let better = match best {
-                None => true,
-                Some((bd, bs, bc)) => d < bd || (d == bd && (sim > bs || (sim == bs && c < bc))),
-            };
-            if better {
-                best = Some((d, sim, c));
-            }
-        }
-        best.map(|(_, _, c)| c.to_string())
+        closest(word, candidates)
     }
 
     /// All words of one class, sorted (for help): e.g. every describing word.
@@ -489,6 +468,34 @@ impl Vocabulary {
         w.sort_by(|a, b| a.0.cmp(&b.0));
         w
     }
+}
+
+/// The candidate closest to `word` by edit distance (ties: most similar by Jaro-Winkler, then
+/// alphabetical), if the distance is small for the word's length.
+pub fn closest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<String> {
+    let word = word.to_lowercase();
+    let max = match word.chars().count() {
+        0..=1 => 0,
+        2..=4 => 1,
+        5..=8 => 2,
+        _ => 3,
+    };
+    let mut best: Option<(usize, f64, &str)> = None;
+    for c in candidates {
+        let d = strsim::damerau_levenshtein(&word, c);
+        if d == 0 || d > max {
+            continue;
+        }
+        let sim = strsim::jaro_winkler(&word, c);
+        let better = match best {
+            None => true,
+            Some((bd, bs, bc)) => d < bd || (d == bd && (sim > bs || (sim == bs && c < bc))),
+        };
+        if better {
+            best = Some((d, sim, c));
+        }
+    }
+    best.map(|(_, _, c)| c.to_string())
 }
 
 /// The folders to read user vocabulary from: the XDG config folder's `vocab/` (when it
