@@ -27,15 +27,20 @@
 //! - [`help_text`] and [`show_patch`] for the UI's own panes.
 
 pub mod action;
+mod ast;
 pub mod error;
 mod grammar;
 mod help;
 mod lexeme;
 mod lexer;
+mod phrase_rules;
 mod resolve;
+mod resolve_steps;
 pub mod units;
 pub mod vocab;
+mod vocab_check;
 mod vocab_file;
+pub mod words;
 
 pub use action::{canonical_command, describe_command, note_name, Action, EngineAction, Meta};
 pub use error::{PhraseError, PhraseErrorKind};
