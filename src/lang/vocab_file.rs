@@ -1,5 +1,5 @@
-//! Reading one vocabulary file: the TOML schema, validation against the parameter table, and
-//! errors that name the file, the line and the key.
+//! Reading one vocabulary file: the TOML schema, parse errors that name the file, the line and
+//! the key, and the word rules shared with the checks in `vocab_check.rs`.
 //!
 //! Runs on the control thread, at start. May allocate and read files.
 
