@@ -37,10 +37,32 @@ impl Resolver<'_> {
                 }),
             }
         };
-        // `up an octave`, `down 3 semitones`: no parameter named means the pitch.
+        // `up an octave`, `down 3 semitones`: a direction word without a parameter moves the
+        // pitch; a describing word moves its own parameters (`darker by an octave`).
         if let (None, Some(q)) = (target, amount) {
-            let sign = sign_of_word().unwrap_or(1.0);
-            return self.transpose(sign, q, span);
+            if word.effects.is_empty() {
+                let sign = sign_of_word().unwrap_or(1.0);
+                return self.transpose(sign, q, span);
+            }
+            let tempo = self.patch.get(ParamId::TransportTempo);
+            for s in &word.effects {
+                let sign = if s.op.apply(1.0, s.amount, 1.0) > 1.0 {
+                    1.0
+                } else {
+                    -1.0
+                };
+                let v = step_by(
+                    s.param.spec(),
+                    self.patch.get(s.param),
+                    q,
+                    sign,
+                    tempo,
+                    false,
+                )
+                .map_err(|e| self.value_error(q.span.clone(), e))?;
+                self.set(s.param, v, span.clone());
+            }
+            return Ok(());
         }
         if let (Some(t), Some(q)) = (target, amount) {
             let param = self.single_param(t)?;
