@@ -83,6 +83,12 @@ pub struct Meters {
     pub buffer_frames: AtomicU32,
     /// Largest number of frames one output callback asked for so far.
     pub callback_frames: AtomicU32,
+    /// OSC datagrams received (good or bad).
+    pub osc_packets: AtomicU64,
+    /// OSC messages handled (each message of a bundle counts once).
+    pub osc_messages: AtomicU64,
+    /// OSC packets or messages rejected: undecodable, wrong types, unknown addresses, too big.
+    pub osc_bad_packets: AtomicU64,
 }
 
 /// A plain copy of the meters at one moment, for display.
@@ -144,6 +150,12 @@ pub struct MeterSnapshot {
     pub sample_rate: u32,
     /// Device buffer in frames.
     pub buffer_frames: u32,
+    /// OSC datagrams received.
+    pub osc_packets: u64,
+    /// OSC messages handled.
+    pub osc_messages: u64,
+    /// OSC packets or messages rejected.
+    pub osc_bad_packets: u64,
 }
 
 fn to_db(x: f32) -> f32 {
@@ -191,6 +203,9 @@ impl Meters {
             sample_rate: AtomicU32::new(0),
             buffer_frames: AtomicU32::new(0),
             callback_frames: AtomicU32::new(0),
+            osc_packets: AtomicU64::new(0),
+            osc_messages: AtomicU64::new(0),
+            osc_bad_packets: AtomicU64::new(0),
         }
     }
 
@@ -297,6 +312,9 @@ impl Meters {
             },
             sample_rate: self.sample_rate.load(Relaxed),
             buffer_frames: self.buffer_frames.load(Relaxed),
+            osc_packets: self.osc_packets.load(Relaxed),
+            osc_messages: self.osc_messages.load(Relaxed),
+            osc_bad_packets: self.osc_bad_packets.load(Relaxed),
         }
     }
 }
@@ -309,7 +327,7 @@ impl MeterSnapshot {
              blocks_played={} skipped={} repeated={} callbacks={} callback_ms={:.2} jitter_ms={:.2} \
              dsp_load={:.1}% dsp_max={:.1}% queue={} drops={} applied={} latency_ms={:.2} \
              latency_p95_ms={:.2} peak_db={:.1} rms_db={:.1} clipped={} nan_resets={} heartbeat={} \
-             heartbeat_age_ms={:.1} rate={} buffer={}",
+             heartbeat_age_ms={:.1} rate={} buffer={} osc_packets={} osc_messages={} osc_bad={}",
             self.ring_fill,
             self.ring_capacity_blocks,
             self.ring_fill_min,
@@ -338,6 +356,9 @@ impl MeterSnapshot {
             self.heartbeat_age_ms,
             self.sample_rate,
             self.buffer_frames,
+            self.osc_packets,
+            self.osc_messages,
+            self.osc_bad_packets,
         )
     }
 }
