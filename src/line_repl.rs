@@ -10,14 +10,14 @@ use std::io::{BufRead, Write};
 
 /// What one input line asks for.
 #[derive(Debug, PartialEq)]
-enum LineAction {
+pub(crate) enum LineAction {
     Send(Command, String),
     Status,
     Quit,
     Nothing,
 }
 
-fn parse_line(line: &str) -> Result<LineAction, String> {
+pub(crate) fn parse_line(line: &str) -> Result<LineAction, String> {
     let words: Vec<String> = line.split_whitespace().map(str::to_lowercase).collect();
     let w: Vec<&str> = words.iter().map(String::as_str).collect();
     match w.as_slice() {

@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 mod line_repl;
+mod osc_repl;
 
 #[cfg(debug_assertions)]
 #[global_allocator]
@@ -21,6 +22,8 @@ static ALLOC: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
 struct Cli {
     #[command(flatten)]
     audio: AudioArgs,
+    #[command(flatten)]
+    osc: OscArgs,
     #[command(subcommand)]
     command: Option<Cmd>,
 }
@@ -42,6 +45,30 @@ struct AudioArgs {
     /// Blocks of 64 frames the DSP worker keeps ready (latency vs. safety).
     #[arg(long, global = true, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=16))]
     target_fill: u32,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+struct OscArgs {
+    /// UDP port of the OSC server (0 picks a free one).
+    #[arg(long, global = true, default_value_t = chronus::osc::DEFAULT_PORT)]
+    osc_port: u16,
+    /// Address the OSC server listens on; anything but loopback lets other machines play.
+    #[arg(long, global = true, default_value = "127.0.0.1")]
+    osc_bind: std::net::IpAddr,
+    /// Run without the OSC server.
+    #[arg(long, global = true)]
+    no_osc: bool,
+}
+
+impl OscArgs {
+    /// The server's settings, or `None` with `--no-osc`.
+    fn to_config(&self) -> Option<chronus::osc::OscConfig> {
+        (!self.no_osc).then(|| chronus::osc::OscConfig {
+            bind: self.osc_bind,
+            port: self.osc_port,
+            ..chronus::osc::OscConfig::default()
+        })
+    }
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -131,7 +158,10 @@ fn run(cli: Cli) -> Result<()> {
     match cli.command.unwrap_or(Cmd::Repl) {
         Cmd::Repl => {
             let audio = LiveAudio::start(&cli.audio.to_config())?;
-            line_repl::run(audio)
+            match cli.osc.to_config() {
+                Some(osc) => osc_repl::run(audio, &osc),
+                None => line_repl::run(audio),
+            }
         }
         Cmd::Render { out, seconds } => render(&out, seconds, cli.audio.rate),
         Cmd::Devices => devices(),

@@ -21,6 +21,9 @@ const WAIT: Duration = Duration::from_millis(20);
 /// Runs one line against the control side and says what happened.
 pub type LineRunner = Box<dyn FnMut(&mut Control, &str) -> LineReply + Send>;
 
+/// Sees every line and its reply (to print it, log it, record it).
+pub type LineObserver = Box<dyn FnMut(&IncomingLine, &LineReply) + Send>;
+
 /// Runs one canonical action line (`set filter.cutoff 800`, `gate on`, `note on 60`, `hush`):
 /// the small resolver the loop uses until the phrase language runs every line.
 pub fn run_canonical_line(control: &mut Control, text: &str) -> LineReply {
@@ -82,11 +85,12 @@ pub struct HeadlessControl {
 }
 
 impl HeadlessControl {
-    /// Starts serving `inbox` with `runner`; lines are not shown anywhere but their replies.
+    /// Starts serving `inbox` with `runner`, showing each line and reply to `observe`.
     pub fn spawn(
         control: Control,
         inbox: InboxReceiver,
         runner: LineRunner,
+        observe: LineObserver,
     ) -> std::io::Result<HeadlessControl> {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
@@ -95,13 +99,14 @@ impl HeadlessControl {
             .spawn(move || {
                 let mut control = control;
                 let mut runner = runner;
-                serve_inbox(
-                    &mut control,
-                    &inbox,
-                    &mut runner,
-                    &mut |_: &IncomingLine, _: &LineReply| {},
-                    || !flag.load(Ordering::Acquire),
-                );
+                let mut observe = observe;
+                serve_inbox(&mut control, &inbox, &mut runner, &mut observe, || {
+                    !flag.load(Ordering::Acquire)
+                });
+                // Lines that arrived while stopping are still answered.
+                for line in inbox.drain() {
+                    handle_line(&mut control, &mut runner, &mut observe, line);
+                }
                 control
             })?;
         Ok(HeadlessControl {
@@ -137,8 +142,19 @@ mod tests {
         let (cmd_tx, mut cmd_rx) = rtrb::RingBuffer::new(64);
         let control = Control::new(cmd_tx, Arc::new(Meters::new()));
         let (tx, rx) = inbox();
-        let headless =
-            HeadlessControl::spawn(control, rx, Box::new(run_canonical_line)).expect("thread");
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = seen.clone();
+        let headless = HeadlessControl::spawn(
+            control,
+            rx,
+            Box::new(run_canonical_line),
+            Box::new(move |line, _| {
+                if let Ok(mut v) = log.lock() {
+                    v.push(line.text.clone());
+                }
+            }),
+        )
+        .expect("thread");
         let ask = |text: &str| {
             let (reply_tx, reply_rx) = std::sync::mpsc::channel();
             assert!(tx.send(IncomingLine {
@@ -164,5 +180,7 @@ mod tests {
             sent.push(c.command);
         }
         assert_eq!(sent.len(), 2, "the refused line sent nothing: {sent:?}");
+        let seen = seen.lock().map(|v| v.clone()).unwrap_or_default();
+        assert_eq!(seen, ["set filter.cutoff 800", "gate on", "fliter darker"]);
     }
 }

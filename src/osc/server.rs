@@ -82,6 +82,16 @@ pub enum OscStartError {
     Io(io::Error),
 }
 
+/// The one-line warning for a server that listens beyond this machine, if it does.
+pub fn exposure_warning(local_addr: SocketAddr) -> Option<String> {
+    (!local_addr.ip().is_loopback()).then(|| {
+        format!(
+            "OSC listens on {local_addr}, not only on this machine: anyone who can reach this \
+             port can play chronus"
+        )
+    })
+}
+
 /// A running OSC server. Dropping it stops it.
 #[derive(Debug)]
 pub struct OscServer {
@@ -111,12 +121,7 @@ impl OscServer {
             _ => OscStartError::Bind { addr, source },
         })?;
         let local_addr = socket.local_addr().map_err(OscStartError::Io)?;
-        let warning = (!config.bind.is_loopback()).then(|| {
-            format!(
-                "OSC listens on {local_addr}, not only on this machine: anyone who can reach \
-                 this port can play chronus"
-            )
-        });
+        let warning = exposure_warning(local_addr);
         let reply_socket = socket.try_clone().map_err(OscStartError::Io)?;
         let stop = Arc::new(AtomicBool::new(false));
         let pending = Arc::new(AtomicUsize::new(0));
@@ -358,5 +363,21 @@ fn send_answers(
             drop(socket.send_to(&bytes, item.peer));
         }
         pending.fetch_sub(1, Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_non_loopback_addresses_get_a_warning() {
+        let addr = |s: &str| s.parse::<SocketAddr>().expect("address");
+        assert_eq!(exposure_warning(addr("127.0.0.1:5005")), None);
+        assert_eq!(exposure_warning(addr("[::1]:5005")), None);
+        let w = exposure_warning(addr("0.0.0.0:5005")).expect("a warning");
+        assert!(w.contains("0.0.0.0:5005") && w.contains("anyone"), "{w}");
+        assert!(!w.contains('\n'));
+        assert!(exposure_warning(addr("192.168.1.20:5005")).is_some());
     }
 }
