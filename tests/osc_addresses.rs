@@ -109,7 +109,8 @@ fn every_address_is_answered_and_reaches_the_control_side_as_a_canonical_line() 
 
     let mut rig = rig;
     let mut sent = Vec::new();
-    while let Ok(s) = rig.commands.pop() {
+    let ring = rig.commands.as_mut().expect("a plain ring");
+    while let Ok(s) = ring.pop() {
         sent.push(s.command);
     }
     assert!(sent.contains(&Command::NoteOn {

@@ -85,7 +85,8 @@ pub struct Rig {
     pub headless: Option<HeadlessControl>,
     pub meters: Arc<Meters>,
     pub inbox: InboxSender,
-    pub commands: rtrb::Consumer<StampedCommand>,
+    /// The engine side of the command ring, when no live worker owns it.
+    pub commands: Option<rtrb::Consumer<StampedCommand>>,
     /// Every line the control loop ran: (source, text, reply).
     pub seen: Arc<Mutex<Vec<(LineSource, String, LineReply)>>>,
 }
@@ -106,13 +107,13 @@ impl Rig {
             .store(44_100, std::sync::atomic::Ordering::Relaxed);
         let (cmd_tx, cmd_rx) = rtrb::RingBuffer::new(command_capacity);
         let control = Control::new(cmd_tx, meters.clone());
-        Rig::with_control(control, meters, cmd_rx)
+        Rig::with_control(control, meters, Some(cmd_rx))
     }
 
     pub fn with_control(
         control: Control,
         meters: Arc<Meters>,
-        commands: rtrb::Consumer<StampedCommand>,
+        commands: Option<rtrb::Consumer<StampedCommand>>,
     ) -> Rig {
         let (tx, rx) = inbox();
         let seen = Arc::new(Mutex::new(Vec::new()));
