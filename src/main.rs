@@ -199,16 +199,7 @@ fn devices() -> Result<()> {
         println!("no audio output devices (chronus will use the null device)");
     }
     for d in list {
-        println!(
-            "{} {}{}",
-            if d.is_default { "*" } else { " " },
-            d.name,
-            if d.id.is_empty() {
-                String::new()
-            } else {
-                format!("  ({})", d.id)
-            }
-        );
+        println!("{d}");
     }
     Ok(())
 }

@@ -132,14 +132,14 @@ impl LiveAudio {
             ) {
                 Ok(out) => {
                     meters.buffer_frames.store(out.buffer_frames, Relaxed);
-                    (producer, out.device_name.clone(), ActiveOutput::Device(out))
+                    (producer, out.summary(), ActiveOutput::Device(out))
                 }
                 Err(e) if config.output == OutputChoice::Device => {
                     return Err(LiveAudioError::Output(e))
                 }
                 Err(e) => {
                     notice = Some(format!(
-                        "no sound card ({e}); playing to the null device (silent, real-time paced)"
+                        "{e}; playing to the null device instead (silent, real-time paced)"
                     ));
                     // The failed attempt dropped the ring's reader with it: use a fresh ring.
                     let (producer, consumer) = audio_ring(ring_capacity);
