@@ -2,36 +2,16 @@
 //! and OSC lines meet in the inbox and run in arrival order on the main (control) thread, which
 //! prints each reply; OSC lines are printed with their sender, like a log.
 
-use crate::line_repl::{parse_line, LineAction};
 use anyhow::Result;
-use chronus::control::Control;
+use chronus::control::{Control, UiRequest};
 use chronus::inbox::{inbox, IncomingLine, LineReply, LineSource};
-use chronus::osc::canonical::CanonicalAction;
-use chronus::osc::headless::{handle_line, run_canonical_line, serve_inbox};
+use chronus::lang::Vocabulary;
+use chronus::osc::headless::{handle_line, is_keyboard, line_reply, serve_inbox};
 use chronus::osc::{OscConfig, OscServer};
-use chronus::rt::meters::Meters;
 use chronus::rt::LiveAudio;
 use std::io::{BufRead, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-
-/// Runs one line: the canonical actions (`set filter.cutoff 800`, what OSC sends), else the
-/// minimal REPL phrases (`freq 220`, `wave saw`, `status`).
-fn run_line(control: &mut Control, meters: &Meters, text: &str) -> LineReply {
-    if CanonicalAction::parse(text).is_ok() {
-        return run_canonical_line(control, text);
-    }
-    match parse_line(text) {
-        Ok(LineAction::Send(command, reply)) => match control.send(command) {
-            Ok(()) => LineReply::Applied(vec![reply]),
-            Err(e) => LineReply::Error(e.to_string()),
-        },
-        Ok(LineAction::Status) => LineReply::Applied(vec![meters.snapshot().to_key_values()]),
-        Ok(LineAction::Nothing) => LineReply::Applied(Vec::new()),
-        Ok(LineAction::Quit) => LineReply::Error("quit works from the keyboard only".into()),
-        Err(message) => LineReply::Error(message),
-    }
-}
 
 fn show(line: &IncomingLine, reply: &LineReply) {
     let prefix = match &line.source {
@@ -45,13 +25,22 @@ fn show(line: &IncomingLine, reply: &LineReply) {
                 println!("{prefix}{l}");
             }
         }
-        LineReply::Error(message) => println!("{prefix}error: {message}"),
+        LineReply::Error(message) => {
+            for l in message.lines() {
+                println!("{prefix}{l}");
+            }
+        }
     }
     drop(std::io::stdout().flush());
 }
 
 /// Reads lines until `quit` or end of input, serving OSC meanwhile.
-pub fn run(audio: LiveAudio, config: &OscConfig) -> Result<()> {
+pub fn run(
+    audio: LiveAudio,
+    config: &OscConfig,
+    vocab: Vocabulary,
+    faults_enabled: bool,
+) -> Result<()> {
     if let Some(n) = &audio.notice {
         eprintln!("chronus: {n}");
     }
@@ -71,7 +60,7 @@ pub fn run(audio: LiveAudio, config: &OscConfig) -> Result<()> {
         }
     };
     println!(
-        "chronus — output: {}. Type gate on, freq 220, wave saw, set filter.cutoff 800, status, quit.",
+        "chronus — output: {}. Type phrases like `gate on`, `darker`, `osc saw`; `help` lists them, `quit` leaves.",
         audio.output_name
     );
     let done = Arc::new(AtomicBool::new(false));
@@ -79,17 +68,18 @@ pub fn run(audio: LiveAudio, config: &OscConfig) -> Result<()> {
     std::thread::Builder::new()
         .name("chronus-stdin".into())
         .spawn(move || {
-            for line in std::io::stdin().lock().lines() {
-                let text = match line {
-                    Ok(l) => l,
-                    Err(e) => {
-                        println!("error: input is not valid text ({e})");
-                        continue;
-                    }
-                };
-                if matches!(text.trim().to_lowercase().as_str(), "quit" | "exit") {
-                    break;
+            let mut stdin = std::io::stdin().lock();
+            let mut buf = Vec::new();
+            loop {
+                buf.clear();
+                match stdin.read_until(b'\n', &mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {}
                 }
+                // Invalid UTF-8 is replaced, then reported by the language with its column.
+                let text = String::from_utf8_lossy(&buf)
+                    .trim_end_matches(['\n', '\r'])
+                    .to_string();
                 let sent = tx.send(IncomingLine {
                     text,
                     source: LineSource::Keyboard,
@@ -105,13 +95,27 @@ pub fn run(audio: LiveAudio, config: &OscConfig) -> Result<()> {
     let mut audio = audio;
     let commands = std::mem::replace(&mut audio.commands, rtrb::RingBuffer::new(1).0);
     let mut control = Control::new(commands, meters.clone());
-    let mut runner = |c: &mut Control, text: &str| run_line(c, &meters, text);
+    control.set_faults_enabled(faults_enabled);
+    let quit = AtomicBool::new(false);
+    let mut runner = |c: &mut Control, line: &IncomingLine| {
+        let outcome = c.run_line(&line.text, &vocab);
+        if is_keyboard(line) && outcome.requests.contains(&UiRequest::Quit) {
+            quit.store(true, Ordering::Release);
+            let mut rest = outcome.clone();
+            rest.requests.retain(|r| *r != UiRequest::Quit);
+            return line_reply(&rest, &line.text, &meters);
+        }
+        line_reply(&outcome, &line.text, &meters)
+    };
     let mut observe = show;
     serve_inbox(&mut control, &rx, &mut runner, &mut observe, || {
-        !done.load(Ordering::Acquire)
+        !done.load(Ordering::Acquire) && !quit.load(Ordering::Acquire)
     });
-    for line in rx.drain() {
-        handle_line(&mut control, &mut runner, &mut observe, line);
+    if !quit.load(Ordering::Acquire) {
+        // End of input: the lines typed before it still run.
+        for line in rx.drain() {
+            handle_line(&mut control, &mut runner, &mut observe, line);
+        }
     }
     if let Some(server) = server {
         server.stop();

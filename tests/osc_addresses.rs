@@ -63,11 +63,11 @@ fn every_address_is_answered_and_reaches_the_control_side_as_a_canonical_line() 
         ("/gate", vec![Int(1)], "gate on"),
         ("/gate/adsr", vec![Int(0)], "gate off"),
         ("/gate/env", vec![OscType::Bool(true)], "gate on"),
-        ("/note/on", vec![Int(57)], "note on 57 (220 Hz)"),
+        ("/note/on", vec![Int(57)], "note on 57 (A3, 220 Hz)"),
         (
             "/note/on",
             vec![Int(60), Float(0.5)],
-            "note on 60 (261.6 Hz)",
+            "note on 60 (C4, 261.6 Hz)",
         ),
         ("/note/off", vec![Int(60)], "note off 60"),
         (
@@ -75,7 +75,7 @@ fn every_address_is_answered_and_reaches_the_control_side_as_a_canonical_line() 
             vec![Str("set filter.res 0.5".into())],
             "filter.res 0 → 0.5",
         ),
-        ("/engine/stop", vec![], "hush: all notes off"),
+        ("/engine/stop", vec![], "all notes off"),
         ("/engine/start", vec![], "engine running at 44100 Hz"),
     ];
     for (addr, args, expected) in &cases {
@@ -104,8 +104,8 @@ fn every_address_is_answered_and_reaches_the_control_side_as_a_canonical_line() 
     let lines: Vec<&str> = seen.iter().map(|(_, t, _)| t.as_str()).collect();
     assert_eq!(lines[0], "set filter.cutoff 800");
     assert_eq!(lines[1], "set osc.wave square");
-    assert!(lines.contains(&"note on 60 velocity 0.5"));
-    assert!(lines.contains(&"hush"));
+    assert!(lines.contains(&"note on 60"));
+    assert!(lines.contains(&"all notes off"));
 
     let mut rig = rig;
     let mut sent = Vec::new();
@@ -115,7 +115,7 @@ fn every_address_is_answered_and_reaches_the_control_side_as_a_canonical_line() 
     }
     assert!(sent.contains(&Command::NoteOn {
         note: 60,
-        velocity: 0.5
+        velocity: 1.0
     }));
     assert_eq!(sent.last(), Some(&Command::AllNotesOff));
     let control = rig.stop();

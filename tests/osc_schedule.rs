@@ -1,11 +1,12 @@
 //! Time-tagged bundles on the engine clock: bytes as a client sends them are decoded, routed,
-//! turned into canonical lines and commands, placed at the engine frame `schedule_frame` gives,
+//! turned into canonical lines, resolved by the phrase language into commands, placed at the engine frame `schedule_frame` gives,
 //! and rendered offline. The sound must start within one block (64 frames) of the frame the
 //! time tag names, at the start of the block that holds it.
 
+use chronus::control::PatchState;
 use chronus::engine::params::ParamId;
 use chronus::engine::{Engine, BLOCK_FRAMES};
-use chronus::osc::canonical::CanonicalAction;
+use chronus::lang::{resolve_line, Vocabulary};
 use chronus::osc::packet::{decode_datagram, flatten};
 use chronus::osc::route::{route, Request};
 use chronus::osc::timetag::{after, schedule_frame};
@@ -38,10 +39,15 @@ fn timed_commands(bytes: &[u8], now_frame: u64) -> Vec<TimedCommand> {
                 Ok(Request::Line(line)) => line,
                 other => panic!("{}: {other:?}", message.addr),
             };
-            let action = CanonicalAction::parse(&line).expect("canonical");
+            // Each line alone against the default patch: these lines are all absolute.
+            let actions = resolve_line(&line, &PatchState::default(), &Vocabulary::builtin())
+                .unwrap_or_else(|e| panic!("{}", e.render(&line)));
+            let [action] = actions.as_slice() else {
+                panic!("{line}: {actions:?}")
+            };
             TimedCommand {
                 frame: schedule_frame(due, NOW, RATE, now_frame),
-                command: action.command(),
+                command: action.command().expect("an engine command"),
             }
         })
         .collect();

@@ -3,13 +3,13 @@
 //! (a printer, a log) what happened. Runs on the control thread, or on a "chronus-control"
 //! thread it spawns for tests and headless use.
 //!
-//! The line runner is a parameter so the same loop serves the canonical actions
-//! ([`run_canonical_line`]) now and the whole phrase language later.
+//! The line runner is a parameter; [`phrase_runner`] runs every line through the phrase
+//! language (`Control::run_line`), exactly as the UIs do.
 
-use super::canonical::CanonicalAction;
-use crate::control::Control;
-use crate::engine::params::ParamId;
-use crate::inbox::{InboxReceiver, IncomingLine, LineReply};
+use crate::control::{Control, LineOutcome, UiRequest};
+use crate::inbox::{InboxReceiver, IncomingLine, LineReply, LineSource};
+use crate::lang::Vocabulary;
+use crate::rt::meters::Meters;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -19,40 +19,50 @@ use std::time::Duration;
 const WAIT: Duration = Duration::from_millis(20);
 
 /// Runs one line against the control side and says what happened.
-pub type LineRunner = Box<dyn FnMut(&mut Control, &str) -> LineReply + Send>;
+pub type LineRunner = Box<dyn FnMut(&mut Control, &IncomingLine) -> LineReply + Send>;
 
 /// Sees every line and its reply (to print it, log it, record it).
 pub type LineObserver = Box<dyn FnMut(&IncomingLine, &LineReply) + Send>;
 
-/// Runs one canonical action line (`set filter.cutoff 800`, `gate on`, `note on 60`, `hush`):
-/// the small resolver the loop uses until the phrase language runs every line.
-pub fn run_canonical_line(control: &mut Control, text: &str) -> LineReply {
-    let action = match CanonicalAction::parse(text) {
-        Ok(a) => a,
-        Err(e) => return LineReply::Error(e),
-    };
-    let param = match action {
-        CanonicalAction::Set { param, .. } => param,
-        _ => ParamId::OscFreq,
-    };
-    let before = control.patch().get(param);
-    match control.send(action.command()) {
-        Ok(()) => {
-            let after = control.patch().get(param);
-            LineReply::Applied(vec![action.describe(before, after)])
-        }
-        Err(e) => LineReply::Error(e.to_string()),
+/// The answer to a line from what `Control::run_line` did: its replies (with the meters for
+/// `status`), or the rendered error (line, caret, message). `quit` is refused here: only the
+/// keyboard of a UI can end chronus.
+pub fn line_reply(outcome: &LineOutcome, text: &str, meters: &Meters) -> LineReply {
+    if outcome.error.is_some() {
+        return LineReply::Error(outcome.lines(text).join("\n"));
     }
+    let mut replies = outcome.replies.clone();
+    for request in &outcome.requests {
+        match request {
+            UiRequest::Status => replies.push(meters.snapshot().to_key_values()),
+            UiRequest::Quit => replies.push("quit: only the keyboard can end chronus".into()),
+        }
+    }
+    LineReply::Applied(replies)
+}
+
+/// A runner that speaks the whole phrase language with `vocab`.
+pub fn phrase_runner(vocab: Vocabulary) -> LineRunner {
+    Box::new(move |control: &mut Control, line: &IncomingLine| {
+        let outcome = control.run_line(&line.text, &vocab);
+        let meters = control.meters().clone();
+        line_reply(&outcome, &line.text, &meters)
+    })
+}
+
+/// Whether a line came from the keyboard (the only source allowed to quit).
+pub fn is_keyboard(line: &IncomingLine) -> bool {
+    line.source == LineSource::Keyboard
 }
 
 /// Runs `line` with `runner`, shows it to `observe`, and answers its sender.
 pub fn handle_line(
     control: &mut Control,
-    runner: &mut (impl FnMut(&mut Control, &str) -> LineReply + ?Sized),
+    runner: &mut (impl FnMut(&mut Control, &IncomingLine) -> LineReply + ?Sized),
     observe: &mut (impl FnMut(&IncomingLine, &LineReply) + ?Sized),
     line: IncomingLine,
 ) {
-    let reply = runner(control, &line.text);
+    let reply = runner(control, &line);
     observe(&line, &reply);
     if let Some(tx) = &line.reply_to {
         // The sender may have given up waiting; that is fine.
@@ -64,7 +74,7 @@ pub fn handle_line(
 pub fn serve_inbox(
     control: &mut Control,
     inbox: &InboxReceiver,
-    runner: &mut (impl FnMut(&mut Control, &str) -> LineReply + ?Sized),
+    runner: &mut (impl FnMut(&mut Control, &IncomingLine) -> LineReply + ?Sized),
     observe: &mut (impl FnMut(&IncomingLine, &LineReply) + ?Sized),
     keep_going: impl Fn() -> bool,
 ) {
@@ -134,8 +144,8 @@ impl Drop for HeadlessControl {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inbox::{inbox, LineSource};
-    use crate::rt::meters::Meters;
+    use crate::engine::params::ParamId;
+    use crate::inbox::inbox;
 
     #[test]
     fn lines_are_applied_in_order_and_answered() {
@@ -147,7 +157,7 @@ mod tests {
         let headless = HeadlessControl::spawn(
             control,
             rx,
-            Box::new(run_canonical_line),
+            phrase_runner(Vocabulary::builtin()),
             Box::new(move |line, _| {
                 if let Ok(mut v) = log.lock() {
                     v.push(line.text.clone());
@@ -171,7 +181,15 @@ mod tests {
             LineReply::Applied(vec!["filter.cutoff 2000 → 800 Hz".into()])
         );
         assert_eq!(ask("gate on"), LineReply::Applied(vec!["gate on".into()]));
-        assert!(matches!(ask("fliter darker"), LineReply::Error(_)));
+        match ask("fliter darker") {
+            LineReply::Error(e) => assert!(e.contains("^") && e.contains("filter"), "{e}"),
+            other => panic!("{other:?}"),
+        }
+        match ask("status") {
+            LineReply::Applied(r) => assert!(r[0].contains("underruns="), "{r:?}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(ask("quit"), LineReply::Applied(r) if r[0].contains("keyboard")));
         let control = headless.stop().expect("the control side comes back");
         assert_eq!(control.patch().get(ParamId::FilterCutoff), 800.0);
         assert!(control.patch().gate());
@@ -181,6 +199,15 @@ mod tests {
         }
         assert_eq!(sent.len(), 2, "the refused line sent nothing: {sent:?}");
         let seen = seen.lock().map(|v| v.clone()).unwrap_or_default();
-        assert_eq!(seen, ["set filter.cutoff 800", "gate on", "fliter darker"]);
+        assert_eq!(
+            seen,
+            [
+                "set filter.cutoff 800",
+                "gate on",
+                "fliter darker",
+                "status",
+                "quit"
+            ]
+        );
     }
 }

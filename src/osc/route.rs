@@ -5,15 +5,19 @@
 //! |---|---|---|
 //! | `/mod/<module>/<param>` | number or word | `set <module>.<param> <value>` |
 //! | `/gate`, `/gate/<module>` | `0`/`1` (int, float, bool, "on"/"off") | `gate on` / `gate off` |
-//! | `/note/on` | midi [velocity 0..1 or 1..127] | `note on <midi>` |
+//! | `/note/on` | midi [velocity 0..1 or 1..127; 0 = note off] | `note on <midi>` |
 //! | `/note/off` | midi | `note off <midi>` |
 //! | `/chronus/say` | phrase (strings, joined by spaces) | the phrase itself |
 //! | `/engine/status` | – | `/chronus/status` reply with the meters |
 //! | `/engine/start` | – | a reply: the engine runs |
-//! | `/engine/stop` | – | `hush` |
+//! | `/engine/stop` | – | `all notes off` |
+//!
+//! The phrase language has no velocity yet: a velocity is checked (and 0 means note off, as in
+//! MIDI) but the line, and so the engine, plays the note at full velocity.
 
 use super::aliases::{resolve_module, resolve_param_path, Conversion};
-use super::canonical::{exact_number, CanonicalAction};
+use super::canonical::{canonical_line, exact_number};
+use crate::engine::command::Command;
 use crate::engine::params::Unit;
 use rosc::{OscMessage, OscType};
 
@@ -65,7 +69,7 @@ pub fn route(message: &OscMessage) -> Result<Request, RouteError> {
         "/chronus/say" => say_line(args).map(Request::Line).map_err(fail),
         "/engine/status" => Ok(Request::Status),
         "/engine/start" => Ok(Request::EngineStart),
-        "/engine/stop" => Ok(Request::Line(CanonicalAction::Hush.to_line())),
+        "/engine/stop" => Ok(Request::Line(canonical_line(&Command::AllNotesOff))),
         _ => Err(fail(
             "unknown address; chronus understands /mod/<module>/<param>, /gate, \
              /gate/<module>, /note/on, /note/off, /chronus/say, /engine/status, \
@@ -139,11 +143,10 @@ fn set_line(path: &str, args: &[OscType]) -> Result<String, String> {
     } else {
         value
     };
-    Ok(CanonicalAction::Set {
+    Ok(canonical_line(&Command::Set {
         param: target.param,
         value,
-    }
-    .to_line())
+    }))
 }
 
 fn choice_value(arg: &OscType, name: &str, choices: &[&str]) -> Result<f32, String> {
@@ -196,7 +199,7 @@ fn gate_line(args: &[OscType]) -> Result<String, String> {
             _ => return Err(format!("expects 0 or 1, got {}", describe_arg(arg))),
         },
     };
-    Ok(CanonicalAction::Gate { on }.to_line())
+    Ok(canonical_line(&Command::Gate { on }))
 }
 
 fn midi_note(arg: &OscType) -> Result<u8, String> {
@@ -237,20 +240,22 @@ fn note_on_line(args: &[OscType]) -> Result<String, String> {
         }
     };
     // A note-on with velocity 0 is a note-off, as in MIDI.
-    let action = match velocity {
-        Some(0.0) => CanonicalAction::NoteOff { note },
-        _ => CanonicalAction::NoteOn { note, velocity },
+    let command = match velocity {
+        Some(0.0) => Command::NoteOff { note },
+        v => Command::NoteOn {
+            note,
+            velocity: v.unwrap_or(1.0),
+        },
     };
-    Ok(action.to_line())
+    Ok(canonical_line(&command))
 }
 
 fn note_off_line(args: &[OscType]) -> Result<String, String> {
     match args {
         // A release velocity is allowed and ignored.
-        [n] | [n, _] => Ok(CanonicalAction::NoteOff {
+        [n] | [n, _] => Ok(canonical_line(&Command::NoteOff {
             note: midi_note(n)?,
-        }
-        .to_line()),
+        })),
         [] => Err("expects a MIDI note number, got no argument".to_string()),
         more => Err(format!(
             "expects a MIDI note number, got {} arguments",
@@ -365,14 +370,11 @@ mod tests {
         assert_eq!(line("/gate/voice1", vec![Int(1)]), "gate on");
         assert_eq!(line("/gate/1", vec![Int(0)]), "gate off");
         assert_eq!(line("/note/on", vec![Int(60)]), "note on 60");
-        assert_eq!(
-            line("/note/on", vec![Int(60), Float(0.5)]),
-            "note on 60 velocity 0.5"
-        );
+        assert_eq!(line("/note/on", vec![Int(60), Float(0.5)]), "note on 60");
         assert_eq!(line("/note/on", vec![Int(60), Int(127)]), "note on 60");
         assert_eq!(line("/note/on", vec![Int(60), Int(0)]), "note off 60");
         assert_eq!(line("/note/off", vec![Float(60.0)]), "note off 60");
-        assert_eq!(line("/engine/stop", vec![]), "hush");
+        assert_eq!(line("/engine/stop", vec![]), "all notes off");
         assert_eq!(route(&msg("/engine/status", vec![])), Ok(Request::Status));
         assert_eq!(
             route(&msg("/engine/start", vec![])),

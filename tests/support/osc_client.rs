@@ -6,7 +6,8 @@
 use chronus::control::Control;
 use chronus::engine::command::StampedCommand;
 use chronus::inbox::{inbox, InboxSender, IncomingLine, LineReply, LineSource};
-use chronus::osc::headless::{run_canonical_line, HeadlessControl};
+use chronus::lang::Vocabulary;
+use chronus::osc::headless::{phrase_runner, HeadlessControl};
 use chronus::osc::{OscConfig, OscServer};
 use chronus::rt::meters::Meters;
 use rosc::{encoder, OscMessage, OscPacket, OscType};
@@ -121,7 +122,7 @@ impl Rig {
         let headless = HeadlessControl::spawn(
             control,
             rx,
-            Box::new(run_canonical_line),
+            phrase_runner(Vocabulary::builtin()),
             Box::new(move |line: &IncomingLine, reply: &LineReply| {
                 if let Ok(mut v) = log.lock() {
                     v.push((line.source.clone(), line.text.clone(), reply.clone()));
