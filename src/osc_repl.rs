@@ -7,7 +7,7 @@ use chronus::control::{Control, UiRequest};
 use chronus::inbox::{inbox, IncomingLine, LineReply, LineSource};
 use chronus::lang::Vocabulary;
 use chronus::osc::headless::{handle_line, is_keyboard, line_reply, serve_inbox};
-use chronus::osc::{OscConfig, OscServer};
+use chronus::osc::OscConfig;
 use chronus::rt::LiveAudio;
 use std::io::{BufRead, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -46,19 +46,13 @@ pub fn run(
     }
     let meters = audio.meters.clone();
     let (tx, rx) = inbox();
-    let server = match OscServer::start(config, tx.clone(), meters.clone()) {
-        Ok(server) => {
-            if let Some(w) = server.warning() {
-                eprintln!("chronus: warning: {w}");
-            }
-            println!("OSC on {}", server.local_addr());
-            Some(server)
-        }
-        Err(e) => {
-            eprintln!("chronus: {e}; running without OSC");
-            None
-        }
-    };
+    let launch = chronus::osc::launch(Some(config), tx.clone(), meters.clone());
+    for notice in &launch.notices {
+        eprintln!("chronus: {notice}");
+    }
+    if let Some(server) = &launch.server {
+        println!("OSC on {}", server.local_addr());
+    }
     println!(
         "chronus — output: {}. Type phrases like `gate on`, `darker`, `osc saw`; `help` lists them, `quit` leaves.",
         audio.output_name
@@ -117,7 +111,7 @@ pub fn run(
             handle_line(&mut control, &mut runner, &mut observe, line);
         }
     }
-    if let Some(server) = server {
+    if let Some(server) = launch.server {
         server.stop();
     }
     audio.stop();

@@ -22,4 +22,4 @@ pub mod route;
 pub mod server;
 pub mod timetag;
 
-pub use server::{OscConfig, OscServer, OscStartError, DEFAULT_PORT};
+pub use server::{launch, OscConfig, OscLaunch, OscServer, OscStartError, DEFAULT_PORT};

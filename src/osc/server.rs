@@ -82,6 +82,36 @@ pub enum OscStartError {
     Io(io::Error),
 }
 
+/// What starting the OSC server beside a UI gave.
+#[derive(Debug)]
+pub struct OscLaunch {
+    /// The running server (keep it alive as long as the UI runs), if it started.
+    pub server: Option<OscServer>,
+    /// One-line notices for the user: a non-loopback warning, or why OSC is off.
+    pub notices: Vec<String>,
+}
+
+/// Starts the OSC server for a UI unless `config` is `None` (`--no-osc`). A taken port or an
+/// unusable address is not fatal: it becomes one notice ("…; running without OSC").
+pub fn launch(config: Option<&OscConfig>, inbox: InboxSender, meters: Arc<Meters>) -> OscLaunch {
+    let Some(config) = config else {
+        return OscLaunch {
+            server: None,
+            notices: Vec::new(),
+        };
+    };
+    match OscServer::start(config, inbox, meters) {
+        Ok(server) => OscLaunch {
+            notices: server.warning().map(str::to_string).into_iter().collect(),
+            server: Some(server),
+        },
+        Err(e) => OscLaunch {
+            server: None,
+            notices: vec![format!("{e}; running without OSC")],
+        },
+    }
+}
+
 /// The one-line warning for a server that listens beyond this machine, if it does.
 pub fn exposure_warning(local_addr: SocketAddr) -> Option<String> {
     (!local_addr.ip().is_loopback()).then(|| {
