@@ -14,20 +14,27 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 fn show(line: &IncomingLine, reply: &LineReply) {
-    let prefix = match &line.source {
+    let from = match &line.source {
         LineSource::Keyboard => String::new(),
-        LineSource::Osc(peer) => format!("[osc {peer}] {}: ", line.text),
-        LineSource::Session { line: n } => format!("[session line {n}] {}: ", line.text),
+        LineSource::Osc(peer) => format!("[osc {peer}] "),
+        LineSource::Session { line: n } => format!("[session line {n}] "),
     };
     match reply {
         LineReply::Applied(lines) => {
             for l in lines {
-                println!("{prefix}{l}");
+                if from.is_empty() {
+                    println!("{l}");
+                } else {
+                    println!("{from}{}: {l}", line.text);
+                }
             }
         }
+        // The rendered error starts with the line itself; indent the rest under it so the
+        // caret stays under the word.
         LineReply::Error(message) => {
-            for l in message.lines() {
-                println!("{prefix}{l}");
+            let indent = " ".repeat(from.chars().count());
+            for (i, l) in message.lines().enumerate() {
+                println!("{}{l}", if i == 0 { &from } else { &indent });
             }
         }
     }
