@@ -165,7 +165,7 @@ impl OscServer {
                 .spawn(move || send_answers(&reply_socket, &replies_rx, &pending, &stop))
                 .map_err(OscStartError::Io)?
         };
-        let mut receiver = Receiver {
+        let mut receiver = OscThread {
             socket,
             inbox,
             meters,
@@ -224,7 +224,7 @@ impl Drop for OscServer {
 }
 
 /// The "chronus-osc" thread's state.
-struct Receiver {
+struct OscThread {
     socket: UdpSocket,
     inbox: InboxSender,
     meters: Arc<Meters>,
@@ -234,7 +234,7 @@ struct Receiver {
     config: OscConfig,
 }
 
-impl Receiver {
+impl OscThread {
     fn run(&mut self, stop: &AtomicBool) {
         // Room for the largest UDP datagram, so an oversized one is seen whole and refused.
         let mut buf = vec![0u8; 65_536];
