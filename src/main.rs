@@ -12,6 +12,7 @@ use std::path::PathBuf;
 
 mod line_repl;
 mod osc_repl;
+mod panic_exit;
 
 #[cfg(debug_assertions)]
 #[global_allocator]
@@ -181,6 +182,7 @@ impl AudioArgs {
 }
 
 fn main() {
+    panic_exit::install();
     let cli = Cli::parse();
     if let Err(e) = run(cli) {
         eprintln!("chronus: {e:#}");
@@ -193,6 +195,7 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Repl => {
             let vocab = cli.lang.vocabulary();
             let audio = LiveAudio::start(&cli.audio.to_config())?;
+            panic_exit::mute_on_panic(audio.mute_switch());
             match cli.osc.to_config() {
                 Some(osc) => osc_repl::run(audio, &osc, vocab, cli.lang.faults),
                 None => line_repl::run(audio, vocab, cli.lang.faults),

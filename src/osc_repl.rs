@@ -93,9 +93,7 @@ pub fn run(
             reader_done.store(true, Ordering::Release);
         })?;
 
-    let mut audio = audio;
-    let commands = std::mem::replace(&mut audio.commands, rtrb::RingBuffer::new(1).0);
-    let mut control = Control::new(commands, meters.clone());
+    let mut control = Control::new(audio.commands.clone(), meters.clone());
     control.set_faults_enabled(faults_enabled);
     let quit = AtomicBool::new(false);
     let mut runner = |c: &mut Control, line: &IncomingLine| {

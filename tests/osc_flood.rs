@@ -47,10 +47,10 @@ fn ten_thousand_parameter_messages_at_over_1000_a_second_apply_without_underruns
         target_fill: 16,
         ..AudioConfig::default()
     };
-    let mut audio = LiveAudio::start(&config).expect("the null device starts");
+    let audio = LiveAudio::start(&config).expect("the null device starts");
     let meters = audio.meters.clone();
-    let commands = std::mem::replace(&mut audio.commands, rtrb::RingBuffer::new(1).0);
-    let rig = Rig::with_control(Control::new(commands, meters.clone()), meters.clone(), None);
+    let control = Control::new(audio.commands.clone(), meters.clone());
+    let rig = Rig::with_control(control, meters.clone(), None);
     let c = rig.client();
 
     // A tone.
