@@ -10,6 +10,7 @@ pub mod control;
 pub mod engine;
 pub mod inbox;
 pub mod lang;
+pub mod osc;
 pub mod rt;
 
 #[cfg(test)]

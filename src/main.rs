@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 mod line_repl;
+mod osc_repl;
 mod panic_exit;
 
 #[cfg(debug_assertions)]
@@ -25,6 +26,8 @@ struct Cli {
     audio: AudioArgs,
     #[command(flatten)]
     lang: LangArgs,
+    #[command(flatten)]
+    osc: OscArgs,
     #[command(subcommand)]
     command: Option<Cmd>,
 }
@@ -46,6 +49,30 @@ struct AudioArgs {
     /// Blocks of 64 frames the DSP worker keeps ready (latency vs. safety).
     #[arg(long, global = true, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=16))]
     target_fill: u32,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+struct OscArgs {
+    /// UDP port of the OSC server (0 picks a free one).
+    #[arg(long, global = true, default_value_t = chronus::osc::DEFAULT_PORT)]
+    osc_port: u16,
+    /// Address the OSC server listens on; anything but loopback lets other machines play.
+    #[arg(long, global = true, default_value = "127.0.0.1")]
+    osc_bind: std::net::IpAddr,
+    /// Run without the OSC server.
+    #[arg(long, global = true)]
+    no_osc: bool,
+}
+
+impl OscArgs {
+    /// The server's settings, or `None` with `--no-osc`.
+    fn to_config(&self) -> Option<chronus::osc::OscConfig> {
+        (!self.no_osc).then(|| chronus::osc::OscConfig {
+            bind: self.osc_bind,
+            port: self.osc_port,
+            ..chronus::osc::OscConfig::default()
+        })
+    }
 }
 
 /// Phrase-language options (see `src/lang`).
@@ -169,7 +196,10 @@ fn run(cli: Cli) -> Result<()> {
             let vocab = cli.lang.vocabulary();
             let audio = LiveAudio::start(&cli.audio.to_config())?;
             panic_exit::mute_on_panic(audio.mute_switch());
-            line_repl::run(audio, vocab, cli.lang.faults)
+            match cli.osc.to_config() {
+                Some(osc) => osc_repl::run(audio, &osc, vocab, cli.lang.faults),
+                None => line_repl::run(audio, vocab, cli.lang.faults),
+            }
         }
         Cmd::Explain { phrases } => explain(&phrases, &cli.lang.vocabulary()),
         Cmd::Render { out, seconds } => render(&out, seconds, cli.audio.rate),

@@ -138,7 +138,7 @@ fn render_into_a_missing_folder_fails_cleanly() {
 
 #[test]
 fn without_a_sound_card_the_repl_says_so_in_one_line_and_plays_to_null() {
-    let (out, err, code) = run_with_input(&[], b"gate on\nstatus\nquit\n");
+    let (out, err, code) = run_with_input(&["--osc-port", "0"], b"gate on\nstatus\nquit\n");
     assert_eq!(code, 0, "{out}{err}");
     let notices: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
     assert_eq!(notices.len(), 1, "exactly one line on stderr: {err}");
@@ -155,7 +155,7 @@ fn garbage_input_never_panics_the_repl() {
     input.extend_from_slice(b"\n");
     input.extend(std::iter::repeat_n(b'x', 1 << 20));
     input.extend_from_slice(b"\nfreq 1e40\nfreq nan\nwave \xff\xfe\nstatus\nquit\n");
-    let (out, err, code) = run_with_input(&["--output", "null"], &input);
+    let (out, err, code) = run_with_input(&["--output", "null", "--osc-port", "0"], &input);
     assert_eq!(code, 0, "{err}");
     assert!(!err.contains("panicked"), "{err}");
     assert!(

@@ -104,6 +104,12 @@ pub struct Meters {
     pub hang_false_alarms: AtomicU64,
     /// Largest number of frames one output callback asked for so far.
     pub callback_frames: AtomicU32,
+    /// OSC datagrams received (good or bad).
+    pub osc_packets: AtomicU64,
+    /// OSC messages handled (each message of a bundle counts once).
+    pub osc_messages: AtomicU64,
+    /// OSC packets or messages rejected: undecodable, wrong types, unknown addresses, too big.
+    pub osc_bad_packets: AtomicU64,
 }
 
 /// A plain copy of the meters at one moment, for display.
@@ -187,6 +193,12 @@ pub struct MeterSnapshot {
     pub leaked_threads: u64,
     /// Workers replaced as hung that were only late.
     pub hang_false_alarms: u64,
+    /// OSC datagrams received.
+    pub osc_packets: u64,
+    /// OSC messages handled.
+    pub osc_messages: u64,
+    /// OSC packets or messages rejected.
+    pub osc_bad_packets: u64,
 }
 
 fn to_db(x: f32) -> f32 {
@@ -243,6 +255,9 @@ impl Meters {
             leaked_threads: AtomicU64::new(0),
             hang_false_alarms: AtomicU64::new(0),
             callback_frames: AtomicU32::new(0),
+            osc_packets: AtomicU64::new(0),
+            osc_messages: AtomicU64::new(0),
+            osc_bad_packets: AtomicU64::new(0),
         }
     }
 
@@ -376,6 +391,9 @@ impl Meters {
             standbys_built: self.standbys_built.load(Relaxed),
             leaked_threads: self.leaked_threads.load(Relaxed),
             hang_false_alarms: self.hang_false_alarms.load(Relaxed),
+            osc_packets: self.osc_packets.load(Relaxed),
+            osc_messages: self.osc_messages.load(Relaxed),
+            osc_bad_packets: self.osc_bad_packets.load(Relaxed),
         }
     }
 }
@@ -395,7 +413,8 @@ impl MeterSnapshot {
              latency_p95_ms={:.2} peak_db={:.1} rms_db={:.1} clipped={} nan_resets={} heartbeat={} \
              heartbeat_age_ms={:.1} rate={} buffer={} generation={} failovers={} \
              failovers_panic={} failovers_hang={} failovers_poisoned={} detect_ms={:.2} \
-             gap_frames={} standby={} leaked_threads={} hang_false_alarms={}",
+             gap_frames={} standby={} leaked_threads={} hang_false_alarms={} \
+             osc_packets={} osc_messages={} osc_bad={}",
             self.ring_fill,
             self.ring_capacity_blocks,
             self.ring_fill_min,
@@ -434,6 +453,9 @@ impl MeterSnapshot {
             if self.standby_ready { "ready" } else { "none" },
             self.leaked_threads,
             self.hang_false_alarms,
+            self.osc_packets,
+            self.osc_messages,
+            self.osc_bad_packets,
         )
     }
 }

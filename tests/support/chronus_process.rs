@@ -12,10 +12,11 @@ use std::time::{Duration, Instant};
 /// The chronus binary cargo built for this test run.
 pub const CHRONUS: &str = env!("CARGO_BIN_EXE_chronus");
 
-/// A `Command` for the chronus binary with `args`.
+/// A `Command` for the chronus binary with `args`, its OSC server on a free port (tests never
+/// take the default port 5005).
 pub fn chronus_command(args: &[&str]) -> Command {
     let mut cmd = Command::new(CHRONUS);
-    cmd.args(args);
+    cmd.args(args).args(["--osc-port", "0"]);
     cmd
 }
 
