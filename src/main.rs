@@ -4,6 +4,7 @@
 use anyhow::{bail, Context, Result};
 use chronus::engine::command::Command;
 use chronus::engine::{Engine, DEFAULT_SAMPLE_RATE};
+use chronus::lang::Vocabulary;
 use chronus::rt::offline::{render_frames, write_wav, TimedCommand};
 use chronus::rt::{AudioConfig, LiveAudio, OutputChoice};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -21,6 +22,8 @@ static ALLOC: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
 struct Cli {
     #[command(flatten)]
     audio: AudioArgs,
+    #[command(flatten)]
+    lang: LangArgs,
     #[command(subcommand)]
     command: Option<Cmd>,
 }
@@ -42,6 +45,30 @@ struct AudioArgs {
     /// Blocks of 64 frames the DSP worker keeps ready (latency vs. safety).
     #[arg(long, global = true, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=16))]
     target_fill: u32,
+}
+
+/// Phrase-language options (see `src/lang`).
+#[derive(clap::Args, Debug, Clone)]
+struct LangArgs {
+    /// A folder of vocabulary files (*.toml) that add or override words; may be repeated.
+    /// The XDG config folder (~/.config/chronus/vocab) is read first when it exists.
+    #[arg(long = "vocab", global = true, value_name = "DIR")]
+    vocab_dirs: Vec<PathBuf>,
+    /// List the fault-injection phrases (`fault panic|hang|nan|slow 3ms`) in `help`.
+    #[arg(long, global = true)]
+    faults: bool,
+}
+
+impl LangArgs {
+    /// The vocabulary with user overrides; problems in user files are printed and skipped.
+    fn vocabulary(&self) -> Vocabulary {
+        let dirs = chronus::lang::vocab::user_vocab_dirs(&self.vocab_dirs);
+        let (vocab, errors) = Vocabulary::load_with_overrides(&dirs);
+        for e in errors {
+            eprintln!("chronus: vocabulary: {e} (file skipped; built-in words still work)");
+        }
+        vocab
+    }
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -71,6 +98,13 @@ enum Cmd {
         /// Length in seconds.
         #[arg(long, default_value_t = 4.0, allow_negative_numbers = true)]
         seconds: f64,
+    },
+    /// Print what phrases would do, one canonical action per line, starting from the
+    /// default patch (e.g. `chronus explain "filter a bit darker" "osc saw"`).
+    Explain {
+        /// Phrases, resolved in order; each sees the result of the ones before.
+        #[arg(required = true)]
+        phrases: Vec<String>,
     },
     /// List audio output devices.
     Devices,
@@ -130,9 +164,11 @@ fn main() {
 fn run(cli: Cli) -> Result<()> {
     match cli.command.unwrap_or(Cmd::Repl) {
         Cmd::Repl => {
+            let vocab = cli.lang.vocabulary();
             let audio = LiveAudio::start(&cli.audio.to_config())?;
-            line_repl::run(audio)
+            line_repl::run(audio, vocab, cli.lang.faults)
         }
+        Cmd::Explain { phrases } => explain(&phrases, &cli.lang.vocabulary()),
         Cmd::Render { out, seconds } => render(&out, seconds, cli.audio.rate),
         Cmd::Devices => devices(),
         Cmd::Bench { seconds } => {
@@ -161,6 +197,22 @@ fn render(output: &std::path::Path, seconds: f64, rate: u32) -> Result<()> {
         output.display()
     );
     Ok(())
+}
+
+/// `chronus explain`: canonical lines on stdout; the first bad phrase's error on stderr.
+fn explain(phrases: &[String], vocab: &Vocabulary) -> Result<()> {
+    match chronus::lang::explain_phrases(phrases, vocab) {
+        Ok(lines) => {
+            for l in lines {
+                println!("{l}");
+            }
+            Ok(())
+        }
+        Err((i, e)) => {
+            eprintln!("{}", e.render(&phrases[i]));
+            bail!("phrase {} of {} did not resolve", i + 1, phrases.len())
+        }
+    }
 }
 
 fn devices() -> Result<()> {
