@@ -74,6 +74,17 @@ impl Session {
 /// Parses a whole session file. Every problem is listed (each with its line and column); a
 /// file with no phrases at all is a problem too.
 pub fn parse_session(bytes: &[u8]) -> Result<Session, Vec<Diagnostic>> {
+    let (session, problems) = parse_session_lenient(bytes);
+    if problems.is_empty() {
+        Ok(session)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Parses what can be parsed and lists the problems beside it, so a check can go on to
+/// resolve the good lines and report their problems too.
+pub fn parse_session_lenient(bytes: &[u8]) -> (Session, Vec<Diagnostic>) {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if let Some(at) = bytes.iter().position(|&b| b == 0) {
         let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
@@ -85,11 +96,14 @@ pub fn parse_session(bytes: &[u8]) -> Result<Session, Vec<Diagnostic>> {
             .chars()
             .count()
             + 1;
-        return Err(vec![Diagnostic::new(
-            line,
-            column,
-            "this is a binary file (NUL byte), not a session; sessions are UTF-8 text",
-        )]);
+        return (
+            Session::default(),
+            vec![Diagnostic::new(
+                line,
+                column,
+                "this is a binary file (NUL byte), not a session; sessions are UTF-8 text",
+            )],
+        );
     }
     let mut parser = LineParser::default();
     for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
@@ -103,11 +117,7 @@ pub fn parse_session(bytes: &[u8]) -> Result<Session, Vec<Diagnostic>> {
             "the session is empty: no phrases to play (write one per line, e.g. \"@0 gate on\")",
         ));
     }
-    if parser.problems.is_empty() {
-        Ok(parser.session)
-    } else {
-        Err(parser.problems)
-    }
+    (parser.session, parser.problems)
 }
 
 #[derive(Default)]
@@ -300,9 +310,11 @@ impl LineParser {
                     header.tempo = Some(t);
                     header.tempo_line = number;
                 }
-                None => return bad(format!(
+                None => {
+                    return bad(format!(
                     "tempo \"{value_word}\" must be a number of beats per minute from 20 to 300"
-                )),
+                ))
+                }
             },
             "rate" => match value_word
                 .parse::<u32>()

@@ -1,14 +1,19 @@
 //! The seam between sessions and the phrase language: a [`PhraseResolver`] turns one phrase
-//! into absolute engine commands against the current patch.
+//! into the absolute engine commands it sends.
+//!
+//! [`ControlResolver`] is the real one: it performs each phrase on a private
+//! [`Control`](crate::control::Control) — the very code the live REPL uses, undo/redo included
+//! — and collects what that control sends into its command ring. So `check`, `render` and
+//! live `play` give the engine the same command stream.
 //!
 //! Runs on whichever thread checks or renders a session. May allocate.
-//!
-//! [`BasicPhrases`] is an interim resolver (gate, note, freq, wave and `set <param> <value>`)
-//! used until the phrase language lands.
 
-use crate::control::PatchState;
-use crate::engine::command::Command;
-use crate::engine::params::ParamId;
+use crate::control::{Control, LineError};
+use crate::engine::command::{Command, StampedCommand};
+use crate::lang::{PhraseError, Vocabulary};
+use crate::rt::meters::Meters;
+use rtrb::{Consumer, RingBuffer};
+use std::sync::Arc;
 
 /// A phrase that did not resolve: where (1-based column in the phrase) and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,78 +24,81 @@ pub struct PhraseProblem {
     pub message: String,
 }
 
-/// Turns phrases into commands. Implementations may keep state across phrases (undo history).
-pub trait PhraseResolver {
-    /// Resolves `phrase` against `patch`; nothing is applied on error.
-    fn resolve(&mut self, phrase: &str, patch: &PatchState) -> Result<Vec<Command>, PhraseProblem>;
+impl From<&PhraseError> for PhraseProblem {
+    fn from(e: &PhraseError) -> Self {
+        let mut message = e.message.clone();
+        if let Some(s) = &e.suggestion {
+            message.push_str(&format!("; did you mean \"{s}\"?"));
+        }
+        if let Some(x) = &e.expected {
+            message.push_str(&format!(" (expected {x})"));
+        }
+        PhraseProblem {
+            column: e.column,
+            message,
+        }
+    }
 }
 
-/// The interim resolver: `gate on|off`, `note <midi>`, `freq <hz>`, `wave <name>`,
-/// `set <module.param> <value>`, several separated by `,`.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct BasicPhrases;
+/// Turns phrases, in session order, into commands. Implementations keep the patch (and undo
+/// history) between phrases; a phrase with a problem changes nothing.
+pub trait PhraseResolver {
+    /// Resolves and performs `phrase`, returning the commands it sends.
+    fn resolve(&mut self, phrase: &str) -> Result<Vec<Command>, PhraseProblem>;
+}
 
-impl PhraseResolver for BasicPhrases {
-    fn resolve(&mut self, phrase: &str, _: &PatchState) -> Result<Vec<Command>, PhraseProblem> {
-        let mut out = Vec::new();
-        let mut offset = 0;
-        for part in phrase.split(',') {
-            let lead = part.len() - part.trim_start().len();
-            let col = phrase[..offset + lead].chars().count() + 1;
-            let words: Vec<String> = part.split_whitespace().map(str::to_lowercase).collect();
-            let w: Vec<&str> = words.iter().map(String::as_str).collect();
-            let bad = |message: String| PhraseProblem {
-                column: col,
-                message,
-            };
-            let number = |s: &str| {
-                s.parse::<f32>()
-                    .ok()
-                    .filter(|v| v.is_finite())
-                    .ok_or_else(|| bad(format!("\"{s}\" is not a number")))
-            };
-            match w.as_slice() {
-                ["gate", "on"] => out.push(Command::Gate { on: true }),
-                ["gate", "off"] => out.push(Command::Gate { on: false }),
-                ["note", n] => out.push(Command::NoteOn {
-                    note: number(n)?.clamp(0.0, 127.0) as u8,
-                    velocity: 1.0,
-                }),
-                ["freq", v] => out.push(Command::Set {
-                    param: ParamId::OscFreq,
-                    value: number(v)?,
-                }),
-                ["wave", name] => {
-                    let i = ParamId::OscWave
-                        .spec()
-                        .choice_index(name)
-                        .ok_or_else(|| bad(format!("unknown wave \"{name}\"")))?;
-                    out.push(Command::Set {
-                        param: ParamId::OscWave,
-                        value: i as f32,
-                    });
-                }
-                ["set", name, v] => {
-                    let param = ParamId::from_name(name)
-                        .ok_or_else(|| bad(format!("unknown parameter \"{name}\"")))?;
-                    let value = match param.spec().choice_index(v) {
-                        Some(i) => i as f32,
-                        None => number(v)?,
-                    };
-                    out.push(Command::Set {
-                        param,
-                        value: param.spec().clamp(value),
-                    });
-                }
-                _ => {
-                    return Err(bad(format!(
-                        "unknown phrase \"{}\"; try gate on, note 57, freq 220, wave saw, set filter.cutoff 800",
-                        part.trim()
-                    )))
-                }
-            }
-            offset += part.len() + 1;
+/// Capacity of the private command ring; it is drained after every phrase.
+const RING_CAPACITY: usize = 4096;
+
+/// Resolves phrases exactly as the live control side does.
+pub struct ControlResolver<'v> {
+    control: Control,
+    sent: Consumer<StampedCommand>,
+    vocab: &'v Vocabulary,
+}
+
+impl<'v> ControlResolver<'v> {
+    /// A resolver starting from the default patch.
+    pub fn new(vocab: &'v Vocabulary) -> Self {
+        let (tx, rx) = RingBuffer::new(RING_CAPACITY);
+        ControlResolver {
+            control: Control::new(tx, Arc::new(Meters::new())),
+            sent: rx,
+            vocab,
         }
-        Ok(out)
+    }
+}
+
+impl PhraseResolver for ControlResolver<'_> {
+    fn resolve(&mut self, phrase: &str) -> Result<Vec<Command>, PhraseProblem> {
+        let outcome = self.control.run_line(phrase, self.vocab);
+        let mut commands = Vec::with_capacity(outcome.sent);
+        while let Ok(c) = self.sent.pop() {
+            commands.push(c.command);
+        }
+        match &outcome.error {
+            None => Ok(commands),
+            Some(LineError::Phrase(e)) => Err(e.into()),
+            Some(e @ LineError::Send(_)) => Err(PhraseProblem {
+                column: 1,
+                message: e.to_string(),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phrases_resolve_to_the_commands_control_sends() {
+        let vocab = Vocabulary::builtin();
+        let mut r = ControlResolver::new(&vocab);
+        assert_eq!(r.resolve("gate on"), Ok(vec![Command::Gate { on: true }]));
+        let e = r.resolve("gate sideways").unwrap_err();
+        assert!(e.column >= 1);
+        assert!(!e.message.is_empty());
+        assert_eq!(r.resolve("gate off"), Ok(vec![Command::Gate { on: false }]));
     }
 }

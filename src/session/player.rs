@@ -6,6 +6,7 @@
 //! (deadlines from one start instant, so lateness never accumulates). Not on the audio path.
 
 use super::format::Session;
+use super::resolve::tempo_phrase;
 use crate::inbox::{InboxSender, IncomingLine, LineSource};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -28,7 +29,7 @@ pub struct Cue {
 
 /// The cues of `session` played at `speed` (2 = twice as fast) starting `from` seconds into
 /// it. Phrases before `from` are all sent at once at the start, in order, so the patch is
-/// what it would have been at that point. The header tempo is sent first as `tempo N`.
+/// what it would have been at that point. The header tempo is sent first (as `set transport.tempo N`).
 pub fn schedule(session: &Session, speed: f64, from: f64) -> Vec<Cue> {
     let speed = if speed.is_finite() && speed > 0.0 {
         speed
@@ -40,7 +41,7 @@ pub fn schedule(session: &Session, speed: f64, from: f64) -> Vec<Cue> {
         cues.push(Cue {
             at: Duration::ZERO,
             line: session.header.tempo_line,
-            text: format!("tempo {t}"),
+            text: tempo_phrase(t),
         });
     }
     for e in &session.events {
@@ -192,7 +193,7 @@ mod tests {
         assert_eq!(
             at(schedule(&s, 1.0, 0.0)),
             vec![
-                (0.0, "tempo 60".into()),
+                (0.0, "set transport.tempo 60".into()),
                 (1.0, "a".into()),
                 (2.0, "b".into()),
                 (4.0, "c".into())

@@ -5,12 +5,12 @@
 //! Runs on whichever thread checks or renders a session. May allocate.
 
 use super::diagnostic::{Diagnostic, SessionErrors};
+use super::format::parse_session_lenient;
 use super::format::Session;
-use super::load::read_session;
+use super::load::read_limited;
 use super::phrases::{PhraseProblem, PhraseResolver};
 use crate::control::PatchState;
 use crate::engine::command::Command;
-use crate::engine::params::ParamId;
 use std::path::Path;
 
 /// The commands one line of the session resolved to, at its time.
@@ -44,7 +44,8 @@ impl ResolvedSession {
     }
 }
 
-/// Resolves every phrase of `session` from the default patch. Lists every phrase that does
+/// Resolves every phrase of `session` from the default patch (`resolver` must start from it
+/// too). Lists every phrase that does
 /// not resolve (a line with an error changes nothing, and checking goes on after it).
 pub fn resolve_session(
     session: Session,
@@ -54,20 +55,30 @@ pub fn resolve_session(
     let mut lines = Vec::with_capacity(session.events.len() + 1);
     let mut problems = Vec::new();
     if let Some(tempo) = session.header.tempo {
-        let command = Command::Set {
-            param: ParamId::TransportTempo,
-            value: tempo as f32,
-        };
-        patch.apply(&command);
-        lines.push(ResolvedLine {
-            at: 0.0,
-            line: session.header.tempo_line,
-            text: format!("tempo {tempo}"),
-            commands: vec![command],
-        });
+        // The header tempo goes through the language like any phrase, so the resolver's
+        // patch knows it too (relative phrases such as "faster" start from it).
+        let text = tempo_phrase(tempo);
+        match resolver.resolve(&text) {
+            Ok(commands) => {
+                for c in &commands {
+                    patch.apply(c);
+                }
+                lines.push(ResolvedLine {
+                    at: 0.0,
+                    line: session.header.tempo_line,
+                    text,
+                    commands,
+                });
+            }
+            Err(p) => problems.push(Diagnostic::new(
+                session.header.tempo_line,
+                1,
+                format!("the tempo header did not resolve: {}", p.message),
+            )),
+        }
     }
     for event in &session.events {
-        match resolver.resolve(&event.text, &patch) {
+        match resolver.resolve(&event.text) {
             Ok(commands) => {
                 for c in &commands {
                     patch.apply(c);
@@ -96,12 +107,35 @@ pub fn resolve_session(
     }
 }
 
+/// The phrase the header's `tempo N` is sent as, at the start of the session.
+pub fn tempo_phrase(tempo: f64) -> String {
+    format!("set transport.tempo {tempo}")
+}
+
 /// Reads, parses and resolves the session at `path` with `resolver`: what `chronus check` does.
+/// Problems in the file's format and in its phrases are listed together.
 pub fn check_file(
     path: &Path,
     resolver: &mut dyn PhraseResolver,
 ) -> Result<ResolvedSession, SessionErrors> {
-    let session = read_session(path)?;
-    resolve_session(session, resolver)
-        .map_err(|problems| SessionErrors::new(path.display().to_string(), problems))
+    let name = path.display().to_string();
+    let bytes = read_limited(path).map_err(|d| SessionErrors::single(&name, d))?;
+    check_bytes(&name, &bytes, resolver)
+}
+
+/// [`check_file`] for a file's bytes; `name` is used in the listing.
+pub fn check_bytes(
+    name: &str,
+    bytes: &[u8],
+    resolver: &mut dyn PhraseResolver,
+) -> Result<ResolvedSession, SessionErrors> {
+    let (session, mut problems) = parse_session_lenient(bytes);
+    match resolve_session(session, resolver) {
+        Ok(resolved) if problems.is_empty() => Ok(resolved),
+        Ok(_) => Err(SessionErrors::new(name, problems)),
+        Err(more) => {
+            problems.extend(more);
+            Err(SessionErrors::new(name, problems))
+        }
+    }
 }
