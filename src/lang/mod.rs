@@ -5,32 +5,59 @@
 //! returns [`Action`]s, which [`crate::control::Control::run_line`] then performs (sending
 //! commands, keeping undo/redo history).
 //!
-//! (Skeleton: the full grammar lands in the following commits.)
+//! # Pipeline
+//! 1. [`lexer`](self) (nom over `&str`): words, numbers with attached units (`1.2k`, `5ms`,
+//!    `50%`), fractions (`3/8`) and separators (`,` `;` `.` `!` `and` `then`), with byte spans.
+//! 2. Classification with the [`Vocabulary`]: multi-word entries (`a bit`, `all notes off`),
+//!    describing words, parameters, notes (`C#4`), units; unknown words are reported with a
+//!    caret and a did-you-mean before anything else.
+//! 3. The grammar (nom over the classified lexemes, `grammar/chronus.ebnf`) → phrases.
+//! 4. The resolver: phrases + a copy of the patch → [`Action`]s, each phrase seeing the
+//!    result of the ones before it on the line.
+//!
+//! # API for UIs, the OSC server and the session player
+//! - [`Vocabulary::builtin`], [`Vocabulary::load_with_overrides`] (with
+//!   [`vocab::user_vocab_dirs`]), [`Vocabulary::completion_words`] for Tab completion.
+//! - [`resolve_line`] / [`resolve_bytes`]: a line → `Vec<Action>` or a [`PhraseError`]
+//!   (`render(line)` gives the line, a caret line and the message).
+//! - [`Action::canonical`] (`set filter.cutoff 1400`, `gate on`, `note on 57`), also
+//!   [`explain_phrases`] for `chronus explain`.
+//! - [`crate::control::Control::run_line`] resolves and performs a line, with undo/redo, and
+//!   returns a [`crate::control::LineOutcome`] (replies, UI requests, error).
+//! - [`help_text`] and [`show_patch`] for the UI's own panes.
 
 pub mod action;
 pub mod error;
+mod grammar;
+mod help;
+mod lexeme;
+mod lexer;
+mod resolve;
+pub mod units;
 pub mod vocab;
+mod vocab_file;
 
-pub use action::{canonical_command, Action, EngineAction, Meta};
+pub use action::{canonical_command, describe_command, note_name, Action, EngineAction, Meta};
 pub use error::{PhraseError, PhraseErrorKind};
+pub use help::{help_text, show_patch, TOPICS};
 pub use vocab::{VocabError, Vocabulary};
 
 use crate::control::PatchState;
-use crate::engine::command::Command;
-use crate::engine::params::ParamId;
+use grammar::Grammar;
+use lexeme::{check_unknown_words, classify};
+use resolve::Resolver;
 
 /// Lines longer than this many bytes are refused with a [`PhraseErrorKind::TooLong`] error.
 pub const MAX_LINE_BYTES: usize = 16 * 1024;
 
 /// Parses and resolves a whole line (several phrases separated by `,` `;` `then` `and`)
 /// against `patch`, without changing anything. Relative phrases chain: the second phrase
-/// sees the result of the first. On error nothing of the line should be performed.
+/// sees the result of the first. On error nothing of the line may be performed.
 pub fn resolve_line(
     line: &str,
     patch: &PatchState,
     vocab: &Vocabulary,
 ) -> Result<Vec<Action>, PhraseError> {
-    let _ = (patch, vocab);
     if line.len() > MAX_LINE_BYTES {
         return Err(PhraseError::new(
             PhraseErrorKind::TooLong,
@@ -40,46 +67,18 @@ pub fn resolve_line(
                 "the line is {} bytes long; the limit is {MAX_LINE_BYTES}",
                 line.len()
             ),
-        ));
+        )
+        .expecting("a shorter line (split it into several)"));
     }
-    let words: Vec<String> = line.split_whitespace().map(str::to_lowercase).collect();
-    let w: Vec<&str> = words.iter().map(String::as_str).collect();
-    let engine = |command: Command, reply: &str| {
-        Ok(vec![Action::Engine(EngineAction {
-            command,
-            reply: reply.to_string(),
-            note: None,
-            span: 0..line.len(),
-        })])
-    };
-    match w.as_slice() {
-        [] => Ok(Vec::new()),
-        ["gate", "on"] => engine(Command::Gate { on: true }, "gate on"),
-        ["gate", "off"] => engine(Command::Gate { on: false }, "gate off"),
-        ["undo"] => Ok(vec![Action::Meta(Meta::Undo)]),
-        ["redo"] => Ok(vec![Action::Meta(Meta::Redo)]),
-        ["status"] => Ok(vec![Action::Meta(Meta::Status)]),
-        ["quit"] => Ok(vec![Action::Meta(Meta::Quit)]),
-        ["set", name, value] => {
-            let param = ParamId::from_name(name).ok_or_else(|| {
-                PhraseError::new(PhraseErrorKind::UnknownWord, line, 0..line.len(), "unknown")
-            })?;
-            let v: f32 = value.parse().map_err(|_| {
-                PhraseError::new(PhraseErrorKind::BadValue, line, 0..line.len(), "bad value")
-            })?;
-            let value = param.spec().clamp(v);
-            engine(
-                Command::Set { param, value },
-                &format!("{} {}", param.name(), param.spec().format_with_unit(value)),
-            )
-        }
-        _ => Err(PhraseError::new(
-            PhraseErrorKind::Unexpected,
-            line,
-            0..line.len(),
-            "not understood yet",
-        )),
+    if line.trim() == "?" {
+        return Ok(vec![Action::Meta(Meta::Help(None))]);
     }
+    let tokens = lexer::lex(line);
+    let lexemes = classify(line, &tokens, vocab)?;
+    let topics: Vec<String> = TOPICS.iter().map(|t| t.to_string()).collect();
+    check_unknown_words(line, &lexemes, vocab, &topics)?;
+    let phrases = Grammar { vocab }.line(line, &lexemes)?;
+    Resolver::new(line, vocab, patch.clone()).resolve_all(&phrases)
 }
 
 /// [`resolve_line`] for raw bytes (from a file, a pipe or the network): invalid UTF-8 is
@@ -89,33 +88,15 @@ pub fn resolve_bytes(
     patch: &PatchState,
     vocab: &Vocabulary,
 ) -> Result<Vec<Action>, PhraseError> {
+    if bytes.len() > MAX_LINE_BYTES {
+        let head = String::from_utf8_lossy(&bytes[..MAX_LINE_BYTES]);
+        return resolve_line(
+            &format!("{head}{}", " ".repeat(bytes.len() - MAX_LINE_BYTES)),
+            patch,
+            vocab,
+        );
+    }
     resolve_line(&String::from_utf8_lossy(bytes), patch, vocab)
-}
-
-/// Help text for `help` / `help <topic>`; fault phrases are listed only when `faults_enabled`.
-pub fn help_text(topic: Option<&str>, vocab: &Vocabulary, faults_enabled: bool) -> String {
-    let _ = (topic, vocab, faults_enabled);
-    "phrases: gate on, gate off, set <param> <value>, undo, redo, status, quit".into()
-}
-
-/// The current patch, one parameter per line, for `show`.
-pub fn show_patch(patch: &PatchState) -> Vec<String> {
-    let mut out: Vec<String> = ParamId::ALL
-        .iter()
-        .map(|&p| {
-            format!(
-                "{:<16} {}",
-                p.name(),
-                p.spec().format_with_unit(patch.get(p))
-            )
-        })
-        .collect();
-    out.push(format!(
-        "{:<16} {}",
-        "gate",
-        if patch.gate() { "on" } else { "off" }
-    ));
-    out
 }
 
 /// Resolves `phrases` in order from the default patch (each sees the ones before) and returns
