@@ -173,8 +173,9 @@ fn unknown_words_are_located_in_the_line() {
         lines[0].starts_with(&format!("{}:2:6: ", p.display())),
         "{e}"
     );
+    assert!(lines[0].contains("did you mean \"filter\"?"), "{e}");
     assert!(
-        lines[1].starts_with(&format!("{}:3:15: ", p.display())),
+        lines[1].starts_with(&format!("{}:3:20: unknown word \"sideways\"", p.display())),
         "{e}"
     );
     // The listing shows the line and puts the caret under the bad word.
