@@ -41,7 +41,7 @@ fn window(x: &[f32], from: f64, to: f64) -> &[f32] {
 
 #[test]
 fn a_held_440_hz_sine_renders_at_440_hz_without_clicks_and_with_its_tail() {
-    let r = resolve("@0 set osc.wave 0\nset osc.freq 440\ngate on\n@2 gate off\n");
+    let r = resolve("@0 set osc.wave sine\nset osc.freq 440\ngate on\n@2 gate off\n");
     let release = f64::from(
         r.final_patch
             .get(chronus::engine::params::ParamId::EnvRelease),
