@@ -136,9 +136,8 @@ impl Ui<'_> {
         } else {
             let outcome = self.control.run_line(text, self.vocab);
             let ok = outcome.error.is_none();
-            if ok && outcome.sent > 0 {
-                self.recorder.record_now(text);
-            }
+            let at = self.recorder.started().elapsed();
+            self.recorder.record_performed(text, at, &outcome);
             (outcome.lines(text), outcome.requests, ok)
         };
         for l in &lines {

@@ -7,6 +7,7 @@
 
 use super::format::{EXTENSION, MAX_LINE_BYTES};
 use super::save::{autosave_dir, save_text, write_replacing, SaveError};
+use crate::control::LineOutcome;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -90,6 +91,15 @@ impl Recorder {
             text: text.to_string(),
         });
         self.unsaved = true;
+    }
+
+    /// The recorder hook for UIs: records `line` at `at` if performing it was accepted (no
+    /// error, and it sent something to the engine — `help`, `status` and the like are not
+    /// part of the music).
+    pub fn record_performed(&mut self, line: &str, at: Duration, outcome: &LineOutcome) {
+        if outcome.error.is_none() && outcome.sent > 0 {
+            self.record(line, at);
+        }
     }
 
     /// Records `line` at the present moment.
