@@ -80,6 +80,8 @@ impl Control {
     pub fn perform(&mut self, actions: &[Action], vocab: &Vocabulary) -> LineOutcome {
         let mut out = LineOutcome::default();
         let before = self.patch.clone();
+        // Only engine actions make an undo level (undo/redo lines move through the history).
+        let mut engine_sent = 0;
         for action in actions {
             match action {
                 Action::Engine(a) => {
@@ -87,13 +89,14 @@ impl Control {
                         out.error = Some(e.into());
                         break;
                     }
+                    engine_sent += 1;
                     out.sent += 1;
                     out.replies.push(action.reply());
                 }
                 Action::Meta(meta) => self.perform_meta(meta, vocab, &mut out),
             }
         }
-        if self.patch != before && out.sent > 0 {
+        if engine_sent > 0 && self.patch != before {
             self.history.record(before);
         }
         out

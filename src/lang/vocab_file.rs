@@ -290,7 +290,7 @@ impl Validator<'_> {
     fn param(&mut self, key: &Key, def: ParamDef) {
         let name = format!("params.{}", key.get_ref());
         let Some(param) = ParamId::from_name(key.get_ref()) else {
-            return self.error(key, name, "unknown parameter (see `help params`)");
+            return self.error(key, name, unknown_param(key.get_ref()));
         };
         let module = param.spec().module();
         for w in &def.words {
@@ -331,7 +331,7 @@ impl Validator<'_> {
     fn choices(&mut self, key: &Key, choices: BTreeMap<Key, Vec<String>>) {
         let name = format!("choices.{}", key.get_ref());
         let Some(param) = ParamId::from_name(key.get_ref()) else {
-            return self.error(key, name, "unknown parameter");
+            return self.error(key, name, unknown_param(key.get_ref()));
         };
         let spec = param.spec();
         if spec.unit != Unit::Choice {
@@ -360,6 +360,7 @@ impl Validator<'_> {
 
     fn describe(&mut self, key: &Key, def: DescribeDef) {
         let name = format!("describe.{}", key.get_ref());
+        let errors_before = self.errors.len();
         let mut effects = Vec::new();
         match (&def.param, &def.op, def.step) {
             (Some(p), Some(op), Some(step)) => {
@@ -389,6 +390,9 @@ impl Validator<'_> {
                 )
             }
         };
+        if self.errors.len() > errors_before {
+            return; // already reported (an effect was wrong)
+        }
         if effects.is_empty() && direction.is_none() {
             return self.error(
                 key,
@@ -407,11 +411,7 @@ impl Validator<'_> {
 
     fn effect(&mut self, key: &Key, name: &str, param: &str, op: &str, step: f32) -> Option<Step> {
         let Some(p) = ParamId::from_name(param) else {
-            self.error(
-                key,
-                format!("{name}.param"),
-                format!("unknown parameter \"{param}\""),
-            );
+            self.error(key, format!("{name}.param"), unknown_param(param));
             return None;
         };
         if p.spec().unit == Unit::Choice {
@@ -454,6 +454,15 @@ impl Validator<'_> {
             return None;
         }
         Some(op)
+    }
+}
+
+/// `unknown parameter "filter.cutof"; did you mean "filter.cutoff"?`
+fn unknown_param(name: &str) -> String {
+    let names = ParamId::ALL.iter().map(|p| p.name());
+    match super::vocab::closest(name, names) {
+        Some(s) => format!("unknown parameter \"{name}\"; did you mean \"{s}\"?"),
+        None => format!("unknown parameter \"{name}\" (the parameters are listed by `help`)"),
     }
 }
 
