@@ -6,14 +6,13 @@
 //! Runs on the main (control) thread; a "chronus-stdin" thread reads lines and the session
 //! player thread replays them, both into the inbox the main thread drains.
 
-use crate::session_cli::Playback;
 use anyhow::Result;
 use chronus::control::{Control, UiRequest};
 use chronus::inbox::{inbox, InboxSender, IncomingLine, LineReply, LineSource};
 use chronus::lang::Vocabulary;
 use chronus::rt::LiveAudio;
-use chronus::session::save::sessions_dir;
-use chronus::session::{parse_save_command, player, Recorder};
+use chronus::session::player::Playback;
+use chronus::session::Recorder;
 use std::io::{BufRead, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -55,7 +54,7 @@ pub fn run(
                 p.speed,
                 p.from
             );
-            Some(player::spawn(&p.session, p.speed, p.from, tx.clone())?)
+            Some(p.spawn(tx.clone())?)
         }
         None => None,
     };
@@ -120,13 +119,8 @@ impl Ui<'_> {
         if let LineSource::Session { line: n } = line.source {
             writeln!(out, "» {text}    (session line {n})")?;
         }
-        let (lines, requests, ok) = if let Some(request) = parse_save_command(text) {
-            let reply = request
-                .and_then(|r| {
-                    let dir = sessions_dir()?;
-                    self.recorder.save(&r.name, &dir, r.overwrite)
-                })
-                .map(|p| format!("saved {}", p.display()));
+        let (lines, requests, ok) = if let Some(saved) = self.recorder.save_phrase(text) {
+            let reply = saved.map(|p| format!("saved {}", p.display()));
             let ok = reply.is_ok();
             (
                 vec![reply.unwrap_or_else(|e| format!("error: {e}"))],

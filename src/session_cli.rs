@@ -6,9 +6,10 @@
 use anyhow::{bail, Context, Result};
 use chronus::lang::Vocabulary;
 use chronus::session::format::{seconds_text, Session};
+use chronus::session::player::Playback;
 use chronus::session::render::{default_seconds, tail_seconds};
 use chronus::session::save::sessions_dir;
-use chronus::session::stamp::parse_stamp;
+use chronus::session::stamp::parse_offset;
 use chronus::session::{
     check_file, render_to_wav, ControlResolver, RenderOptions, ResolvedSession,
 };
@@ -118,18 +119,6 @@ pub fn render(
     Ok(())
 }
 
-/// A session ready to be played live.
-pub struct Playback {
-    /// The checked session.
-    pub session: Session,
-    /// The file it came from.
-    pub path: PathBuf,
-    /// Playback speed.
-    pub speed: f64,
-    /// Seconds into the session to start at.
-    pub from: f64,
-}
-
 /// `chronus play`: checks the file (refusing it with its problem listing) and the options.
 pub fn prepare_play(file: &Path, speed: f64, from: &str, vocab: &Vocabulary) -> Result<Playback> {
     if !(speed.is_finite() && (0.1..=16.0).contains(&speed)) {
@@ -157,21 +146,15 @@ pub fn rate_given(matches: &clap::ArgMatches) -> bool {
 
 /// A `--from` value: `30`, `30s`, `1:30`, `bar 9` or `beat 17`, as seconds into `session`.
 pub fn parse_from(from: &str, session: &Session) -> Result<f64> {
-    let text = format!("@{}", from.trim());
-    match parse_stamp(&text) {
-        Ok((stamp, rest)) if text[rest..].trim().is_empty() => {
-            let s = stamp.seconds(session.tempo(), 0.0);
-            if s > session.end() {
-                bail!(
-                    "--from {from} is past the end of the session ({})",
-                    seconds_text(session.end())
-                );
-            }
-            Ok(s)
-        }
-        Ok(_) => bail!("--from takes one time, e.g. 30s, 1:30 or \"bar 9\"; got \"{from}\""),
-        Err(e) => bail!("--from {from}: {}", e.message),
+    let s =
+        parse_offset(from, session.tempo()).map_err(|e| anyhow::anyhow!("--from {from}: {e}"))?;
+    if s > session.end() {
+        bail!(
+            "--from {from} is past the end of the session ({})",
+            seconds_text(session.end())
+        );
     }
+    Ok(s)
 }
 
 /// A one-line progress bar on stderr, drawn only on a terminal.

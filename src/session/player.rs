@@ -16,6 +16,27 @@ use std::time::{Duration, Instant};
 /// The longest the player sleeps before looking at its stop flag again.
 const STOP_POLL: Duration = Duration::from_millis(20);
 
+/// A checked session ready to be played live, with how to play it (what `chronus play` hands
+/// to the UI loop, which calls [`spawn`] with it).
+#[derive(Clone, Debug)]
+pub struct Playback {
+    /// The session.
+    pub session: Session,
+    /// The file it came from.
+    pub path: std::path::PathBuf,
+    /// Playback speed (2 = twice as fast).
+    pub speed: f64,
+    /// Seconds into the session to start at.
+    pub from: f64,
+}
+
+impl Playback {
+    /// Starts playing into `inbox`.
+    pub fn spawn(&self, inbox: InboxSender) -> std::io::Result<PlayerHandle> {
+        spawn(&self.session, self.speed, self.from, inbox)
+    }
+}
+
 /// One line to send at a moment after playback starts.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Cue {

@@ -6,7 +6,9 @@
 //! (only when saving).
 
 use super::format::{EXTENSION, MAX_LINE_BYTES};
-use super::save::{autosave_dir, save_text, write_replacing, SaveError};
+use super::save::{
+    autosave_dir, parse_save_command, save_text, sessions_dir, write_replacing, SaveError,
+};
 use crate::control::LineOutcome;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -130,6 +132,13 @@ impl Recorder {
             return Err(SaveError::Empty);
         }
         save_text(&self.to_text(), name, dir, overwrite)
+    }
+
+    /// Performs a `session save NAME[!]` phrase typed at the prompt: saves into the sessions
+    /// folder (`<XDG data dir>/chronus/sessions`). `None` when `line` is not such a phrase.
+    pub fn save_phrase(&self, line: &str) -> Option<Result<PathBuf, SaveError>> {
+        let request = parse_save_command(line)?;
+        Some(request.and_then(|r| self.save(&r.name, &sessions_dir()?, r.overwrite)))
     }
 
     /// Writes the recording to its autosave file (one per run, replaced each time). Returns

@@ -188,6 +188,19 @@ pub fn parse_stamp(line: &str) -> Result<(Stamp, usize), StampError> {
     }
 }
 
+/// A point in a session given without the `@` (`30`, `30s`, `1:30`, `bar 9`, `beat 17`), as
+/// seconds from the start at `tempo_bpm`; used for `chronus play --from`.
+pub fn parse_offset(text: &str, tempo_bpm: f64) -> Result<f64, String> {
+    let stamped = format!("@{}", text.trim());
+    match parse_stamp(&stamped) {
+        Ok((stamp, rest)) if stamped[rest..].trim().is_empty() => Ok(stamp.seconds(tempo_bpm, 0.0)),
+        Ok(_) => Err(format!(
+            "\"{text}\" is more than one time; try 30s, 1:30 or \"bar 9\""
+        )),
+        Err(e) => Err(e.message),
+    }
+}
+
 /// `12.5`, `12.5s` or `1:30.5` (minutes:seconds) as seconds.
 fn parse_clock(s: &str) -> Option<f64> {
     let s = s.strip_suffix(['s', 'S']).unwrap_or(s);
@@ -259,6 +272,15 @@ mod tests {
             assert_eq!(e.span.start, col, "{line}: {e:?}");
             assert!(e.message.contains(needle), "{line}: {}", e.message);
         }
+    }
+
+    #[test]
+    fn offsets_are_stamps_without_the_at() {
+        assert_eq!(parse_offset("30s", 120.0), Ok(30.0));
+        assert_eq!(parse_offset(" 1:30 ", 120.0), Ok(90.0));
+        assert_eq!(parse_offset("bar 9", 120.0), Ok(16.0));
+        assert!(parse_offset("bar 9 gate on", 120.0).is_err());
+        assert!(parse_offset("soon", 120.0).is_err());
     }
 
     #[test]
