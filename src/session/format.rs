@@ -5,7 +5,9 @@
 //! every problem becomes a [`Diagnostic`] with its line and column.
 
 use super::diagnostic::Diagnostic;
-use super::stamp::{parse_decimal, parse_stamp};
+use super::header::read_header_line;
+pub use super::header::Header;
+use super::stamp::parse_stamp;
 
 /// Session files larger than this are refused (by their size, before they are read).
 pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
@@ -17,19 +19,6 @@ pub const MAX_SESSION_SECONDS: f64 = 3600.0;
 pub const DEFAULT_TEMPO: f64 = 120.0;
 /// The file name extension of session files.
 pub const EXTENSION: &str = "chronus";
-
-/// The header lines of a session.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Header {
-    /// `tempo N`: beats per minute for `@bar`/`@beat` stamps, also sent to the engine at 0 s.
-    pub tempo: Option<f64>,
-    /// The line of the `tempo` header (0 when there is none).
-    pub tempo_line: usize,
-    /// `rate N`: the sample rate to render at unless `--rate` is given.
-    pub rate: Option<u32>,
-    /// `seed N`: seed for anything random, so renders stay reproducible.
-    pub seed: Option<u64>,
-}
 
 /// One phrase at its time.
 #[derive(Clone, Debug, PartialEq)]
@@ -237,9 +226,16 @@ impl LineParser {
             return;
         }
         if self.in_header {
-            if let Some(done) = self.header_line(number, text, start, trimmed.trim_end()) {
+            if let Some(done) = read_header_line(
+                &mut self.session.header,
+                &mut self.header_lines,
+                number,
+                content,
+                start,
+            ) {
                 if let Err(d) = done {
-                    self.problems.push(d);
+                    // `content` is `text` without its comment; show the whole line.
+                    self.problems.push(d.with_source(text));
                 }
                 return;
             }
@@ -256,98 +252,6 @@ impl LineParser {
             source: text.to_string(),
             text: phrase.to_string(),
         });
-    }
-
-    /// A header line (`tempo 120`, `rate 48000`, `seed 7`), or `None` if this is no header word.
-    fn header_line(
-        &mut self,
-        number: usize,
-        text: &str,
-        start: usize,
-        line: &str,
-    ) -> Option<Result<(), Diagnostic>> {
-        let mut words = line.split_whitespace();
-        let key = words.next()?.to_ascii_lowercase();
-        let slot = ["tempo", "rate", "seed"].iter().position(|k| *k == key)?;
-        let value_word = words.next();
-        let unit = words.next();
-        let extra = words.next();
-        let value_col = value_word.map_or(text.len(), |w| {
-            // The value is the second word of the line.
-            start + line.find(w).unwrap_or(0)
-        });
-        let col = text[..value_col.min(text.len())].chars().count() + 1;
-        let bad =
-            |message: String| Some(Err(Diagnostic::new(number, col, message).with_source(text)));
-        let Some(value_word) = value_word else {
-            return bad(format!(
-                "the header line \"{key}\" needs a value, e.g. \"{key} {}\"",
-                example(&key)
-            ));
-        };
-        let unit_ok = match (key.as_str(), unit.map(str::to_ascii_lowercase)) {
-            (_, None) => true,
-            ("tempo", Some(u)) => u == "bpm",
-            ("rate", Some(u)) => u == "hz",
-            _ => false,
-        };
-        if !unit_ok || extra.is_some() {
-            return bad(format!(
-                "a header line is \"{key} <number>\", e.g. \"{key} {}\"",
-                example(&key)
-            ));
-        }
-        if self.header_lines[slot] != 0 {
-            return bad(format!(
-                "{key} is already set on line {}",
-                self.header_lines[slot]
-            ));
-        }
-        let header = &mut self.session.header;
-        match key.as_str() {
-            "tempo" => match parse_decimal(value_word).filter(|t| (20.0..=300.0).contains(t)) {
-                Some(t) => {
-                    header.tempo = Some(t);
-                    header.tempo_line = number;
-                }
-                None => {
-                    return bad(format!(
-                    "tempo \"{value_word}\" must be a number of beats per minute from 20 to 300"
-                ))
-                }
-            },
-            "rate" => match value_word
-                .parse::<u32>()
-                .ok()
-                .filter(|r| (8_000..=192_000).contains(r))
-            {
-                Some(r) => header.rate = Some(r),
-                None => {
-                    return bad(format!(
-                        "rate \"{value_word}\" must be a sample rate in Hz from 8000 to 192000"
-                    ))
-                }
-            },
-            _ => match value_word.parse::<u64>() {
-                Ok(s) => header.seed = Some(s),
-                Err(_) => {
-                    return bad(format!(
-                        "seed \"{value_word}\" must be a whole number from 0 to {}",
-                        u64::MAX
-                    ))
-                }
-            },
-        }
-        self.header_lines[slot] = number;
-        Some(Ok(()))
-    }
-}
-
-fn example(key: &str) -> &'static str {
-    match key {
-        "tempo" => "120",
-        "rate" => "44100",
-        _ => "42",
     }
 }
 
@@ -416,7 +320,7 @@ mod tests {
 
     #[test]
     fn crlf_line_ends_and_a_bom_are_handled() {
-        let s = parse("\u{FEFF}tempo 60\r\n@beat 2 gate on\r\n@3 gate off\r\n");
+        let s = parse("\u{FEFF}tempo 60   # slow\r\n@beat 2 gate on\r\n@3 gate off\r\n");
         assert_eq!(s.header.tempo, Some(60.0));
         assert_eq!(s.events[0].at, 1.0);
         assert_eq!(s.events[0].text, "gate on");
@@ -481,21 +385,5 @@ mod tests {
         let s = parse("note C#4 # the root\n#all comment\n  # indented comment\n");
         assert_eq!(s.events.len(), 1);
         assert_eq!(s.events[0].text, "note C#4");
-    }
-
-    #[test]
-    fn header_lines_are_checked() {
-        for (text, needle) in [
-            ("tempo 500\n@0 x", "20 to 300"),
-            ("tempo\n@0 x", "needs a value"),
-            ("rate 1000\n@0 x", "8000"),
-            ("seed -1\n@0 x", "whole number"),
-            ("tempo 120\ntempo 90\n@0 x", "already set on line 1"),
-            ("tempo 120 fast\n@0 x", "tempo <number>"),
-        ] {
-            let p = problems(text.as_bytes());
-            assert!(p[0].message.contains(needle), "{text}: {}", p[0].message);
-        }
-        assert_eq!(parse("tempo 90 bpm\nrate 48000 Hz\n@0 x").tempo(), 90.0);
     }
 }

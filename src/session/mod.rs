@@ -10,6 +10,7 @@
 
 pub mod diagnostic;
 pub mod format;
+pub mod header;
 pub mod load;
 pub mod phrases;
 pub mod player;
