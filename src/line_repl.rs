@@ -37,9 +37,7 @@ pub fn run(
     }
     println!("chronus — output: {output_name}. Type phrases like `gate on`, `darker`, `osc saw`; `help` lists them, `quit` leaves.");
     let meters = meters.clone();
-    let mut audio = audio;
-    let commands = std::mem::replace(&mut audio.commands, rtrb::RingBuffer::new(1).0);
-    let mut control = Control::new(commands, meters.clone());
+    let mut control = Control::new(audio.commands.clone(), meters.clone());
     control.set_faults_enabled(faults_enabled);
     let (tx, rx) = inbox();
     let stdin_closed = Arc::new(AtomicBool::new(false));

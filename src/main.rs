@@ -11,6 +11,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 mod line_repl;
+mod panic_exit;
 mod session_cli;
 
 #[cfg(debug_assertions)]
@@ -176,6 +177,7 @@ impl AudioArgs {
 }
 
 fn main() {
+    panic_exit::install();
     let matches = Cli::command().get_matches();
     let rate_given = session_cli::rate_given(&matches);
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
@@ -190,6 +192,7 @@ fn run(cli: Cli, rate_given: bool) -> Result<()> {
         Cmd::Repl => {
             let vocab = cli.lang.vocabulary();
             let audio = LiveAudio::start(&cli.audio.to_config())?;
+            panic_exit::mute_on_panic(audio.mute_switch());
             line_repl::run(audio, vocab, cli.lang.faults, None)
         }
         Cmd::Explain { phrases } => explain(&phrases, &cli.lang.vocabulary()),
@@ -212,6 +215,7 @@ fn run(cli: Cli, rate_given: bool) -> Result<()> {
             let vocab = cli.lang.vocabulary();
             let playback = session_cli::prepare_play(&file, speed, &from, &vocab)?;
             let audio = LiveAudio::start(&cli.audio.to_config())?;
+            panic_exit::mute_on_panic(audio.mute_switch());
             line_repl::run(audio, vocab, cli.lang.faults, Some(playback))
         }
         Cmd::Check { files } => session_cli::check(&files, &cli.lang.vocabulary()),
@@ -273,16 +277,7 @@ fn devices() -> Result<()> {
         println!("no audio output devices (chronus will use the null device)");
     }
     for d in list {
-        println!(
-            "{} {}{}",
-            if d.is_default { "*" } else { " " },
-            d.name,
-            if d.id.is_empty() {
-                String::new()
-            } else {
-                format!("  ({})", d.id)
-            }
-        );
+        println!("{d}");
     }
     Ok(())
 }

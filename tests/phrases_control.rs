@@ -174,3 +174,11 @@ fn a_full_command_ring_reports_the_error() {
     assert!(matches!(out.error, Some(LineError::Send(_))));
     assert_eq!(out.sent, 2);
 }
+
+#[test]
+fn the_outcome_lists_the_performed_actions_for_a_session_log() {
+    let (mut c, _rx, v) = control();
+    let out = c.run_line("gate on, a bit darker, status", &v);
+    let canon: Vec<String> = out.actions.iter().map(|a| a.canonical()).collect();
+    assert_eq!(canon, ["gate on", "set filter.cutoff 1673.3", "status"]);
+}

@@ -47,8 +47,11 @@ pub struct LineOutcome {
     pub requests: Vec<UiRequest>,
     /// The error, if the line failed (then `replies` holds what was done before it).
     pub error: Option<LineError>,
-    /// How many engine commands were sent.
+    /// How many engine commands were sent (including those sent by `undo`/`redo`).
     pub sent: usize,
+    /// The resolved actions that were performed, in order (their `canonical()` forms are what
+    /// a session log should record).
+    pub actions: Vec<Action>,
 }
 
 impl LineOutcome {
@@ -92,8 +95,12 @@ impl Control {
                     engine_sent += 1;
                     out.sent += 1;
                     out.replies.push(action.reply());
+                    out.actions.push(action.clone());
                 }
-                Action::Meta(meta) => self.perform_meta(meta, vocab, &mut out),
+                Action::Meta(meta) => {
+                    self.perform_meta(meta, vocab, &mut out);
+                    out.actions.push(action.clone());
+                }
             }
         }
         if engine_sent > 0 && self.patch != before {

@@ -25,17 +25,37 @@
 //! - [`crate::control::Control::run_line`] resolves and performs a line, with undo/redo, and
 //!   returns a [`crate::control::LineOutcome`] (replies, UI requests, error).
 //! - [`help_text`] and [`show_patch`] for the UI's own panes.
+//!
+//! # Choices worth knowing
+//! - `reset` / `reset filter` resolve to ordinary `set` actions (only parameters that differ
+//!   from their defaults), so they undo, explain and replay like everything else.
+//! - `undo`/`redo` cannot share a line with engine actions (`darker, undo` is an error), since
+//!   the rest of the line was resolved against the state before the undo.
+//! - [`Meta::Explain`] carries the explained phrase *and* its actions, resolved at that point of
+//!   the line against the patch as it would be then, so UIs need not resolve again.
+//! - A bare number for a time is refused (`attack 5`: 5 ms or 5 s?), except 0 and after a
+//!   canonical name (`set env.attack 0.005`), which always takes the parameter's own unit.
+//!   Canonical lines are therefore phrases too, and resolve back to the same action.
+//! - A fraction is a note value of a whole note (4 beats): `delay time 3/8` = 1.5 beats.
+//! - Relative steps multiply frequencies and times and add to dB, fractions and tempo; a step
+//!   and its opposite use the inverse op with the same step, so `darker` then `brighter`
+//!   returns exactly to the start (unless a range end clamped it).
 
 pub mod action;
+mod ast;
 pub mod error;
 mod grammar;
 mod help;
 mod lexeme;
 mod lexer;
+mod phrase_rules;
 mod resolve;
+mod resolve_steps;
 pub mod units;
 pub mod vocab;
+mod vocab_check;
 mod vocab_file;
+pub mod words;
 
 pub use action::{canonical_command, describe_command, note_name, Action, EngineAction, Meta};
 pub use error::{PhraseError, PhraseErrorKind};

@@ -5,11 +5,11 @@
 //! phrases of one line chain).
 
 use super::action::{describe_command, Action, EngineAction, Meta};
+use super::ast::{FaultSpec, Phrase, PhraseKind, Target, Value};
 use super::error::{PhraseError, PhraseErrorKind};
-use super::grammar::{FaultSpec, Phrase, PhraseKind, Target, Value};
 use super::help::topic_for;
-use super::units::{absolute, expected_for, step_by, Quantity, UnitWord, ValueError};
-use super::vocab::{Describe, Direction, Step, Vocabulary};
+use super::units::{absolute, expected_for, Quantity, UnitWord, ValueError};
+use super::vocab::Vocabulary;
 use crate::control::PatchState;
 use crate::engine::command::{Command, Fault};
 use crate::engine::params::{ParamId, Unit};
@@ -55,7 +55,7 @@ impl<'a> Resolver<'a> {
         Ok(self.actions)
     }
 
-    fn error(
+    pub(super) fn error(
         &self,
         kind: PhraseErrorKind,
         span: Range<usize>,
@@ -64,7 +64,7 @@ impl<'a> Resolver<'a> {
         PhraseError::new(kind, self.line, span, message)
     }
 
-    fn value_error(&self, span: Range<usize>, e: ValueError) -> PhraseError {
+    pub(super) fn value_error(&self, span: Range<usize>, e: ValueError) -> PhraseError {
         self.error(PhraseErrorKind::BadValue, span, e.message)
             .expecting(e.expected)
             .suggesting(e.suggestion)
@@ -89,7 +89,7 @@ impl<'a> Resolver<'a> {
         }));
     }
 
-    fn set(&mut self, param: ParamId, requested: f32, span: Range<usize>) {
+    pub(super) fn set(&mut self, param: ParamId, requested: f32, span: Range<usize>) {
         let spec = param.spec();
         let value = spec.clamp(requested);
         let note = if requested > spec.max {
@@ -241,7 +241,7 @@ impl<'a> Resolver<'a> {
     }
 
     /// The one parameter a target means: its parameter, or its module's default.
-    fn single_param(&self, t: &Target) -> Result<ParamId, PhraseError> {
+    pub(super) fn single_param(&self, t: &Target) -> Result<ParamId, PhraseError> {
         if let Some(p) = t.param {
             return Ok(p);
         }
@@ -363,160 +363,5 @@ impl<'a> Resolver<'a> {
                         .join(" | "),
                 )),
         }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn relative(
-        &mut self,
-        word: &Describe,
-        word_text: &str,
-        word_span: &Range<usize>,
-        intensity: f32,
-        target: Option<&Target>,
-        amount: Option<&Quantity>,
-        span: Range<usize>,
-    ) -> Result<(), PhraseError> {
-        let sign_of_word = || -> Option<f64> {
-            match word.direction {
-                Some(Direction::Up) => Some(1.0),
-                Some(Direction::Down) => Some(-1.0),
-                None => word.effects.first().map(|s| {
-                    if s.op.apply(1.0, s.amount, 1.0) > 1.0 {
-                        1.0
-                    } else {
-                        -1.0
-                    }
-                }),
-            }
-        };
-        // `up an octave`, `down 3 semitones`: no parameter named means the pitch.
-        if let (None, Some(q)) = (target, amount) {
-            let sign = sign_of_word().unwrap_or(1.0);
-            return self.transpose(sign, q, span);
-        }
-        if let (Some(t), Some(q)) = (target, amount) {
-            let param = self.single_param(t)?;
-            let sign = sign_of_word().unwrap_or(1.0);
-            let tempo = self.patch.get(ParamId::TransportTempo);
-            let v = step_by(
-                param.spec(),
-                self.patch.get(param),
-                q,
-                sign,
-                tempo,
-                t.canonical,
-            )
-            .map_err(|e| self.value_error(q.span.clone(), e))?;
-            self.set(param, v, span);
-            return Ok(());
-        }
-        let steps: Vec<Step> = match target {
-            None => {
-                if word.effects.is_empty() {
-                    return Err(self
-                        .error(
-                            PhraseErrorKind::Incomplete,
-                            word_span.clone(),
-                            format!("{word_text} what?"),
-                        )
-                        .expecting(format!(
-                            "a parameter after it, e.g. `{word_text} resonance`"
-                        )));
-                }
-                word.effects.clone()
-            }
-            Some(t) => {
-                let own: Vec<Step> = word
-                    .effects
-                    .iter()
-                    .filter(|s| match (t.param, t.module) {
-                        (Some(p), _) => s.param == p,
-                        (None, Some(m)) => s.param.spec().module() == m,
-                        _ => false,
-                    })
-                    .copied()
-                    .collect();
-                if !own.is_empty() {
-                    own
-                } else if let Some(dir) = word.direction {
-                    let param = self.single_param(t)?;
-                    let Some((op, amount)) = self.vocab.more_step(param) else {
-                        return Err(self
-                            .error(
-                                PhraseErrorKind::BadValue,
-                                t.span.clone(),
-                                format!("{} has no steps; name a value", param.name()),
-                            )
-                            .expecting(expected_for(param.spec())));
-                    };
-                    let op = if dir == Direction::Up {
-                        op
-                    } else {
-                        op.inverse()
-                    };
-                    vec![Step { param, op, amount }]
-                } else {
-                    let own_params: Vec<&str> =
-                        word.effects.iter().map(|s| s.param.name()).collect();
-                    return Err(self
-                        .error(
-                            PhraseErrorKind::BadValue,
-                            t.span.clone(),
-                            format!(
-                                "\"{word_text}\" changes {}, not \"{}\"",
-                                own_params.join(" and "),
-                                &self.line[t.span.clone()]
-                            ),
-                        )
-                        .expecting(format!(
-                            "`{word_text}` alone or with {}",
-                            own_params.join(" or ")
-                        )));
-                }
-            }
-        };
-        for s in steps {
-            let mut current = self.patch.get(s.param);
-            if s.op.is_multiplicative() && current <= 0.0 {
-                current = self.vocab.floor(s.param);
-            }
-            let v = s.op.apply(current, s.amount, intensity);
-            self.set(s.param, v, span.clone());
-        }
-        Ok(())
-    }
-
-    fn transpose(
-        &mut self,
-        sign: f64,
-        q: &Quantity,
-        span: Range<usize>,
-    ) -> Result<(), PhraseError> {
-        let semitones = match q.unit {
-            None | Some(UnitWord::Semitones) => q.value,
-            Some(UnitWord::Cents) => q.value / 100.0,
-            Some(_) => {
-                return Err(self
-                    .error(
-                        PhraseErrorKind::BadValue,
-                        q.span.clone(),
-                        "transposing takes an interval",
-                    )
-                    .expecting("semitones, an interval such as octave or fifth, or cents"))
-            }
-        };
-        if !semitones.is_finite() || semitones.abs() > 96.0 {
-            return Err(self
-                .error(
-                    PhraseErrorKind::BadValue,
-                    q.span.clone(),
-                    "that interval is too large",
-                )
-                .expecting("at most 96 semitones (8 octaves)"));
-        }
-        let freq = self.patch.get(ParamId::OscFreq);
-        let v = f64::from(freq) * 2f64.powf(sign * semitones / 12.0);
-        self.set(ParamId::OscFreq, v as f32, span);
-        Ok(())
     }
 }

@@ -167,7 +167,7 @@ pub(crate) fn absolute(
         (Unit::Hz, Some(UnitWord::KHz | UnitWord::Kilo)) => v * 1000.0,
         (Unit::Seconds, None) if canonical || v == 0.0 => v,
         (Unit::Seconds, None) => {
-            let guess = if v >= 10.0 { "ms" } else { "s" };
+            let guess = if v > 2.0 { "ms" } else { "s" };
             return Err(ValueError {
                 message: format!("a time needs a unit: {} ms or {} s?", fmt(v), fmt(v)),
                 expected: expected_for(spec),
