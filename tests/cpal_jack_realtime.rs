@@ -64,8 +64,8 @@ fn a_tone_played_through_jack_in_real_time_is_440_hz_without_gaps_or_underruns()
     // about a gapless real path, not latency, and the machine may be busy.
     let mut chronus = start_chronus(&jack, &config, 256, 16);
     for (phrase, reply) in [
-        ("wave sine", "osc.wave sine"),
-        ("freq 440", "osc.freq 440 Hz"),
+        ("wave sine", "osc.wave saw → sine"),
+        ("freq 440", "osc.freq 220 → 440 Hz"),
         ("gate on", "gate on"),
     ] {
         chronus.send(phrase);
