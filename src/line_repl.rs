@@ -12,11 +12,11 @@ use chronus::inbox::{inbox, InboxSender, IncomingLine, LineReply, LineSource};
 use chronus::lang::Vocabulary;
 use chronus::rt::LiveAudio;
 use chronus::session::player::Playback;
-use chronus::session::Recorder;
+use chronus::session::{LiveRecorder, Recorder};
 use std::io::{BufRead, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Reads lines until `quit`, or until the input ends and any session has finished playing.
 /// Invalid UTF-8 is replaced, then reported as an unknown word with its column.
@@ -42,7 +42,7 @@ pub fn run(
     let (tx, rx) = inbox();
     let stdin_closed = Arc::new(AtomicBool::new(false));
     spawn_stdin_reader(tx.clone(), stdin_closed.clone())?;
-    let mut recorder = Recorder::new();
+    let recorder = LiveRecorder::start(Recorder::new())?;
     let player = match &playback {
         Some(p) => {
             println!(
@@ -61,7 +61,7 @@ pub fn run(
     let mut ui = Ui {
         control: &mut control,
         vocab: &vocab,
-        recorder: &mut recorder,
+        recorder: &recorder,
         meters: &meters,
     };
     'outer: loop {
@@ -83,14 +83,14 @@ pub fn run(
                 }
             }
         }
-        if let Err(e) = ui.recorder.autosave_if_due(Instant::now()) {
+        if let Some(e) = recorder.take_autosave_error() {
             writeln!(out, "autosave failed: {e}")?;
         }
     }
     if let Some(p) = player {
         p.stop();
     }
-    match recorder.autosave() {
+    match recorder.finish() {
         Ok(Some(path)) => println!(
             "session autosaved to {} (keep it with `session save NAME`)",
             path.display()
@@ -106,7 +106,7 @@ pub fn run(
 struct Ui<'a> {
     control: &'a mut Control,
     vocab: &'a Vocabulary,
-    recorder: &'a mut Recorder,
+    recorder: &'a LiveRecorder,
     meters: &'a chronus::rt::meters::Meters,
 }
 
@@ -128,8 +128,7 @@ impl Ui<'_> {
         } else {
             let outcome = self.control.run_line(text, self.vocab);
             let ok = outcome.error.is_none();
-            let at = self.recorder.started().elapsed();
-            self.recorder.record_performed(text, at, &outcome);
+            self.recorder.record_performed(text, &outcome);
             (outcome.lines(text), outcome.requests, ok)
         };
         for l in &lines {

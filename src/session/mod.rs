@@ -11,6 +11,7 @@
 pub mod diagnostic;
 pub mod format;
 pub mod header;
+pub mod live_recorder;
 pub mod load;
 pub mod phrases;
 pub mod player;
@@ -22,6 +23,7 @@ pub mod stamp;
 
 pub use diagnostic::{Diagnostic, SessionErrors};
 pub use format::{parse_session, Event, Header, Session};
+pub use live_recorder::LiveRecorder;
 pub use load::read_session;
 pub use phrases::{ControlResolver, PhraseProblem, PhraseResolver};
 pub use recorder::{RecordedLine, Recorder, AUTOSAVE_EVERY};

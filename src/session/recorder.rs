@@ -1,9 +1,10 @@
 //! The running recording: every accepted phrase with its time offset, written out as a session
 //! file by `session save NAME` and autosaved every 30 s and on exit to the XDG data dir.
 //!
-//! Runs on the control thread: the UI loop calls [`Recorder::record`] for every line it
-//! performs and [`Recorder::autosave_if_due`] between events. May allocate and do file I/O
-//! (only when saving).
+//! Runs on the control thread: the UI loop records every line it performs. UIs normally wrap it
+//! in a [`LiveRecorder`](super::LiveRecorder), whose thread autosaves on time; a loop that
+//! owns a plain `Recorder` calls [`Recorder::autosave_if_due`] itself. May allocate and do
+//! file I/O (only when saving).
 
 use super::format::{EXTENSION, MAX_LINE_BYTES};
 use super::save::{
@@ -180,6 +181,15 @@ impl Recorder {
     /// last autosave. Returns the file when it wrote one.
     pub fn autosave_if_due(&mut self, now: Instant) -> Result<Option<PathBuf>, SaveError> {
         if self.unsaved && now.duration_since(self.last_autosave) >= AUTOSAVE_EVERY {
+            self.autosave()
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// Autosaves if something new was recorded since the last autosave.
+    pub fn autosave_when_unsaved(&mut self) -> Result<Option<PathBuf>, SaveError> {
+        if self.unsaved {
             self.autosave()
         } else {
             Ok(None)
