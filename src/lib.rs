@@ -12,6 +12,7 @@ pub mod inbox;
 pub mod lang;
 pub mod osc;
 pub mod rt;
+pub mod session;
 
 #[cfg(test)]
 #[global_allocator]

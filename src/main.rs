@@ -7,12 +7,13 @@ use chronus::engine::{Engine, DEFAULT_SAMPLE_RATE};
 use chronus::lang::Vocabulary;
 use chronus::rt::offline::{render_frames, write_wav, TimedCommand};
 use chronus::rt::{AudioConfig, LiveAudio, OutputChoice};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 mod line_repl;
 mod osc_repl;
 mod panic_exit;
+mod session_cli;
 
 #[cfg(debug_assertions)]
 #[global_allocator]
@@ -113,8 +114,11 @@ enum OutputArg {
 enum Cmd {
     /// Start the instrument (the default).
     Repl,
-    /// Render to a WAV file offline, as fast as the CPU allows.
+    /// Render to a WAV file offline, as fast as the CPU allows: a session file, or (without
+    /// FILE) the default patch with its gate open.
     Render {
+        /// Session file to render (see sessions/README.md); without it, the default patch.
+        file: Option<PathBuf>,
         /// Output WAV file.
         #[arg(
             short = 'o',
@@ -123,9 +127,27 @@ enum Cmd {
             default_value = "chronus.wav"
         )]
         out: PathBuf,
-        /// Length in seconds.
-        #[arg(long, default_value_t = 4.0, allow_negative_numbers = true)]
-        seconds: f64,
+        /// Length in seconds (default: a session's last event plus its release tail; 4 s for
+        /// the default patch).
+        #[arg(long, allow_negative_numbers = true)]
+        seconds: Option<f64>,
+    },
+    /// Replay a session file in real time through the live engine; type over it meanwhile.
+    Play {
+        /// Session file (or the name of one saved with `session save NAME`).
+        file: PathBuf,
+        /// Playback speed (2 = twice as fast).
+        #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
+        speed: f64,
+        /// Start this far in: 30s, 1:30, "bar 9", "beat 17".
+        #[arg(long, default_value = "0")]
+        from: String,
+    },
+    /// Parse and resolve session files without sound; list every problem as FILE:LINE:COL.
+    Check {
+        /// Session files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
     },
     /// Print what phrases would do, one canonical action per line, starting from the
     /// default patch (e.g. `chronus explain "filter a bit darker" "osc saw"`).
@@ -183,14 +205,16 @@ impl AudioArgs {
 
 fn main() {
     panic_exit::install();
-    let cli = Cli::parse();
-    if let Err(e) = run(cli) {
+    let matches = Cli::command().get_matches();
+    let rate_given = session_cli::rate_given(&matches);
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    if let Err(e) = run(cli, rate_given) {
         eprintln!("chronus: {e:#}");
         std::process::exit(1);
     }
 }
 
-fn run(cli: Cli) -> Result<()> {
+fn run(cli: Cli, rate_given: bool) -> Result<()> {
     match cli.command.unwrap_or(Cmd::Repl) {
         Cmd::Repl => {
             let vocab = cli.lang.vocabulary();
@@ -198,11 +222,33 @@ fn run(cli: Cli) -> Result<()> {
             panic_exit::mute_on_panic(audio.mute_switch());
             match cli.osc.to_config() {
                 Some(osc) => osc_repl::run(audio, &osc, vocab, cli.lang.faults),
-                None => line_repl::run(audio, vocab, cli.lang.faults),
+                None => line_repl::run(audio, vocab, cli.lang.faults, None),
             }
         }
         Cmd::Explain { phrases } => explain(&phrases, &cli.lang.vocabulary()),
-        Cmd::Render { out, seconds } => render(&out, seconds, cli.audio.rate),
+        Cmd::Render {
+            file: Some(file),
+            out,
+            seconds,
+        } => {
+            check_seconds(seconds)?;
+            let rate = rate_given.then_some(cli.audio.rate);
+            let vocab = cli.lang.vocabulary();
+            session_cli::render(&file, &out, seconds, rate, DEFAULT_SAMPLE_RATE, &vocab)
+        }
+        Cmd::Render {
+            file: None,
+            out,
+            seconds,
+        } => render(&out, seconds.unwrap_or(4.0), cli.audio.rate),
+        Cmd::Play { file, speed, from } => {
+            let vocab = cli.lang.vocabulary();
+            let playback = session_cli::prepare_play(&file, speed, &from, &vocab)?;
+            let audio = LiveAudio::start(&cli.audio.to_config())?;
+            panic_exit::mute_on_panic(audio.mute_switch());
+            line_repl::run(audio, vocab, cli.lang.faults, Some(playback))
+        }
+        Cmd::Check { files } => session_cli::check(&files, &cli.lang.vocabulary()),
         Cmd::Devices => devices(),
         Cmd::Bench { seconds } => {
             let r = chronus::bench::voice_chain_realtime_factor(cli.audio.rate, seconds);
@@ -213,10 +259,17 @@ fn run(cli: Cli) -> Result<()> {
     }
 }
 
-fn render(output: &std::path::Path, seconds: f64, rate: u32) -> Result<()> {
-    if !(seconds.is_finite() && seconds > 0.0 && seconds <= 3600.0) {
-        bail!("--seconds must be between 0 and 3600, got {seconds}");
+fn check_seconds(seconds: Option<f64>) -> Result<()> {
+    match seconds {
+        Some(s) if !(s.is_finite() && s > 0.0 && s <= 3600.0) => {
+            bail!("--seconds must be between 0 and 3600, got {s}")
+        }
+        _ => Ok(()),
     }
+}
+
+fn render(output: &std::path::Path, seconds: f64, rate: u32) -> Result<()> {
+    check_seconds(Some(seconds))?;
     let mut engine = Engine::new(rate);
     let commands = [TimedCommand {
         frame: 0,
