@@ -10,6 +10,9 @@ fn chronus() -> Command {
     let empty = std::env::temp_dir().join("chronus-test-no-alsa");
     let _ = std::fs::create_dir_all(&empty);
     c.env("XDG_CONFIG_HOME", &empty);
+    // Autosaves and history go to a scratch folder, never the user's data dir.
+    c.env("XDG_DATA_HOME", &empty);
+    c.env("XDG_STATE_HOME", &empty);
     c
 }
 

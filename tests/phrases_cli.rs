@@ -5,7 +5,14 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 fn chronus() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_chronus"))
+    let scratch = std::env::temp_dir().join("chronus-test-phrases-cli");
+    let _ = std::fs::create_dir_all(&scratch);
+    let mut c = Command::new(env!("CARGO_BIN_EXE_chronus"));
+    // No user vocabulary, no sound card, no autosaves into the real home, no OSC port 5005.
+    c.env("XDG_CONFIG_HOME", &scratch)
+        .env("XDG_DATA_HOME", &scratch)
+        .env("XDG_STATE_HOME", &scratch);
+    c
 }
 
 #[test]

@@ -17,6 +17,8 @@ fn chronus(data_home: &Path, args: &[&str], input: &[u8]) -> Run {
     let _ = std::fs::create_dir_all(&no_alsa);
     let mut child = Command::new(env!("CARGO_BIN_EXE_chronus"))
         .args(args)
+        // Tests never bind the real OSC port 5005.
+        .arg("--no-osc")
         .env("XDG_CONFIG_HOME", &no_alsa)
         .env("XDG_DATA_HOME", data_home)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
