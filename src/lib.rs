@@ -10,6 +10,7 @@ pub mod control;
 pub mod engine;
 pub mod inbox;
 pub mod rt;
+pub mod ui;
 
 #[cfg(test)]
 #[global_allocator]

@@ -6,10 +6,10 @@ use chronus::engine::command::Command;
 use chronus::engine::{Engine, DEFAULT_SAMPLE_RATE};
 use chronus::rt::offline::{render_frames, write_wav, TimedCommand};
 use chronus::rt::{AudioConfig, LiveAudio, OutputChoice};
+use chronus::ui;
 use clap::{Parser, Subcommand, ValueEnum};
+use std::io::IsTerminal;
 use std::path::PathBuf;
-
-mod line_repl;
 
 #[cfg(debug_assertions)]
 #[global_allocator]
@@ -21,6 +21,8 @@ static ALLOC: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
 struct Cli {
     #[command(flatten)]
     audio: AudioArgs,
+    #[command(flatten)]
+    ui: UiArgs,
     #[command(subcommand)]
     command: Option<Cmd>,
 }
@@ -42,6 +44,17 @@ struct AudioArgs {
     /// Blocks of 64 frames the DSP worker keeps ready (latency vs. safety).
     #[arg(long, global = true, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=16))]
     target_fill: u32,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+struct UiArgs {
+    /// Plain line mode (automatic when stdin or stdout is not a terminal): one reply line per
+    /// action, for pipes, scripts and agents.
+    #[arg(long)]
+    plain: bool,
+    /// In plain mode, keep playing after the end of input instead of leaving.
+    #[arg(long)]
+    stay: bool,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -131,7 +144,19 @@ fn run(cli: Cli) -> Result<()> {
     match cli.command.unwrap_or(Cmd::Repl) {
         Cmd::Repl => {
             let audio = LiveAudio::start(&cli.audio.to_config())?;
-            line_repl::run(audio)
+            // The OSC server and the session player get clones of `_lines`.
+            let (_lines, inbox) = chronus::inbox::inbox();
+            let mode = ui::choose_mode(
+                cli.ui.plain,
+                std::io::stdin().is_terminal(),
+                std::io::stdout().is_terminal(),
+            );
+            let options = ui::UiOptions {
+                stay: cli.ui.stay,
+                ..ui::UiOptions::new(mode)
+            };
+            ui::run(audio, inbox, options)?;
+            Ok(())
         }
         Cmd::Render { out, seconds } => render(&out, seconds, cli.audio.rate),
         Cmd::Devices => devices(),

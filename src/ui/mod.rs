@@ -1,0 +1,158 @@
+//! The faces of chronus: the full-screen TUI ([`tui`]) on a terminal, and plain mode
+//! ([`plain`]) for pipes, scripts and agents. Both perform lines through one [`Performer`],
+//! drain the [`InboxReceiver`] (OSC, session playback) between key events, share the
+//! history and completion, and log to a file instead of the screen.
+//!
+//! Runs on the control thread (the thread that calls [`run`]).
+
+pub mod completion;
+pub mod history;
+mod interim;
+pub mod logfile;
+pub mod performer;
+pub mod plain;
+mod plain_input;
+pub mod tui;
+
+pub use performer::{AcceptedLineHook, LineReport, NoRecording, Performer, UiRequest};
+
+use crate::control::Control;
+use crate::inbox::InboxReceiver;
+use crate::rt::LiveAudio;
+use history::LineHistory;
+use std::path::PathBuf;
+
+/// Which face to show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UiMode {
+    /// The full-screen instrument.
+    Tui,
+    /// One line in, reply lines out.
+    Plain,
+}
+
+/// The TUI when both stdin and stdout are terminals and plain mode was not asked for.
+pub fn choose_mode(plain_asked: bool, stdin_is_terminal: bool, stdout_is_terminal: bool) -> UiMode {
+    if plain_asked || !stdin_is_terminal || !stdout_is_terminal {
+        UiMode::Plain
+    } else {
+        UiMode::Tui
+    }
+}
+
+/// Where the UI keeps its files.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UiPaths {
+    /// The history file (`None`: history lives in memory only).
+    pub history: Option<PathBuf>,
+    /// The log file (`None`: log records are dropped).
+    pub log: Option<PathBuf>,
+}
+
+impl UiPaths {
+    /// The XDG locations: `$XDG_DATA_HOME/chronus/history` and `$XDG_STATE_HOME/chronus/chronus.log`.
+    pub fn from_xdg() -> UiPaths {
+        match directories::ProjectDirs::from("", "", "chronus") {
+            Some(dirs) => UiPaths {
+                history: Some(dirs.data_dir().join("history")),
+                log: Some(
+                    dirs.state_dir()
+                        .unwrap_or_else(|| dirs.data_local_dir())
+                        .join("chronus.log"),
+                ),
+            },
+            None => UiPaths::default(),
+        }
+    }
+}
+
+/// Everything [`run`] needs besides the audio and the inbox.
+pub struct UiOptions {
+    /// TUI or plain.
+    pub mode: UiMode,
+    /// Plain mode: keep playing after the end of input.
+    pub stay: bool,
+    /// History and log file locations.
+    pub paths: UiPaths,
+    /// Told about every accepted line (the session recorder).
+    pub on_accepted: Box<dyn AcceptedLineHook>,
+}
+
+impl UiOptions {
+    /// Options for `mode` with XDG paths, no `--stay`, and no recording.
+    pub fn new(mode: UiMode) -> UiOptions {
+        UiOptions {
+            mode,
+            stay: false,
+            paths: UiPaths::from_xdg(),
+            on_accepted: Box::new(NoRecording),
+        }
+    }
+}
+
+/// Why the UI stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum UiError {
+    /// The terminal could not be set up or drawn to.
+    #[error("terminal: {0}")]
+    Terminal(std::io::Error),
+    /// Plain mode's input could not be read.
+    #[error("input: {0}")]
+    Input(std::io::Error),
+}
+
+/// Runs the instrument on the running `audio` until the user leaves, then stops the audio.
+/// Lines from `inbox` are performed as if typed.
+pub fn run(mut audio: LiveAudio, inbox: InboxReceiver, options: UiOptions) -> Result<(), UiError> {
+    if let Some(path) = &options.paths.log {
+        // Without a log file chronus still plays; the records are dropped.
+        let _ = logfile::install(path);
+    }
+    log::info!("chronus started; output {}", audio.output_name);
+    if let Some(n) = &audio.notice {
+        log::info!("{n}");
+    }
+    let commands = std::mem::replace(&mut audio.commands, rtrb::RingBuffer::new(1).0);
+    let control = Control::new(commands, audio.meters.clone());
+    let mut performer = Performer::new(control, options.on_accepted);
+    let mut history = match &options.paths.history {
+        Some(p) => LineHistory::load(p),
+        None => LineHistory::in_memory(),
+    };
+    let result = match options.mode {
+        UiMode::Tui => {
+            let start = tui::TuiStart {
+                device: audio.output_name.clone(),
+                notices: audio.notice.iter().cloned().collect(),
+            };
+            tui::run(&mut performer, &inbox, &mut history, start).map_err(UiError::Terminal)
+        }
+        UiMode::Plain => {
+            if let Some(n) = &audio.notice {
+                eprintln!("chronus: {n}");
+            }
+            let options = plain::PlainOptions {
+                stay: options.stay,
+                interactive: std::io::IsTerminal::is_terminal(&std::io::stdin()),
+                device: audio.output_name.clone(),
+            };
+            plain::run(&mut performer, &inbox, &mut history, &options).map_err(UiError::Input)
+        }
+    };
+    log::info!("chronus stopped");
+    audio.stop();
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tui_needs_both_ends_on_a_terminal_and_no_plain_flag() {
+        assert_eq!(choose_mode(false, true, true), UiMode::Tui);
+        assert_eq!(choose_mode(true, true, true), UiMode::Plain);
+        assert_eq!(choose_mode(false, false, true), UiMode::Plain);
+        assert_eq!(choose_mode(false, true, false), UiMode::Plain);
+    }
+}

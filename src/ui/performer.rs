@@ -1,0 +1,278 @@
+//! Performs lines from every source (keyboard, OSC, session player) the same way: resolve,
+//! send the commands, collect replies and errors for the screen, answer whoever asked, and
+//! tell the session recorder about every accepted line.
+//!
+//! Runs on the control thread. May allocate; never waits on audio (commands go into the
+//! non-blocking command ring).
+
+use super::interim::{self, Interim};
+use crate::control::{Control, PatchState};
+use crate::engine::params::{ParamId, PARAMS};
+use crate::inbox::{IncomingLine, LineReply, LineSource};
+use crate::rt::meters::Meters;
+use std::sync::Arc;
+
+/// Told about every line that was performed without an error (typed, from OSC or replayed),
+/// in the order they were performed. The session recorder implements this.
+pub trait AcceptedLineHook {
+    /// Called once per accepted, non-empty line.
+    fn on_accepted(&mut self, line: &str, source: &LineSource);
+}
+
+/// The hook that records nothing.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoRecording;
+
+impl AcceptedLineHook for NoRecording {
+    fn on_accepted(&mut self, _line: &str, _source: &LineSource) {}
+}
+
+/// Something only the UI can do, asked for by a line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UiRequest {
+    /// Show the meters (`status`).
+    Status,
+    /// Show the keys and phrase examples (`help`).
+    Help,
+    /// Leave chronus (`quit`).
+    Quit,
+}
+
+/// What happened to one line, for the screen and for whoever sent it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LineReport {
+    /// The line as it arrived.
+    pub text: String,
+    /// Where it came from.
+    pub source: LineSource,
+    /// One reply per action, e.g. `filter.cutoff 2000 → 1400 Hz`.
+    pub replies: Vec<String>,
+    /// The rendered error (the line, a caret line, the message), if the line failed.
+    pub error: Option<String>,
+    /// What the UI must do.
+    pub requests: Vec<UiRequest>,
+    /// Parameters whose value the line changed, in table order.
+    pub changed: Vec<ParamId>,
+}
+
+impl LineReport {
+    /// Whether the line was performed without an error.
+    pub fn accepted(&self) -> bool {
+        self.error.is_none()
+    }
+
+    /// The answer for a remote sender.
+    pub fn to_reply(&self) -> LineReply {
+        match &self.error {
+            Some(e) => LineReply::Error(e.clone()),
+            None => LineReply::Applied(self.replies.clone()),
+        }
+    }
+}
+
+/// The marker shown before a line from `source`: `> `, `osc 127.0.0.1:9000> `, `session:3> `.
+pub fn source_marker(source: &LineSource) -> String {
+    match source {
+        LineSource::Keyboard => "> ".to_string(),
+        LineSource::Osc(addr) => format!("osc {addr}> "),
+        LineSource::Session { line } => format!("session:{line}> "),
+    }
+}
+
+/// Owns the control side for the UI loop.
+pub struct Performer {
+    control: Control,
+    hook: Box<dyn AcceptedLineHook>,
+}
+
+impl Performer {
+    /// A performer sending through `control` and reporting accepted lines to `hook`.
+    pub fn new(control: Control, hook: Box<dyn AcceptedLineHook>) -> Self {
+        Performer { control, hook }
+    }
+
+    /// The current patch.
+    pub fn patch(&self) -> &PatchState {
+        self.control.patch()
+    }
+
+    /// The pipeline's meters.
+    pub fn meters(&self) -> &Arc<Meters> {
+        self.control.meters()
+    }
+
+    /// Words for Tab completion: vocabulary words and canonical parameter names.
+    pub fn completion_words(&self) -> Vec<String> {
+        let mut words: Vec<String> = interim::WORDS.iter().map(|w| w.to_string()).collect();
+        for spec in PARAMS {
+            words.push(spec.name.to_string());
+            words.extend(spec.choices.iter().map(|c| c.to_string()));
+        }
+        words.sort();
+        words.dedup();
+        words
+    }
+
+    /// Performs a line as if it had been typed, and reports what happened.
+    pub fn run(&mut self, text: &str, source: LineSource) -> LineReport {
+        let before = self.control.patch().clone();
+        let mut report = LineReport {
+            text: text.to_string(),
+            source,
+            replies: Vec::new(),
+            error: None,
+            requests: Vec::new(),
+            changed: Vec::new(),
+        };
+        match interim::parse(text, &before) {
+            Err(e) => report.error = Some(e.render(text)),
+            Ok(Interim::Commands(commands)) => {
+                for command in commands {
+                    let reply = describe(&command, self.control.patch());
+                    if let Err(e) = self.control.send(command) {
+                        report.error = Some(format!("error: {e}"));
+                        break;
+                    }
+                    report.replies.push(reply);
+                }
+            }
+            Ok(Interim::Status) => report.requests.push(UiRequest::Status),
+            Ok(Interim::Help) => {
+                report.requests.push(UiRequest::Help);
+                report
+                    .replies
+                    .push("phrases: gate on, gate off, freq 220, wave saw, filter darker, cutoff 800, status, quit".into());
+            }
+            Ok(Interim::Show) => report.replies.extend(show_patch(self.control.patch())),
+            Ok(Interim::Quit) => report.requests.push(UiRequest::Quit),
+        }
+        let after = self.control.patch();
+        report.changed = ParamId::ALL
+            .iter()
+            .copied()
+            .filter(|&p| before.get(p) != after.get(p))
+            .collect();
+        if report.accepted() && !text.trim().is_empty() {
+            self.hook.on_accepted(text, &report.source);
+        }
+        report
+    }
+
+    /// Performs a line from the inbox and answers its sender, if it asked.
+    pub fn run_incoming(&mut self, line: IncomingLine) -> LineReport {
+        let report = self.run(&line.text, line.source);
+        if let Some(reply_to) = line.reply_to {
+            // The sender may have given up waiting; that is not an error here.
+            let _ = reply_to.send(report.to_reply());
+        }
+        report
+    }
+
+    /// Closes the gate if it is open and says how long the release will sound.
+    pub fn release(&mut self) -> std::time::Duration {
+        if !self.control.patch().gate() {
+            return std::time::Duration::ZERO;
+        }
+        let release = self.control.patch().get(ParamId::EnvRelease);
+        match self
+            .control
+            .send(crate::engine::command::Command::Gate { on: false })
+        {
+            Ok(()) => std::time::Duration::from_secs_f32(release.clamp(0.0, 30.0)),
+            Err(_) => std::time::Duration::ZERO,
+        }
+    }
+}
+
+fn describe(command: &crate::engine::command::Command, before: &PatchState) -> String {
+    use crate::engine::command::Command;
+    match *command {
+        Command::Set { param, value } => {
+            let spec = param.spec();
+            format!(
+                "{} {} → {}",
+                param.name(),
+                spec.format_plain(before.get(param)),
+                spec.format_with_unit(spec.clamp(value))
+            )
+        }
+        Command::Gate { on } => format!("gate {}", if on { "on" } else { "off" }),
+        other => format!("{other:?}"),
+    }
+}
+
+fn show_patch(patch: &PatchState) -> Vec<String> {
+    let mut out: Vec<String> = ParamId::ALL
+        .iter()
+        .map(|&p| {
+            format!(
+                "{:<16} {}",
+                p.name(),
+                p.spec().format_with_unit(patch.get(p))
+            )
+        })
+        .collect();
+    out.push(format!(
+        "{:<16} {}",
+        "gate",
+        if patch.gate() { "on" } else { "off" }
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+
+    struct Recorder(mpsc::Sender<(String, LineSource)>);
+    impl AcceptedLineHook for Recorder {
+        fn on_accepted(&mut self, line: &str, source: &LineSource) {
+            let _ = self.0.send((line.to_string(), source.clone()));
+        }
+    }
+
+    fn performer() -> (Performer, mpsc::Receiver<(String, LineSource)>) {
+        // The producer keeps accepting commands after the consumer is gone, up to capacity.
+        let (tx, _rx) = rtrb::RingBuffer::new(64);
+        let (rec_tx, rec_rx) = mpsc::channel();
+        let control = Control::new(tx, Arc::new(Meters::new()));
+        (Performer::new(control, Box::new(Recorder(rec_tx))), rec_rx)
+    }
+
+    #[test]
+    fn a_relative_phrase_reports_the_change_and_the_changed_parameter() {
+        let (mut p, _) = performer();
+        let r = p.run("filter darker", LineSource::Keyboard);
+        assert_eq!(r.replies, vec!["filter.cutoff 2000 → 1400 Hz".to_string()]);
+        assert_eq!(r.changed, vec![ParamId::FilterCutoff]);
+        assert!(r.accepted());
+    }
+
+    #[test]
+    fn only_accepted_lines_reach_the_recorder() {
+        let (mut p, rec) = performer();
+        p.run("gate on", LineSource::Keyboard);
+        let bad = p.run("fliter darker", LineSource::Session { line: 2 });
+        assert!(bad.error.is_some());
+        p.run("  ", LineSource::Keyboard);
+        let got: Vec<_> = rec.try_iter().collect();
+        assert_eq!(got, vec![("gate on".to_string(), LineSource::Keyboard)]);
+    }
+
+    #[test]
+    fn an_incoming_line_is_answered_on_its_reply_channel() {
+        let (mut p, _) = performer();
+        let (tx, rx) = mpsc::channel();
+        let report = p.run_incoming(IncomingLine {
+            text: "wave kazoo".into(),
+            source: LineSource::Session { line: 1 },
+            reply_to: Some(tx),
+        });
+        assert!(report.error.is_some());
+        match rx.try_recv() {
+            Ok(LineReply::Error(e)) => assert!(e.contains('^'), "{e}"),
+            other => panic!("expected an error reply, got {other:?}"),
+        }
+    }
+}
