@@ -10,6 +10,9 @@ use std::path::{Path, PathBuf};
 /// Entries kept in memory and in the file.
 pub const HISTORY_LIMIT: usize = 1000;
 
+/// Lines longer than this (in bytes) are performed but not kept in the history.
+pub const MAX_ENTRY_BYTES: usize = 4096;
+
 /// Typed lines, oldest first.
 #[derive(Clone, Debug, Default)]
 pub struct LineHistory {
@@ -73,7 +76,10 @@ impl LineHistory {
     /// Adds a line (not empty, not a repeat of the last one) and appends it to the file.
     pub fn push(&mut self, line: &str) {
         let line = line.trim();
-        if line.is_empty() || self.entries.last().is_some_and(|l| l == line) {
+        if line.is_empty()
+            || line.len() > MAX_ENTRY_BYTES
+            || self.entries.last().is_some_and(|l| l == line)
+        {
             return;
         }
         // One entry per line in the file: anything that would split it is flattened.
@@ -144,6 +150,7 @@ mod tests {
         h.push("gate on");
         h.push("  ");
         h.push("filter\ndarker");
+        h.push(&"x".repeat(MAX_ENTRY_BYTES + 1));
         let again = LineHistory::load(&file);
         assert_eq!(again.entries(), &["gate on", "filter darker"]);
     }
