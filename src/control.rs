@@ -3,6 +3,12 @@
 //!
 //! Runs on the control thread (the REPL/TUI/OSC side). May allocate; never touches audio.
 
+mod history;
+mod line;
+
+pub use history::{transition_commands, UndoHistory, UNDO_LEVELS};
+pub use line::{LineError, LineOutcome, UiRequest};
+
 use crate::engine::command::{midi_to_hz, Command, StampedCommand};
 use crate::engine::params::{default_values, ParamId, PARAM_COUNT};
 use crate::engine::EngineSnapshot;
@@ -129,6 +135,9 @@ pub struct Control {
     patch: PatchState,
     commands: Producer<StampedCommand>,
     meters: Arc<Meters>,
+    // Language side (see control/line.rs): undo/redo and the `--faults` help flag.
+    history: UndoHistory,
+    faults_enabled: bool,
 }
 
 impl Control {
@@ -138,6 +147,8 @@ impl Control {
             patch: PatchState::default(),
             commands,
             meters,
+            history: UndoHistory::default(),
+            faults_enabled: false,
         }
     }
 

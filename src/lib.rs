@@ -9,6 +9,7 @@ pub mod bench;
 pub mod control;
 pub mod engine;
 pub mod inbox;
+pub mod lang;
 pub mod rt;
 pub mod ui;
 

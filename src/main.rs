@@ -4,6 +4,7 @@
 use anyhow::{bail, Context, Result};
 use chronus::engine::command::Command;
 use chronus::engine::{Engine, DEFAULT_SAMPLE_RATE};
+use chronus::lang::Vocabulary;
 use chronus::rt::offline::{render_frames, write_wav, TimedCommand};
 use chronus::rt::{AudioConfig, LiveAudio, OutputChoice};
 use chronus::ui;
@@ -21,6 +22,8 @@ static ALLOC: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
 struct Cli {
     #[command(flatten)]
     audio: AudioArgs,
+    #[command(flatten)]
+    lang: LangArgs,
     #[command(flatten)]
     ui: UiArgs,
     #[command(subcommand)]
@@ -57,6 +60,30 @@ struct UiArgs {
     stay: bool,
 }
 
+/// Phrase-language options (see `src/lang`).
+#[derive(clap::Args, Debug, Clone)]
+struct LangArgs {
+    /// A folder of vocabulary files (*.toml) that add or override words; may be repeated.
+    /// The XDG config folder (~/.config/chronus/vocab) is read first when it exists.
+    #[arg(long = "vocab", global = true, value_name = "DIR")]
+    vocab_dirs: Vec<PathBuf>,
+    /// List the fault-injection phrases (`fault panic|hang|nan|slow 3ms`) in `help`.
+    #[arg(long, global = true)]
+    faults: bool,
+}
+
+impl LangArgs {
+    /// The vocabulary with user overrides; problems in user files are printed and skipped.
+    fn vocabulary(&self) -> Vocabulary {
+        let dirs = chronus::lang::vocab::user_vocab_dirs(&self.vocab_dirs);
+        let (vocab, errors) = Vocabulary::load_with_overrides(&dirs);
+        for e in errors {
+            eprintln!("chronus: vocabulary: {e} (file skipped; built-in words still work)");
+        }
+        vocab
+    }
+}
+
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 enum OutputArg {
     /// Sound card if one opens, else the null device.
@@ -84,6 +111,13 @@ enum Cmd {
         /// Length in seconds.
         #[arg(long, default_value_t = 4.0, allow_negative_numbers = true)]
         seconds: f64,
+    },
+    /// Print what phrases would do, one canonical action per line, starting from the
+    /// default patch (e.g. `chronus explain "filter a bit darker" "osc saw"`).
+    Explain {
+        /// Phrases, resolved in order; each sees the result of the ones before.
+        #[arg(required = true)]
+        phrases: Vec<String>,
     },
     /// List audio output devices.
     Devices,
@@ -143,6 +177,7 @@ fn main() {
 fn run(cli: Cli) -> Result<()> {
     match cli.command.unwrap_or(Cmd::Repl) {
         Cmd::Repl => {
+            let vocab = cli.lang.vocabulary();
             let audio = LiveAudio::start(&cli.audio.to_config())?;
             // The OSC server and the session player get clones of `_lines`.
             let (_lines, inbox) = chronus::inbox::inbox();
@@ -153,11 +188,13 @@ fn run(cli: Cli) -> Result<()> {
             );
             let options = ui::UiOptions {
                 stay: cli.ui.stay,
-                ..ui::UiOptions::new(mode)
+                faults_enabled: cli.lang.faults,
+                ..ui::UiOptions::new(mode, vocab)
             };
             ui::run(audio, inbox, options)?;
             Ok(())
         }
+        Cmd::Explain { phrases } => explain(&phrases, &cli.lang.vocabulary()),
         Cmd::Render { out, seconds } => render(&out, seconds, cli.audio.rate),
         Cmd::Devices => devices(),
         Cmd::Bench { seconds } => {
@@ -186,6 +223,22 @@ fn render(output: &std::path::Path, seconds: f64, rate: u32) -> Result<()> {
         output.display()
     );
     Ok(())
+}
+
+/// `chronus explain`: canonical lines on stdout; the first bad phrase's error on stderr.
+fn explain(phrases: &[String], vocab: &Vocabulary) -> Result<()> {
+    match chronus::lang::explain_phrases(phrases, vocab) {
+        Ok(lines) => {
+            for l in lines {
+                println!("{l}");
+            }
+            Ok(())
+        }
+        Err((i, e)) => {
+            eprintln!("{}", e.render(&phrases[i]));
+            bail!("phrase {} of {} did not resolve", i + 1, phrases.len())
+        }
+    }
 }
 
 fn devices() -> Result<()> {

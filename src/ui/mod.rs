@@ -7,7 +7,6 @@
 
 pub mod completion;
 pub mod history;
-mod interim;
 pub mod logfile;
 pub mod performer;
 pub mod plain;
@@ -18,6 +17,7 @@ pub use performer::{AcceptedLineHook, LineReport, NoRecording, Performer, UiRequ
 
 use crate::control::Control;
 use crate::inbox::InboxReceiver;
+use crate::lang::Vocabulary;
 use crate::rt::LiveAudio;
 use history::LineHistory;
 use std::path::PathBuf;
@@ -76,16 +76,22 @@ pub struct UiOptions {
     pub paths: UiPaths,
     /// Told about every accepted line (the session recorder).
     pub on_accepted: Box<dyn AcceptedLineHook>,
+    /// The words chronus understands.
+    pub vocabulary: Vocabulary,
+    /// Whether `help` lists the fault-injection phrases (`--faults`).
+    pub faults_enabled: bool,
 }
 
 impl UiOptions {
-    /// Options for `mode` with XDG paths, no `--stay`, and no recording.
-    pub fn new(mode: UiMode) -> UiOptions {
+    /// Options for `mode` with XDG paths, no `--stay`, no recording, no fault help.
+    pub fn new(mode: UiMode, vocabulary: Vocabulary) -> UiOptions {
         UiOptions {
             mode,
             stay: false,
             paths: UiPaths::from_xdg(),
             on_accepted: Box::new(NoRecording),
+            vocabulary,
+            faults_enabled: false,
         }
     }
 }
@@ -113,8 +119,9 @@ pub fn run(mut audio: LiveAudio, inbox: InboxReceiver, options: UiOptions) -> Re
         log::info!("{n}");
     }
     let commands = std::mem::replace(&mut audio.commands, rtrb::RingBuffer::new(1).0);
-    let control = Control::new(commands, audio.meters.clone());
-    let mut performer = Performer::new(control, options.on_accepted);
+    let mut control = Control::new(commands, audio.meters.clone());
+    control.set_faults_enabled(options.faults_enabled);
+    let mut performer = Performer::new(control, options.vocabulary, options.on_accepted);
     let mut history = match &options.paths.history {
         Some(p) => LineHistory::load(p),
         None => LineHistory::in_memory(),

@@ -5,10 +5,11 @@
 //! Runs on the control thread. May allocate; never waits on audio (commands go into the
 //! non-blocking command ring).
 
-use super::interim::{self, Interim};
-use crate::control::{Control, PatchState};
-use crate::engine::params::{ParamId, PARAMS};
+use crate::control::{Control, LineOutcome, PatchState};
+use crate::engine::command::Command;
+use crate::engine::params::ParamId;
 use crate::inbox::{IncomingLine, LineReply, LineSource};
+use crate::lang::Vocabulary;
 use crate::rt::meters::Meters;
 use std::sync::Arc;
 
@@ -79,16 +80,27 @@ pub fn source_marker(source: &LineSource) -> String {
     }
 }
 
-/// Owns the control side for the UI loop.
+/// Owns the control side and the vocabulary for the UI loop.
 pub struct Performer {
     control: Control,
+    vocab: Vocabulary,
     hook: Box<dyn AcceptedLineHook>,
 }
 
+/// Whether a line asks for the help overview (the UI opens its help overlay for it).
+fn asks_for_overview(text: &str) -> bool {
+    matches!(text.trim().to_lowercase().as_str(), "help" | "?")
+}
+
 impl Performer {
-    /// A performer sending through `control` and reporting accepted lines to `hook`.
-    pub fn new(control: Control, hook: Box<dyn AcceptedLineHook>) -> Self {
-        Performer { control, hook }
+    /// A performer sending through `control`, understanding `vocab`, and reporting accepted
+    /// lines to `hook`.
+    pub fn new(control: Control, vocab: Vocabulary, hook: Box<dyn AcceptedLineHook>) -> Self {
+        Performer {
+            control,
+            vocab,
+            hook,
+        }
     }
 
     /// The current patch.
@@ -103,55 +115,38 @@ impl Performer {
 
     /// Words for Tab completion: vocabulary words and canonical parameter names.
     pub fn completion_words(&self) -> Vec<String> {
-        let mut words: Vec<String> = interim::WORDS.iter().map(|w| w.to_string()).collect();
-        for spec in PARAMS {
-            words.push(spec.name.to_string());
-            words.extend(spec.choices.iter().map(|c| c.to_string()));
-        }
-        words.sort();
-        words.dedup();
-        words
+        self.vocab.completion_words()
     }
 
     /// Performs a line as if it had been typed, and reports what happened.
     pub fn run(&mut self, text: &str, source: LineSource) -> LineReport {
         let before = self.control.patch().clone();
-        let mut report = LineReport {
-            text: text.to_string(),
-            source,
-            replies: Vec::new(),
-            error: None,
-            requests: Vec::new(),
-            changed: Vec::new(),
-        };
-        match interim::parse(text, &before) {
-            Err(e) => report.error = Some(e.render(text)),
-            Ok(Interim::Commands(commands)) => {
-                for command in commands {
-                    let reply = describe(&command, self.control.patch());
-                    if let Err(e) = self.control.send(command) {
-                        report.error = Some(format!("error: {e}"));
-                        break;
-                    }
-                    report.replies.push(reply);
-                }
-            }
-            Ok(Interim::Status) => report.requests.push(UiRequest::Status),
-            Ok(Interim::Help) => {
-                report.requests.push(UiRequest::Help);
-                report
-                    .replies
-                    .push("phrases: gate on, gate off, freq 220, wave saw, filter darker, cutoff 800, status, quit".into());
-            }
-            Ok(Interim::Show) => report.replies.extend(show_patch(self.control.patch())),
-            Ok(Interim::Quit) => report.requests.push(UiRequest::Quit),
+        let outcome: LineOutcome = self.control.run_line(text, &self.vocab);
+        let mut requests: Vec<UiRequest> = outcome
+            .requests
+            .iter()
+            .map(|r| match r {
+                crate::control::UiRequest::Status => UiRequest::Status,
+                crate::control::UiRequest::Quit => UiRequest::Quit,
+            })
+            .collect();
+        let error = outcome.error.as_ref().map(|e| e.render(text));
+        if error.is_none() && asks_for_overview(text) {
+            requests.push(UiRequest::Help);
         }
         let after = self.control.patch();
-        report.changed = ParamId::ALL
-            .iter()
-            .copied()
-            .filter(|&p| before.get(p) != after.get(p))
-            .collect();
+        let report = LineReport {
+            text: text.to_string(),
+            source,
+            replies: outcome.replies,
+            error,
+            requests,
+            changed: ParamId::ALL
+                .iter()
+                .copied()
+                .filter(|&p| before.get(p) != after.get(p))
+                .collect(),
+        };
         if report.accepted() && !text.trim().is_empty() {
             self.hook.on_accepted(text, &report.source);
         }
@@ -174,50 +169,11 @@ impl Performer {
             return std::time::Duration::ZERO;
         }
         let release = self.control.patch().get(ParamId::EnvRelease);
-        match self
-            .control
-            .send(crate::engine::command::Command::Gate { on: false })
-        {
+        match self.control.send(Command::Gate { on: false }) {
             Ok(()) => std::time::Duration::from_secs_f32(release.clamp(0.0, 30.0)),
             Err(_) => std::time::Duration::ZERO,
         }
     }
-}
-
-fn describe(command: &crate::engine::command::Command, before: &PatchState) -> String {
-    use crate::engine::command::Command;
-    match *command {
-        Command::Set { param, value } => {
-            let spec = param.spec();
-            format!(
-                "{} {} → {}",
-                param.name(),
-                spec.format_plain(before.get(param)),
-                spec.format_with_unit(spec.clamp(value))
-            )
-        }
-        Command::Gate { on } => format!("gate {}", if on { "on" } else { "off" }),
-        other => format!("{other:?}"),
-    }
-}
-
-fn show_patch(patch: &PatchState) -> Vec<String> {
-    let mut out: Vec<String> = ParamId::ALL
-        .iter()
-        .map(|&p| {
-            format!(
-                "{:<16} {}",
-                p.name(),
-                p.spec().format_with_unit(patch.get(p))
-            )
-        })
-        .collect();
-    out.push(format!(
-        "{:<16} {}",
-        "gate",
-        if patch.gate() { "on" } else { "off" }
-    ));
-    out
 }
 
 #[cfg(test)]
@@ -237,7 +193,8 @@ mod tests {
         let (tx, _rx) = rtrb::RingBuffer::new(64);
         let (rec_tx, rec_rx) = mpsc::channel();
         let control = Control::new(tx, Arc::new(Meters::new()));
-        (Performer::new(control, Box::new(Recorder(rec_tx))), rec_rx)
+        let performer = Performer::new(control, Vocabulary::builtin(), Box::new(Recorder(rec_tx)));
+        (performer, rec_rx)
     }
 
     #[test]
@@ -258,6 +215,35 @@ mod tests {
         p.run("  ", LineSource::Keyboard);
         let got: Vec<_> = rec.try_iter().collect();
         assert_eq!(got, vec![("gate on".to_string(), LineSource::Keyboard)]);
+    }
+
+    #[test]
+    fn help_opens_the_overview_and_status_and_quit_reach_the_ui() {
+        let (mut p, _) = performer();
+        let r = p.run("help", LineSource::Keyboard);
+        assert_eq!(r.requests, vec![UiRequest::Help]);
+        assert!(!r.replies.is_empty(), "the help text goes to the log too");
+        assert_eq!(
+            p.run("status", LineSource::Keyboard).requests,
+            vec![UiRequest::Status]
+        );
+        assert_eq!(
+            p.run("quit", LineSource::Keyboard).requests,
+            vec![UiRequest::Quit]
+        );
+        assert!(p
+            .run("help filter", LineSource::Keyboard)
+            .requests
+            .is_empty());
+    }
+
+    #[test]
+    fn release_closes_an_open_gate_and_says_how_long_it_sounds() {
+        let (mut p, _) = performer();
+        assert_eq!(p.release(), std::time::Duration::ZERO);
+        p.run("gate on, release 2 s", LineSource::Keyboard);
+        assert_eq!(p.release(), std::time::Duration::from_secs(2));
+        assert!(!p.patch().gate());
     }
 
     #[test]

@@ -76,3 +76,30 @@ impl Widget for HelpPane {
         Paragraph::new(Self::lines()).block(block).render(area, buf);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::control::PatchState;
+    use crate::lang::{resolve_line, Vocabulary};
+
+    #[test]
+    fn every_example_phrase_is_understood() {
+        let vocab = Vocabulary::builtin();
+        let patch = PatchState::default();
+        for line in EXAMPLES {
+            for phrase in line.split(" · ") {
+                if let Err(e) = resolve_line(phrase, &patch, &vocab) {
+                    panic!("help example {phrase:?} fails:\n{}", e.render(phrase));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_overlay_fits_an_80_by_24_screen() {
+        let area = HelpPane::area(Rect::new(0, 0, 80, 24));
+        assert!(area.width <= 80 && area.height <= 24);
+        assert!(area.height as usize >= HelpPane::lines().len() + 2);
+    }
+}
