@@ -12,6 +12,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
+mod panic_exit;
+
 #[cfg(debug_assertions)]
 #[global_allocator]
 static ALLOC: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
@@ -167,6 +169,7 @@ impl AudioArgs {
 }
 
 fn main() {
+    panic_exit::install();
     let cli = Cli::parse();
     if let Err(e) = run(cli) {
         eprintln!("chronus: {e:#}");
@@ -179,6 +182,7 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Repl => {
             let vocab = cli.lang.vocabulary();
             let audio = LiveAudio::start(&cli.audio.to_config())?;
+            panic_exit::mute_on_panic(audio.mute_switch());
             // The OSC server and the session player get clones of `_lines`.
             let (_lines, inbox) = chronus::inbox::inbox();
             let mode = ui::choose_mode(
@@ -247,16 +251,7 @@ fn devices() -> Result<()> {
         println!("no audio output devices (chronus will use the null device)");
     }
     for d in list {
-        println!(
-            "{} {}{}",
-            if d.is_default { "*" } else { " " },
-            d.name,
-            if d.id.is_empty() {
-                String::new()
-            } else {
-                format!("  ({})", d.id)
-            }
-        );
+        println!("{d}");
     }
     Ok(())
 }

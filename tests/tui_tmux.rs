@@ -242,6 +242,17 @@ fn the_instrument_plays_edits_recalls_resizes_and_restores_the_terminal() {
         filter_row(s).contains("980 Hz")
     });
 
+    // A worker failure is survived and shown in the meters, without a word on the screen.
+    tmux.line("fault panic");
+    let after_fault = tmux.wait_for("the failover in the meters", |s| {
+        s.contains("failovers 1") && s.contains("worker gen 2")
+    });
+    assert!(!after_fault.contains("panicked"), "{after_fault}");
+    assert!(
+        filter_row(&after_fault).contains("980 Hz"),
+        "the patch survives: {after_fault}"
+    );
+
     // Resize to 80×24: input and meters still there, nothing wider than the window.
     let out = tmux.run(&["resize-window", "-t", "main", "-x", "80", "-y", "24"]);
     assert!(out.status.success(), "resize-window: {out:?}");
@@ -287,6 +298,13 @@ fn a_panic_on_the_ui_thread_restores_the_terminal_before_it_is_printed() {
     let screen = tmux.wait_for("the panic message on the normal screen", |s| {
         s.contains("deliberate panic") && !s.contains(" meters ")
     });
-    assert!(screen.contains("panicked"), "{screen}");
+    assert!(
+        screen
+            .lines()
+            .filter(|l| l.contains("deliberate panic"))
+            .count()
+            == 1,
+        "the panic is printed once, on the normal screen:\n{screen}"
+    );
     tmux.assert_terminal_restored();
 }

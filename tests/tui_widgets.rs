@@ -45,6 +45,8 @@ fn healthy(underruns: u64, played: u64) -> MeterSnapshot {
         heartbeat_age_ms: 1.5,
         sample_rate: 44_100,
         buffer_frames: 256,
+        worker_generation: 1,
+        standby_ready: true,
         ..MeterSnapshot::default()
     }
 }
@@ -163,7 +165,7 @@ fn the_last_changed_parameter_is_highlighted_in_the_patch_pane() {
 }
 
 fn meters_pane(view: &chronus::ui::tui::meter_view::MeterView, width: u16) -> Buffer {
-    let area = Rect::new(0, 0, width, 11);
+    let area = Rect::new(0, 0, width, screen::METERS_HEIGHT);
     let mut buf = Buffer::empty(area);
     MetersPane::new(view, "null").render(area, &mut buf);
     buf
@@ -213,9 +215,32 @@ fn the_meters_pane_shows_every_promised_meter() {
         "2.5%",
         "pk -9.9",
         "rms -15.4",
-        "worker hb",
+        "worker gen 1",
         "age 2 ms",
         "warnings 0",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in\n{text}");
+    }
+}
+
+#[test]
+fn failovers_and_a_standby_being_rebuilt_are_shown() {
+    let mut app = played_app();
+    let mut s = healthy(3, 6000);
+    s.worker_generation = 3;
+    s.failovers_panic = 1;
+    s.failovers_hang = 1;
+    s.standby_ready = false;
+    s.leaked_threads = 1;
+    app.meters
+        .update(s, Instant::now() + Duration::from_secs(2), 0);
+    let buf = meters_pane(&app.meters, 46);
+    let text: String = (0..buf.area.height).map(|y| row(&buf, y) + "\n").collect();
+    for needle in [
+        "worker gen 3",
+        "failovers 2 (p1 h1 n0)",
+        "standby wait",
+        "leaked 1",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in\n{text}");
     }

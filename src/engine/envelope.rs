@@ -75,6 +75,18 @@ impl Adsr {
         self.level = 0.0;
     }
 
+    /// Jumps to where the envelope ends up without rendering: the sustain level while the
+    /// gate is open, silence when it is closed. A warm standby engine calls this when it takes
+    /// over, so it starts at the level the listener already hears.
+    pub fn settle(&mut self, gate_open: bool, sustain: f32) {
+        if gate_open {
+            self.stage = Stage::Sustain;
+            self.level = sustain.clamp(0.0, 1.0);
+        } else {
+            self.reset();
+        }
+    }
+
     /// The present stage.
     pub fn stage(&self) -> Stage {
         self.stage

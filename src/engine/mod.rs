@@ -165,6 +165,24 @@ impl Engine {
         self.env.level()
     }
 
+    /// Moves every glide to its target and the envelope to where the held gate ends up
+    /// (sustain) or a closed one does (silence), without rendering. A warm standby, which
+    /// applies commands but renders nothing, calls this when it is promoted so its first
+    /// block sounds like the patch instead of gliding or re-attacking into it.
+    pub fn settle(&mut self) {
+        for s in [
+            &mut self.freq,
+            &mut self.log_cutoff,
+            &mut self.res,
+            &mut self.amp,
+            &mut self.master,
+        ] {
+            s.snap(s.target());
+        }
+        self.env
+            .settle(self.gate, self.values[ParamId::EnvSustain.index()]);
+    }
+
     fn adsr_settings(&self) -> AdsrSettings {
         AdsrSettings {
             attack: self.values[ParamId::EnvAttack.index()],

@@ -109,7 +109,7 @@ pub enum UiError {
 
 /// Runs the instrument on the running `audio` until the user leaves, then stops the audio.
 /// Lines from `inbox` are performed as if typed.
-pub fn run(mut audio: LiveAudio, inbox: InboxReceiver, options: UiOptions) -> Result<(), UiError> {
+pub fn run(audio: LiveAudio, inbox: InboxReceiver, options: UiOptions) -> Result<(), UiError> {
     if let Some(path) = &options.paths.log {
         // Without a log file chronus still plays; the records are dropped.
         let _ = logfile::install(path);
@@ -118,8 +118,7 @@ pub fn run(mut audio: LiveAudio, inbox: InboxReceiver, options: UiOptions) -> Re
     if let Some(n) = &audio.notice {
         log::info!("{n}");
     }
-    let commands = std::mem::replace(&mut audio.commands, rtrb::RingBuffer::new(1).0);
-    let mut control = Control::new(commands, audio.meters.clone());
+    let mut control = Control::new(audio.commands.clone(), audio.meters.clone());
     control.set_faults_enabled(options.faults_enabled);
     let mut performer = Performer::new(control, options.vocabulary, options.on_accepted);
     let mut history = match &options.paths.history {

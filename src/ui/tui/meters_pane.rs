@@ -12,7 +12,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Sparkline, Widget};
 
 /// Lines of text the pane shows (its height is this plus the border).
-pub const METER_LINES: u16 = 9;
+pub const METER_LINES: u16 = 10;
 
 /// Line index of the DSP load line, where the sparkline goes.
 const DSP_LINE: u16 = 5;
@@ -150,11 +150,45 @@ impl<'a> MetersPane<'a> {
             value
         };
         let worker = Line::from(vec![
-            l("worker hb "),
+            l("worker gen "),
+            v(s.worker_generation.to_string()),
+            l("  hb "),
             v(s.heartbeat.to_string()),
             l("  age "),
             Span::styled(format!("{:.0} ms", s.heartbeat_age_ms), age_style),
         ]);
+
+        let failovers = s.failovers_panic + s.failovers_hang + s.failovers_poisoned;
+        let breakdown = format!(
+            " (p{} h{} n{})",
+            s.failovers_panic, s.failovers_hang, s.failovers_poisoned
+        );
+        let (standby, standby_style) = if s.standby_ready {
+            ("ready", good)
+        } else {
+            ("wait", warn)
+        };
+        let leaked = if s.leaked_threads > 0 {
+            format!(" leaked {}", s.leaked_threads)
+        } else {
+            String::new()
+        };
+        let plain_len = format!("failovers {failovers} standby {standby}{leaked}").len();
+        let mut health = vec![
+            l("failovers "),
+            Span::styled(
+                failovers.to_string(),
+                if failovers > 0 { warn } else { value },
+            ),
+        ];
+        // The breakdown by kind only when it fits: the totals matter more.
+        if failovers > 0 && plain_len + breakdown.len() <= width {
+            health.push(l(&breakdown));
+        }
+        health.push(l(" standby "));
+        health.push(Span::styled(standby, standby_style));
+        health.push(Span::styled(leaked, bad));
+        let health = Line::from(health);
 
         let count_style = |n: u64| if n > 0 { warn } else { value };
         let counts = Line::from(vec![
@@ -173,7 +207,7 @@ impl<'a> MetersPane<'a> {
         ]);
 
         vec![
-            device, ring, underruns, latency, jitter, dsp, level, worker, counts,
+            device, ring, underruns, latency, jitter, dsp, level, worker, health, counts,
         ]
     }
 }

@@ -117,10 +117,13 @@ mod tests {
     fn at_80_by_24_every_pane_fits_without_overlap() {
         let a = layout(Rect::new(0, 0, 80, 24), |_| 11);
         let (patch, meters) = (a.patch.unwrap(), a.meters.unwrap());
-        assert_eq!(patch.height, 11);
+        assert_eq!(
+            patch.height, METERS_HEIGHT,
+            "the taller pane sets the height"
+        );
         assert_eq!(patch.right(), meters.x);
         assert_eq!(meters.right(), 80);
-        assert_eq!(a.log.y, 11);
+        assert_eq!(a.log.y, METERS_HEIGHT);
         assert_eq!(a.log.bottom(), a.input.y);
         assert_eq!(a.input.bottom(), 24);
         assert!(a.log.height >= MIN_LOG_HEIGHT);

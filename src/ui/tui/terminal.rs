@@ -35,24 +35,26 @@ fn is_ui_thread() -> bool {
     ui == Some(std::thread::current().id())
 }
 
-/// Installs (once) a panic hook: a panic on the UI thread restores the terminal and then
-/// prints as usual; a panic on another thread while the screen is up (a DSP worker the
-/// supervisor replaces, say) goes to the log file instead of scribbling over the screen.
+/// Threads whose panics the supervisor catches and survives (a standby takes over).
+const SUPERVISED_THREAD_PREFIX: &str = "chronus-dsp";
+
+/// Installs (once) a panic hook around the one already there. While the screen is up, a
+/// panic on a supervised DSP worker goes to the log file (the supervisor replaces the worker;
+/// the screen stays intact); any other panic restores the terminal first and then runs the
+/// previous hook, which prints it (and, in the binary, exits).
 fn install_panic_hook() {
     HOOK.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
+            let thread = std::thread::current();
+            let name = thread.name().unwrap_or("unnamed");
             if !ACTIVE.load(Ordering::SeqCst) {
                 previous(info);
-            } else if is_ui_thread() {
+            } else if name.starts_with(SUPERVISED_THREAD_PREFIX) && !is_ui_thread() {
+                log::error!("worker thread {name} panicked (the supervisor replaces it): {info}");
+            } else {
                 restore();
                 previous(info);
-            } else {
-                let thread = std::thread::current();
-                log::error!(
-                    "thread {} panicked: {info}",
-                    thread.name().unwrap_or("unnamed")
-                );
             }
         }));
     });
