@@ -14,7 +14,7 @@ pub struct WordCompleter {
 pub struct Completion {
     /// Byte offset where the word being completed starts.
     pub start: usize,
-    /// Every word that starts with what was typed, sorted.
+    /// Every word that starts with what was typed, shortest first.
     pub candidates: Vec<String>,
 }
 
@@ -57,7 +57,7 @@ impl WordCompleter {
             .find(|(_, c)| c.is_whitespace() || matches!(c, ',' | ';'))
             .map_or(0, |(i, c)| i + c.len_utf8());
         let prefix = line[start..cursor].to_lowercase();
-        let candidates = if prefix.is_empty() {
+        let mut candidates: Vec<String> = if prefix.is_empty() {
             Vec::new()
         } else {
             self.words
@@ -66,6 +66,9 @@ impl WordCompleter {
                 .cloned()
                 .collect()
         };
+        // Shortest first: the word just typed most likely ends soon (`mi` → `mix` before
+        // `milliseconds`), and long multi-word entries come last.
+        candidates.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
         Completion { start, candidates }
     }
 }
@@ -94,10 +97,24 @@ mod tests {
     fn the_word_before_the_cursor_is_completed() {
         let c = completer().complete("gate on, fil", 12);
         assert_eq!(c.start, 9);
-        assert_eq!(c.candidates, vec!["filter", "filter.cutoff", "filter.res"]);
+        assert_eq!(c.candidates, vec!["filter", "filter.res", "filter.cutoff"]);
         assert_eq!(c.common_prefix(), "filter");
         let c = completer().complete("GA", 2);
         assert_eq!(c.candidates, vec!["gate"]);
+    }
+
+    #[test]
+    fn short_words_come_before_long_phrases() {
+        let c = WordCompleter::new(
+            ["milliseconds", "minor third", "mix", "mid"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        );
+        assert_eq!(
+            c.complete("reverb mi", 9).candidates,
+            vec!["mid", "mix", "minor third", "milliseconds"]
+        );
     }
 
     #[test]

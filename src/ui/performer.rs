@@ -28,6 +28,9 @@ impl AcceptedLineHook for NoRecording {
     fn on_accepted(&mut self, _line: &str, _source: &LineSource) {}
 }
 
+/// The reply to `quit` from anywhere but the keyboard, which is refused.
+pub const REMOTE_QUIT_REPLY: &str = "quit: only the keyboard can end chronus";
+
 /// Something only the UI can do, asked for by a line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UiRequest {
@@ -62,11 +65,17 @@ impl LineReport {
         self.error.is_none()
     }
 
-    /// The answer for a remote sender.
-    pub fn to_reply(&self) -> LineReply {
+    /// The answer for a remote sender; `status` answers with the meters line.
+    pub fn to_reply(&self, meters_line: impl FnOnce() -> String) -> LineReply {
         match &self.error {
             Some(e) => LineReply::Error(e.clone()),
-            None => LineReply::Applied(self.replies.clone()),
+            None => {
+                let mut lines = self.replies.clone();
+                if self.requests.contains(&UiRequest::Status) {
+                    lines.push(meters_line());
+                }
+                LineReply::Applied(lines)
+            }
         }
     }
 }
@@ -134,11 +143,17 @@ impl Performer {
         if error.is_none() && asks_for_overview(text) {
             requests.push(UiRequest::Help);
         }
+        let mut replies = outcome.replies;
+        if source != LineSource::Keyboard && requests.contains(&UiRequest::Quit) {
+            // Only the person at the keyboard can end chronus.
+            requests.retain(|r| *r != UiRequest::Quit);
+            replies.push(REMOTE_QUIT_REPLY.to_string());
+        }
         let after = self.control.patch();
         let report = LineReport {
             text: text.to_string(),
             source,
-            replies: outcome.replies,
+            replies,
             error,
             requests,
             changed: ParamId::ALL
@@ -158,7 +173,8 @@ impl Performer {
         let report = self.run(&line.text, line.source);
         if let Some(reply_to) = line.reply_to {
             // The sender may have given up waiting; that is not an error here.
-            let _ = reply_to.send(report.to_reply());
+            let meters = self.meters().clone();
+            let _ = reply_to.send(report.to_reply(|| meters.snapshot().to_key_values()));
         }
         report
     }
@@ -235,6 +251,33 @@ mod tests {
             .run("help filter", LineSource::Keyboard)
             .requests
             .is_empty());
+    }
+
+    #[test]
+    fn only_the_keyboard_can_quit_and_a_remote_status_gets_the_meters() {
+        let (mut p, _) = performer();
+        let (tx, rx) = mpsc::channel();
+        let report = p.run_incoming(IncomingLine {
+            text: "quit".into(),
+            source: LineSource::Session { line: 9 },
+            reply_to: Some(tx.clone()),
+        });
+        assert!(report.requests.is_empty());
+        assert_eq!(
+            rx.try_recv().ok(),
+            Some(LineReply::Applied(vec![REMOTE_QUIT_REPLY.to_string()]))
+        );
+        p.run_incoming(IncomingLine {
+            text: "status".into(),
+            source: LineSource::Session { line: 10 },
+            reply_to: Some(tx),
+        });
+        match rx.try_recv() {
+            Ok(LineReply::Applied(lines)) => {
+                assert!(lines.iter().any(|l| l.contains("underruns=")), "{lines:?}")
+            }
+            other => panic!("expected the meters line, got {other:?}"),
+        }
     }
 
     #[test]

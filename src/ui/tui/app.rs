@@ -220,7 +220,11 @@ impl App {
             _ => {
                 let prefix = c.common_prefix();
                 self.editor.replace_before_cursor(c.start, &prefix);
-                self.hint = Some(c.candidates.join("  "));
+                self.hint = Some(format!(
+                    "{} words: {}",
+                    c.candidates.len(),
+                    c.candidates.join("  ")
+                ));
             }
         }
     }
@@ -356,7 +360,7 @@ mod tests {
         type_text(&mut app, "on, fi", &h, &c);
         app.handle_key(key(KeyCode::Tab), &h, &c);
         assert_eq!(app.editor.text(), "gate on, filter");
-        assert_eq!(app.hint.as_deref(), Some("filter  filter.cutoff"));
+        assert_eq!(app.hint.as_deref(), Some("2 words: filter  filter.cutoff"));
     }
 
     #[test]
