@@ -308,3 +308,39 @@ fn a_panic_on_the_ui_thread_restores_the_terminal_before_it_is_printed() {
     );
     tmux.assert_terminal_restored();
 }
+
+#[test]
+fn plain_mode_on_a_terminal_is_a_prompt_with_history_and_completion() {
+    let Some(tmux) = Tmux::start(100, 30) else {
+        return;
+    };
+    let bin = env!("CARGO_BIN_EXE_chronus");
+    tmux.line(&format!("{bin} --plain --output null"));
+    tmux.wait_for("the plain prompt", |s| last_line(s).starts_with("chronus>"));
+    tmux.line("filter darker");
+    tmux.wait_for("one reply line", |s| {
+        s.contains("filter.cutoff 2000 → 1400 Hz")
+    });
+    // Tab completes a unique word.
+    tmux.type_text("triang");
+    tmux.press("Tab");
+    tmux.wait_for("the word completed", |s| {
+        last_line(s) == "chronus> triangle"
+    });
+    tmux.press("C-u");
+    // Up recalls the last line; Enter performs it again.
+    tmux.press("Up");
+    tmux.wait_for("the last line recalled", |s| {
+        last_line(s) == "chronus> filter darker"
+    });
+    tmux.press("Enter");
+    tmux.wait_for("the recalled line performed", |s| {
+        s.contains("filter.cutoff 1400 → 980 Hz")
+    });
+    tmux.line("status");
+    tmux.wait_for("the meters line", |s| {
+        s.contains("underruns=") && s.contains("blocks_played=")
+    });
+    tmux.line("quit");
+    tmux.assert_terminal_restored();
+}
