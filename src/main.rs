@@ -180,6 +180,12 @@ fn main() {
 fn run(cli: Cli) -> Result<()> {
     match cli.command.unwrap_or(Cmd::Repl) {
         Cmd::Repl => {
+            let paths = ui::UiPaths::from_xdg();
+            if let Some(log) = &paths.log {
+                // From here on `log::warn!` from any thread goes to the log file, never the
+                // screen; without a writable state dir the records are dropped.
+                let _ = ui::logfile::install(log);
+            }
             let vocab = cli.lang.vocabulary();
             let audio = LiveAudio::start(&cli.audio.to_config())?;
             panic_exit::mute_on_panic(audio.mute_switch());
@@ -193,6 +199,7 @@ fn run(cli: Cli) -> Result<()> {
             let options = ui::UiOptions {
                 stay: cli.ui.stay,
                 faults_enabled: cli.lang.faults,
+                paths,
                 ..ui::UiOptions::new(mode, vocab)
             };
             ui::run(audio, inbox, options)?;
