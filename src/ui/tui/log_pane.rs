@@ -25,13 +25,26 @@ fn style(kind: LogKind) -> Style {
     }
 }
 
-/// Splits `text` into pieces of at most `width` characters.
+/// Splits `text` into rows of at most `width` characters; continuation rows keep the line's
+/// own indentation, so wrapped replies and error messages stay readable.
 fn wrap(text: &str, width: usize) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
-    if chars.is_empty() || width == 0 {
-        return vec![String::new()];
+    if chars.len() <= width || width == 0 {
+        return vec![text.to_string()];
     }
-    chars.chunks(width).map(|c| c.iter().collect()).collect()
+    let indent = chars
+        .iter()
+        .take_while(|c| **c == ' ')
+        .count()
+        .min(width / 2);
+    let mut rows = vec![chars[..width].iter().collect::<String>()];
+    let room = width - indent;
+    for chunk in chars[width..].chunks(room) {
+        let mut row = " ".repeat(indent);
+        row.extend(chunk);
+        rows.push(row);
+    }
+    rows
 }
 
 impl<'a> LogPane<'a> {
@@ -77,6 +90,13 @@ impl Widget for LogPane<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrapped_rows_keep_the_indentation() {
+        assert_eq!(wrap("  abcdefgh", 6), vec!["  abcd", "  efgh"]);
+        assert_eq!(wrap("abc", 6), vec!["abc"]);
+        assert_eq!(wrap("", 6), vec![""]);
+    }
 
     #[test]
     fn long_lines_wrap_and_the_newest_row_is_at_the_bottom() {
