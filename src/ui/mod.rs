@@ -4,6 +4,18 @@
 //! history and completion, and log to a file instead of the screen.
 //!
 //! Runs on the control thread (the thread that calls [`run`]).
+//!
+//! - Mode: the TUI when stdin and stdout are terminals, else plain; `--plain` forces plain,
+//!   `--stay` keeps plain mode playing after the end of piped input.
+//! - Files: history in `$XDG_DATA_HOME/chronus/history` (one line per entry, 1000 kept),
+//!   log in `$XDG_STATE_HOME/chronus/chronus.log` (warnings are counted in the meters pane).
+//! - Sources: keyboard lines and inbox lines run the same way; only the keyboard may `quit`;
+//!   a remote `status` is answered with the meters line; every accepted line goes to the
+//!   [`AcceptedLineHook`] (the session recorder).
+//! - Tests: `tests/tui_widgets.rs` (TestBackend + insta snapshots in `tests/snapshots/`;
+//!   regenerate after a deliberate change with `INSTA_UPDATE=always cargo test --test
+//!   tui_widgets` and review the diff), `tests/tui_tmux.rs` (the binary in tmux),
+//!   `tests/plain_pipe.rs` (plain mode through pipes).
 
 pub mod completion;
 pub mod history;
