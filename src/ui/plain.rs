@@ -3,7 +3,7 @@
 //! with the same history and completion as the TUI.
 //!
 //! Runs on the control thread; input is read on the "chronus-input" thread
-//! ([`super::plain_input`]).
+//! (`src/ui/plain_input.rs`).
 
 use super::completion::WordCompleter;
 use super::history::LineHistory;
