@@ -13,6 +13,7 @@ pub mod lang;
 pub mod osc;
 pub mod rt;
 pub mod session;
+pub mod ui;
 
 #[cfg(test)]
 #[global_allocator]
