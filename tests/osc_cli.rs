@@ -20,6 +20,9 @@ fn chronus(args: &[&str]) -> Child {
         .args(["--output", "null"])
         .args(args)
         .env("XDG_CONFIG_HOME", &empty)
+        // Autosaves and history go to a scratch folder, never the user's data dir.
+        .env("XDG_DATA_HOME", &empty)
+        .env("XDG_STATE_HOME", &empty)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -89,6 +92,20 @@ fn osc_messages_reach_the_repl_and_are_answered() {
     let (err, code) = finish(child);
     assert_eq!(code, 0, "{err}");
     assert!(!err.contains("panicked"), "{err}");
+    // What arrived over OSC is part of the session, like a typed phrase.
+    let saved = wait_for(&lines, "session autosaved to ");
+    let path = saved
+        .trim_start_matches("session autosaved to ")
+        .split(" (")
+        .next()
+        .unwrap_or_default();
+    let session = std::fs::read_to_string(path).expect("the autosaved session");
+    assert!(
+        session
+            .lines()
+            .any(|l| l.starts_with('@') && l.ends_with(" set filter.cutoff 800")),
+        "{session}"
+    );
 }
 
 #[test]
