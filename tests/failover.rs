@@ -170,6 +170,24 @@ impl Rig {
     fn left(&self) -> Vec<f32> {
         left(&self.played)
     }
+
+    /// The quarter second before `mark` and the last quarter second are the same `hz` tone at
+    /// the same level, with no click anywhere from the first of them on.
+    fn assert_unchanged_since(&self, mark: usize, hz: f32) {
+        let l = self.left();
+        assert_same_tone(
+            &l[mark - quarter_second()..mark],
+            &l[l.len() - quarter_second()..],
+            hz,
+        );
+        assert_no_clicks(&l[mark - quarter_second()..]);
+    }
+
+    /// Stops the audio and checks the real-time threads never allocated.
+    fn finish(self) {
+        self.audio.stop();
+        assert_no_rt_allocations();
+    }
 }
 
 /// Frequency and RMS of `x`.
@@ -220,18 +238,11 @@ fn a_panic_is_survived_with_no_underrun_and_the_same_tone() {
     assert_consistent(&m);
     assert_eq!(m.underruns - before.underruns, 0, "{m:?}");
     assert_eq!(m.last_gap_frames, 0);
-    let l = rig.left();
-    assert_same_tone(
-        &l[fault_at - quarter_second()..fault_at],
-        &l[l.len() - quarter_second()..],
-        TONE_HZ,
-    );
-    assert_no_clicks(&l[fault_at - quarter_second()..]);
+    rig.assert_unchanged_since(fault_at, TONE_HZ);
     rig.wait_for("a new standby", |m| {
         m.standby_ready && m.standbys_built == 1 + m.failovers_total()
     });
-    rig.audio.stop();
-    assert_no_rt_allocations();
+    rig.finish();
 }
 
 #[test]
@@ -250,16 +261,9 @@ fn a_hang_costs_at_most_one_block_of_underrun_and_the_thread_is_reaped() {
         m.underrun_frames - before.underrun_frames <= BLOCK_FRAMES as u64,
         "{m:?}"
     );
-    let l = rig.left();
-    assert_same_tone(
-        &l[fault_at - quarter_second()..fault_at],
-        &l[l.len() - quarter_second()..],
-        TONE_HZ,
-    );
-    assert_no_clicks(&l[fault_at - quarter_second()..]);
+    rig.assert_unchanged_since(fault_at, TONE_HZ);
     assert_eq!(m.leaked_threads, 0, "the hung worker exits when told to");
-    rig.audio.stop();
-    assert_no_rt_allocations();
+    rig.finish();
 }
 
 #[test]
@@ -283,15 +287,8 @@ fn a_nan_fault_never_reaches_the_output_and_the_worker_is_replaced() {
         rig.played.iter().all(|s| s.is_finite()),
         "no NaN or inf played"
     );
-    let l = rig.left();
-    assert_same_tone(
-        &l[fault_at - quarter_second()..fault_at],
-        &l[l.len() - quarter_second()..],
-        TONE_HZ,
-    );
-    assert_no_clicks(&l[fault_at - quarter_second()..]);
-    rig.audio.stop();
-    assert_no_rt_allocations();
+    rig.assert_unchanged_since(fault_at, TONE_HZ);
+    rig.finish();
 }
 
 #[test]
@@ -330,15 +327,8 @@ fn five_failures_in_a_row_are_all_survived() {
         "at most one block per hang: {m:?}"
     );
     assert!(rig.played.iter().all(|s| s.is_finite()));
-    let l = rig.left();
-    assert_same_tone(
-        &l[first_fault_at - quarter_second()..first_fault_at],
-        &l[l.len() - quarter_second()..],
-        TONE_HZ,
-    );
-    assert_no_clicks(&l[first_fault_at - quarter_second()..]);
-    rig.audio.stop();
-    assert_no_rt_allocations();
+    rig.assert_unchanged_since(first_fault_at, TONE_HZ);
+    rig.finish();
 }
 
 #[test]
@@ -373,8 +363,7 @@ fn parameters_set_before_a_fault_hold_after_it() {
     );
     assert_eq!(rig.injected_failovers(), 2);
     assert_consistent(&rig.meters());
-    rig.audio.stop();
-    assert_no_rt_allocations();
+    rig.finish();
 }
 
 #[test]
@@ -394,8 +383,7 @@ fn a_slow_worker_past_the_hang_timeout_is_replaced_as_hung() {
     assert_consistent(&m);
     assert!(m.underrun_frames - before.underrun_frames <= BLOCK_FRAMES as u64);
     assert_eq!(m.leaked_threads, 0);
-    rig.audio.stop();
-    assert_no_rt_allocations();
+    rig.finish();
 }
 
 #[test]
@@ -416,6 +404,5 @@ fn a_worker_that_never_exits_is_counted_as_leaked_and_the_audio_goes_on() {
     rig.wait_for("the released thread to be reaped", |m| {
         m.leaked_threads == 0
     });
-    rig.audio.stop();
-    assert_no_rt_allocations();
+    rig.finish();
 }
