@@ -39,4 +39,3 @@ pub fn inharmonic_db(x: &[f32], f0: f64, rate: f64) -> f64 {
     }
     10.0 * ((total - harmonic).max(1e-30) / total).log10()
 }
-
