@@ -48,7 +48,12 @@ impl Delay {
     /// Sets time (s), feedback (0..0.95), damping (0..1), mix and switch.
     pub fn set(&mut self, seconds: f32, feedback: f32, damping: f32, mix: f32, on: bool) {
         let samples = (seconds.clamp(0.0, MAX_SECONDS) * self.sample_rate).max(1.0);
-        self.time.set_target(samples);
+        if self.wet.is_silent() {
+            // Nobody hears the glide: start at the new time.
+            self.time.snap(samples);
+        } else {
+            self.time.set_target(samples);
+        }
         self.feedback.set_target(feedback.clamp(0.0, 0.95));
         self.damping.set_target(damping.clamp(0.0, 1.0));
         self.wet.set(mix, on);

@@ -69,6 +69,11 @@ impl WetControl {
         self.mix.snap(self.mix.target());
         self.on = self.on_target;
     }
+
+    /// True when nothing of the effect is heard right now.
+    pub fn is_silent(&self) -> bool {
+        self.mix.current() * self.on == 0.0
+    }
 }
 
 /// True when a wet ramp is silent through the whole block of `frames`.
