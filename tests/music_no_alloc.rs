@@ -101,7 +101,7 @@ fn music_commands_and_rendering_never_allocate() {
                 engine.apply(*c);
             }
             engine.render(&mut out);
-            if engine.frames_rendered() % 6400 == 0 {
+            if engine.frames_rendered().is_multiple_of(6400) {
                 let s = engine.snapshot();
                 snapshots += usize::from(s.values[0] >= 0.0);
             }
