@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod bench;
 pub mod control;
 pub mod engine;
+pub mod patch;
 pub mod rt;
 
 #[cfg(test)]
