@@ -4,7 +4,7 @@
 //! rendered; a sustaining voice on a settled filter computes no filter coefficients.
 
 use super::envelope::{Adsr, AdsrSettings};
-use super::filter::Svf;
+use super::filter::{process_lanes, Svf, LANES};
 use super::oscillator::Oscillator;
 use super::params::{FilterMode, Waveform};
 use super::smoother::Ramp;
@@ -245,46 +245,52 @@ impl Voice {
         true
     }
 
-    /// Adds `out.len()` frames of this voice into `out`, which starts `at` frames into the
-    /// block. `gate_freq` is the pitch ramp of the gated voice (Hz). Returns false once the
-    /// voice has gone silent and freed itself.
-    pub fn render(
+    /// First stage of rendering `sig.len()` frames starting `at` frames into the block: the
+    /// envelope into `env` and the oscillator into `sig` (both as long). Returns the voice's
+    /// filter as a lane for [`filter_lanes`]; `gate_freq` is the gated voice's pitch (Hz).
+    pub fn prepare(
         &mut self,
-        out: &mut [f32],
         at: usize,
         p: &VoiceParams,
         gate_freq: &Ramp,
         sample_rate: f32,
-    ) -> bool {
-        let n = out.len().min(BLOCK_FRAMES);
-        let mut env_buf = [0.0f32; BLOCK_FRAMES];
-        let env = &mut env_buf[..n];
+        sig: &mut [f32],
+        env: &mut [f32],
+    ) -> FilterLane {
         self.env.fill(&p.adsr, sample_rate, env);
-        let mut sig_buf = [0.0f32; BLOCK_FRAMES];
-        let sig = &mut sig_buf[..n];
         let (f0, df) = if self.source == VoiceSource::Gate {
             (gate_freq.at(at) * p.detune, gate_freq.step * p.detune)
         } else {
             (self.freq * p.detune, 0.0)
         };
         self.osc.fill(p.wave, f0, df, sample_rate, sig);
-
-        let env_mod = p.env_octaves * self.velocity;
-        let mut i = 0;
-        while i < n {
-            let end = (i + FILTER_UPDATE_FRAMES).min(n);
-            let lc = p.log_cutoff.at(at + i) + env[i] * env_mod;
-            let res = p.res.at(at + i);
-            // Recompute only when the cutoff moved audibly (a thousandth of an octave).
-            if !((lc - self.coeff_cutoff).abs() < 1e-3 && (res - self.coeff_res).abs() < 1e-4) {
-                self.filter.set(lc.exp2(), res, sample_rate);
-                self.coeff_cutoff = lc;
-                self.coeff_res = res;
-            }
-            self.filter.process_block(&mut sig[i..end], p.mode);
-            i = end;
+        FilterLane {
+            svf: self.filter.clone(),
+            coeff_cutoff: self.coeff_cutoff,
+            coeff_res: self.coeff_res,
+            env_mod: p.env_octaves * self.velocity,
+            log_cutoff: p.log_cutoff,
+            res: p.res,
+            mode: p.mode,
+            live: true,
         }
+    }
 
+    /// Last stage: takes the filter back from `lane` and adds `sig × env × gain` into
+    /// `out` (which starts `at` frames into the block). Returns false once the voice has
+    /// gone silent and freed itself.
+    pub fn finish(
+        &mut self,
+        lane: &FilterLane,
+        out: &mut [f32],
+        at: usize,
+        p: &VoiceParams,
+        sig: &[f32],
+        env: &[f32],
+    ) -> bool {
+        self.filter = lane.svf.clone();
+        self.coeff_cutoff = lane.coeff_cutoff;
+        self.coeff_res = lane.coeff_res;
         let mut g = p.gain.at(at) * self.velocity;
         let gs = p.gain.step * self.velocity;
         if self.fade_step == 0.0 {
@@ -308,6 +314,104 @@ impl Voice {
             self.stop();
         }
         self.active
+    }
+
+    /// Adds `out.len()` frames of this voice alone into `out`, which starts `at` frames into
+    /// the block (the pool renders voices four at a time instead). Returns false once the
+    /// voice has gone silent and freed itself.
+    pub fn render(
+        &mut self,
+        out: &mut [f32],
+        at: usize,
+        p: &VoiceParams,
+        gate_freq: &Ramp,
+        sample_rate: f32,
+    ) -> bool {
+        let n = out.len().min(BLOCK_FRAMES);
+        let mut sig = [[0.0f32; BLOCK_FRAMES]; LANES];
+        let mut env = [[0.0f32; BLOCK_FRAMES]; LANES];
+        let mut lanes = [FilterLane::IDLE; LANES];
+        lanes[0] = self.prepare(
+            at,
+            p,
+            gate_freq,
+            sample_rate,
+            &mut sig[0][..n],
+            &mut env[0][..n],
+        );
+        filter_lanes(&mut lanes, &mut sig, &env, at, n, sample_rate);
+        self.finish(&lanes[0], &mut out[..n], at, p, &sig[0][..n], &env[0][..n])
+    }
+}
+
+/// A voice's filter while the pool runs four of them side by side.
+#[derive(Clone, Debug)]
+pub struct FilterLane {
+    svf: Svf,
+    coeff_cutoff: f32,
+    coeff_res: f32,
+    env_mod: f32,
+    log_cutoff: Ramp,
+    res: Ramp,
+    mode: FilterMode,
+    live: bool,
+}
+
+impl FilterLane {
+    /// An unused lane: silent in, silent out, no coefficient work.
+    pub const IDLE: FilterLane = FilterLane {
+        svf: Svf::ZERO,
+        coeff_cutoff: 0.0,
+        coeff_res: 0.0,
+        env_mod: 0.0,
+        log_cutoff: Ramp {
+            start: 0.0,
+            step: 0.0,
+        },
+        res: Ramp {
+            start: 0.0,
+            step: 0.0,
+        },
+        mode: FilterMode::Lowpass,
+        live: false,
+    };
+}
+
+/// Filters `n` frames of up to four voices side by side. Coefficients are recomputed per
+/// lane at most every [`FILTER_UPDATE_FRAMES`] frames, and only when that lane's cutoff
+/// (with its envelope) or resonance moved.
+pub fn filter_lanes(
+    lanes: &mut [FilterLane; LANES],
+    sig: &mut [[f32; BLOCK_FRAMES]; LANES],
+    env: &[[f32; BLOCK_FRAMES]; LANES],
+    at: usize,
+    n: usize,
+    sample_rate: f32,
+) {
+    let mut i = 0;
+    while i < n {
+        let end = (i + FILTER_UPDATE_FRAMES).min(n);
+        for (l, lane) in lanes.iter_mut().enumerate() {
+            if !lane.live {
+                continue;
+            }
+            let lc = lane.log_cutoff.at(at + i) + env[l][i] * lane.env_mod;
+            let res = lane.res.at(at + i);
+            // Recompute only when the cutoff moved audibly (a thousandth of an octave).
+            if !((lc - lane.coeff_cutoff).abs() < 1e-3 && (res - lane.coeff_res).abs() < 1e-4) {
+                lane.svf.set(lc.exp2(), res, sample_rate);
+                lane.coeff_cutoff = lc;
+                lane.coeff_res = res;
+            }
+        }
+        let mut filters: [Svf; LANES] = std::array::from_fn(|l| lanes[l].svf.clone());
+        let weights: [[f32; 3]; LANES] =
+            std::array::from_fn(|l| lanes[l].svf.mode_weights(lanes[l].mode));
+        process_lanes(&mut filters, &weights, sig, i, end);
+        for (lane, f) in lanes.iter_mut().zip(filters) {
+            lane.svf = f;
+        }
+        i = end;
     }
 }
 

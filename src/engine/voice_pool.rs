@@ -7,8 +7,10 @@
 //! [`STEAL_FADE_SECONDS`] while the new note starts on time in the freed voice.
 
 use super::envelope::AdsrSettings;
+use super::filter::LANES;
 use super::smoother::Ramp;
-use super::voice::{Voice, VoiceParams, VoiceSource, NEVER};
+use super::voice::{filter_lanes, FilterLane, Voice, VoiceParams, VoiceSource, NEVER};
+use super::BLOCK_FRAMES;
 
 /// How long a stolen voice takes to fade out.
 pub const STEAL_FADE_SECONDS: f32 = 0.003;
@@ -17,8 +19,9 @@ pub const DEFAULT_VOICES: usize = 16;
 
 /// Every voice, plus the slots where stolen voices fade out.
 pub struct VoicePool {
-    voices: Box<[Voice]>,
-    fading: Box<[Voice]>,
+    /// The voices, then as many fade slots.
+    slots: Box<[Voice]>,
+    count: usize,
     next_age: u64,
     sample_rate: f32,
     steals: u64,
@@ -33,8 +36,8 @@ impl VoicePool {
     pub fn new(count: usize, sample_rate: f32) -> Self {
         let count = count.max(1);
         VoicePool {
-            voices: (0..count).map(|i| Voice::new(seed(i))).collect(),
-            fading: (0..count).map(|i| Voice::new(seed(i + count))).collect(),
+            slots: (0..2 * count).map(|i| Voice::new(seed(i))).collect(),
+            count,
             next_age: 1,
             sample_rate,
             steals: 0,
@@ -43,22 +46,30 @@ impl VoicePool {
 
     /// Number of voices.
     pub fn len(&self) -> usize {
-        self.voices.len()
+        self.count
     }
 
     /// Always false: a pool has at least one voice.
     pub fn is_empty(&self) -> bool {
-        self.voices.is_empty()
+        self.count == 0
     }
 
     /// The voices (for meters and tests).
     pub fn voices(&self) -> &[Voice] {
-        &self.voices
+        &self.slots[..self.count]
+    }
+
+    fn voices_mut(&mut self) -> &mut [Voice] {
+        &mut self.slots[..self.count]
+    }
+
+    fn fading(&self) -> &[Voice] {
+        &self.slots[self.count..]
     }
 
     /// Voices sounding now (fading stolen voices not counted).
     pub fn active_count(&self) -> usize {
-        self.voices.iter().filter(|v| v.is_active()).count()
+        self.voices().iter().filter(|v| v.is_active()).count()
     }
 
     /// How many voices were stolen since the pool was built.
@@ -79,21 +90,21 @@ impl VoicePool {
         let age = self.next_age;
         self.next_age += 1;
         let same = self
-            .voices
+            .voices()
             .iter()
             .position(|v| v.is_active() && v.source() == source && v.note() == note);
         let index = if let Some(i) = same {
-            self.voices[i].retrigger(freq, velocity, age);
+            self.slots[i].retrigger(freq, velocity, age);
             i
         } else {
-            let i = match self.voices.iter().position(|v| !v.is_active()) {
+            let i = match self.voices().iter().position(|v| !v.is_active()) {
                 Some(i) => i,
                 None => self.steal(),
             };
-            self.voices[i].start(source, note, freq, velocity, age);
+            self.slots[i].start(source, note, freq, velocity, age);
             i
         };
-        self.voices[index].release_at(release_at);
+        self.slots[index].release_at(release_at);
         index
     }
 
@@ -102,7 +113,7 @@ impl VoicePool {
     fn steal(&mut self) -> usize {
         let mut victim = 0;
         let mut best = (true, f32::MAX, u64::MAX);
-        for (i, v) in self.voices.iter().enumerate() {
+        for (i, v) in self.voices().iter().enumerate() {
             let key = (
                 v.is_gated(),
                 if v.is_gated() { 0.0 } else { v.level() },
@@ -113,24 +124,23 @@ impl VoicePool {
                 victim = i;
             }
         }
-        let slot = match self.fading.iter().position(|v| !v.is_active()) {
+        let quietness = |v: &Voice| v.fade_remaining() * v.level();
+        let slot = match self.fading().iter().position(|v| !v.is_active()) {
             Some(s) => s,
             None => {
                 // Every fade slot is busy: reuse the one closest to silence.
                 let mut s = 0;
-                for (i, v) in self.fading.iter().enumerate() {
-                    if v.fade_remaining() * v.level()
-                        < self.fading[s].fade_remaining() * self.fading[s].level()
-                    {
+                for (i, v) in self.fading().iter().enumerate() {
+                    if quietness(v) < quietness(&self.fading()[s]) {
                         s = i;
                     }
                 }
                 s
             }
-        };
-        self.fading[slot] = self.voices[victim].clone();
-        self.fading[slot].fade_out(STEAL_FADE_SECONDS * self.sample_rate);
-        self.voices[victim].stop();
+        } + self.count;
+        self.slots[slot] = self.slots[victim].clone();
+        self.slots[slot].fade_out(STEAL_FADE_SECONDS * self.sample_rate);
+        self.slots[victim].stop();
         self.steals += 1;
         victim
     }
@@ -138,7 +148,7 @@ impl VoicePool {
     /// Releases the voices of `source` playing `note` (any note when `note` is `None`).
     pub fn release(&mut self, source: VoiceSource, note: Option<u8>, profiles: &[VoiceParams]) {
         let sr = self.sample_rate;
-        for v in self.voices.iter_mut() {
+        for v in self.voices_mut() {
             if v.is_gated() && v.source() == source && note.is_none_or(|n| v.note() == n) {
                 v.release(&adsr_of(profiles, v), sr);
             }
@@ -148,14 +158,14 @@ impl VoicePool {
     /// Releases every gated voice of every source.
     pub fn release_all(&mut self, profiles: &[VoiceParams]) {
         let sr = self.sample_rate;
-        for v in self.voices.iter_mut().filter(|v| v.is_gated()) {
+        for v in self.voices_mut().iter_mut().filter(|v| v.is_gated()) {
             v.release(&adsr_of(profiles, v), sr);
         }
     }
 
     /// The earliest frame a voice is scheduled to release at, or [`NEVER`].
     pub fn next_release(&self) -> u64 {
-        self.voices
+        self.voices()
             .iter()
             .filter(|v| v.is_active())
             .map(Voice::scheduled_release)
@@ -166,14 +176,15 @@ impl VoicePool {
     /// Releases every voice scheduled to release at or before `now`.
     pub fn release_due(&mut self, now: u64, profiles: &[VoiceParams]) {
         let sr = self.sample_rate;
-        for v in self.voices.iter_mut() {
+        for v in self.voices_mut() {
             if v.is_active() && v.scheduled_release() <= now {
                 v.release(&adsr_of(profiles, v), sr);
             }
         }
     }
 
-    /// Adds every sounding voice into `out` (which starts `at` frames into the block).
+    /// Adds every sounding voice into `out` (which starts `at` frames into the block), four
+    /// voices at a time so their filters run side by side.
     pub fn render(
         &mut self,
         out: &mut [f32],
@@ -181,49 +192,72 @@ impl VoicePool {
         profiles: &[VoiceParams],
         gate_freq: &Ramp,
     ) {
+        let n = out.len().min(BLOCK_FRAMES);
         let sr = self.sample_rate;
-        for v in self.voices.iter_mut().chain(self.fading.iter_mut()) {
-            if v.is_active() {
-                let p = profiles.get(v.source().profile()).unwrap_or(&profiles[0]);
-                v.render(out, at, p, gate_freq, sr);
+        let profile = |v: &Voice| v.source().profile().min(profiles.len() - 1);
+        let mut next = 0;
+        loop {
+            let mut group = [usize::MAX; LANES];
+            let mut count = 0;
+            while count < LANES && next < self.slots.len() {
+                if self.slots[next].is_active() {
+                    group[count] = next;
+                    count += 1;
+                }
+                next += 1;
+            }
+            if count == 0 {
+                return;
+            }
+            let mut sig = [[0.0f32; BLOCK_FRAMES]; LANES];
+            let mut env = [[0.0f32; BLOCK_FRAMES]; LANES];
+            let mut lanes = [FilterLane::IDLE; LANES];
+            for l in 0..count {
+                let v = &mut self.slots[group[l]];
+                let p = &profiles[profile(v)];
+                lanes[l] = v.prepare(at, p, gate_freq, sr, &mut sig[l][..n], &mut env[l][..n]);
+            }
+            filter_lanes(&mut lanes, &mut sig, &env, at, n, sr);
+            for l in 0..count {
+                let v = &mut self.slots[group[l]];
+                let p = &profiles[profile(v)];
+                v.finish(&lanes[l], &mut out[..n], at, p, &sig[l][..n], &env[l][..n]);
             }
         }
     }
 
     /// True when any voice or fade slot sounds.
     pub fn any_active(&self) -> bool {
-        self.voices
-            .iter()
-            .chain(self.fading.iter())
-            .any(Voice::is_active)
+        self.slots.iter().any(Voice::is_active)
     }
 
     /// The loudest voice's level (envelope × fade).
     pub fn loudest_level(&self) -> f32 {
-        self.voices.iter().map(Voice::level).fold(0.0, f32::max)
+        self.voices().iter().map(Voice::level).fold(0.0, f32::max)
     }
 
     /// Jumps every voice to where it ends up: gated voices to sustain, the rest to silence.
     pub fn settle(&mut self, profiles: &[VoiceParams]) {
-        for v in self.voices.iter_mut() {
+        let count = self.count;
+        for v in self.voices_mut() {
             let sustain = adsr_of(profiles, v).sustain;
             v.settle(sustain);
         }
-        for v in self.fading.iter_mut() {
+        for v in self.slots[count..].iter_mut() {
             v.stop();
         }
     }
 
     /// Silences every voice at once.
     pub fn stop_all(&mut self) {
-        for v in self.voices.iter_mut().chain(self.fading.iter_mut()) {
+        for v in self.slots.iter_mut() {
             v.stop();
         }
     }
 
     /// Puts NaN into every sounding voice's filter (fault injection only).
     pub fn poison(&mut self) {
-        for v in self.voices.iter_mut().filter(|v| v.is_active()) {
+        for v in self.voices_mut().iter_mut().filter(|v| v.is_active()) {
             v.poison();
         }
     }
@@ -231,7 +265,7 @@ impl VoicePool {
     /// Resets every filter whose state went non-finite; returns how many did.
     pub fn repair(&mut self) -> u64 {
         let mut n = 0;
-        for v in self.voices.iter_mut().chain(self.fading.iter_mut()) {
+        for v in self.slots.iter_mut() {
             if v.is_active() && v.repair() {
                 n += 1;
             }
@@ -267,13 +301,16 @@ mod tests {
             "60 was oldest"
         );
         assert_eq!(pool.steals(), 1);
-        assert!(pool.fading.iter().any(Voice::is_active), "the victim fades");
+        assert!(
+            pool.fading().iter().any(Voice::is_active),
+            "the victim fades"
+        );
         let mut out = [0.0f32; 64];
         for _ in 0..4 {
             pool.render(&mut out, 0, &profiles, &Ramp::constant(0.0));
         }
         assert!(
-            !pool.fading.iter().any(Voice::is_active),
+            !pool.fading().iter().any(Voice::is_active),
             "faded within 3 ms"
         );
     }

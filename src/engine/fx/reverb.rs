@@ -29,21 +29,29 @@ impl Comb {
         }
     }
 
-    #[inline]
-    fn process(&mut self, input: &[f32], out: &mut [f32], feedback: f32, damp: f32) {
-        let len = self.buf.len();
-        let mut store = self.store;
-        for (x, o) in input.iter().zip(out.iter_mut()) {
-            let y = self.buf[self.idx];
-            store = y * (1.0 - damp) + store * damp;
-            self.buf[self.idx] = x + store * feedback;
-            self.idx += 1;
-            if self.idx == len {
-                self.idx = 0;
-            }
-            *o += y;
+    /// One sample through the comb: returns its output and writes the new input.
+    #[inline(always)]
+    fn tick(&mut self, x: f32, feedback: f32, damp: f32) -> f32 {
+        let y = self.buf[self.idx];
+        self.store = y + (self.store - y) * damp;
+        self.buf[self.idx] = x + self.store * feedback;
+        self.idx += 1;
+        if self.idx == self.buf.len() {
+            self.idx = 0;
         }
-        self.store = store;
+        y
+    }
+}
+
+/// Runs a bank of combs sample by sample, all combs inside the sample loop, so their
+/// damping filters (each a chain of dependent operations) overlap in the CPU.
+fn comb_bank(combs: &mut [Comb], input: &[f32], out: &mut [f32], feedback: f32, damp: f32) {
+    for (x, o) in input.iter().zip(out.iter_mut()) {
+        let mut acc = 0.0;
+        for c in combs.iter_mut() {
+            acc += c.tick(*x, feedback, damp);
+        }
+        *o = acc;
     }
 }
 
@@ -157,9 +165,13 @@ impl Reverb {
         }
         for (side, io) in [left, right].into_iter().enumerate() {
             let mut acc = [0.0f32; BLOCK_FRAMES];
-            for c in self.combs[side].iter_mut() {
-                c.process(&input[..n], &mut acc[..n], feedback, damp);
-            }
+            comb_bank(
+                &mut self.combs[side],
+                &input[..n],
+                &mut acc[..n],
+                feedback,
+                damp,
+            );
             for a in self.allpasses[side].iter_mut() {
                 a.process(&mut acc[..n]);
             }
