@@ -164,3 +164,22 @@ fn a_snapshot_rebuilds_held_notes_tracks_and_transport() {
     assert_eq!(twin.active_voices(), 3);
     assert!(twin.is_running());
 }
+
+#[test]
+fn settling_a_standby_jumps_held_voices_to_their_sustain_level() {
+    let mut e = plain_engine("sine");
+    set(&mut e, ParamId::EnvAttack, 0.5);
+    set(&mut e, ParamId::EnvSustain, 0.5);
+    set(&mut e, ParamId::OscFreq, 441.0);
+    note_on(&mut e, 69);
+    e.apply(Command::Gate { on: true });
+    e.settle();
+    let x = render(&mut e, 0.05);
+    // Two sines at sustain 0.5 and amp -6 dB: about 0.25 peak each, no attack ramp.
+    assert!(
+        peak(&x[..200]) > 0.3,
+        "already at sustain: {}",
+        peak(&x[..200])
+    );
+    assert!((e.envelope_level() - 0.5).abs() < 1e-3);
+}

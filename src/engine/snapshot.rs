@@ -45,12 +45,12 @@ impl HeldNotes {
     /// Holds `note` at `velocity` (0..1; a held note keeps at least the smallest velocity).
     pub fn hold(&mut self, note: u8, velocity: f32) {
         let v = (velocity.clamp(0.0, 1.0) * 127.0).round() as u8;
-        self.velocity[usize::from(note & 127)] = v.max(1);
+        self.velocity[usize::from(note.min(127))] = v.max(1);
     }
 
     /// Lets go of `note`.
     pub fn release(&mut self, note: u8) {
-        self.velocity[usize::from(note & 127)] = 0;
+        self.velocity[usize::from(note.min(127))] = 0;
     }
 
     /// Lets go of every note.
@@ -60,12 +60,12 @@ impl HeldNotes {
 
     /// True when `note` is held.
     pub fn is_held(&self, note: u8) -> bool {
-        self.velocity[usize::from(note & 127)] > 0
+        self.velocity[usize::from(note.min(127))] > 0
     }
 
     /// The velocity (0..1) `note` is held with, 0 when it is not held.
     pub fn velocity(&self, note: u8) -> f32 {
-        f32::from(self.velocity[usize::from(note & 127)]) / 127.0
+        f32::from(self.velocity[usize::from(note.min(127))]) / 127.0
     }
 
     /// True when no note is held.
