@@ -4,15 +4,12 @@
 //! rendered; a sustaining voice on a settled filter computes no filter coefficients.
 
 use super::envelope::{Adsr, AdsrSettings};
-use super::filter::{process_lanes, Svf, LANES};
+use super::filter::{Svf, LANES};
 use super::oscillator::Oscillator;
 use super::params::{FilterMode, Waveform};
 use super::smoother::Ramp;
+pub use super::voice_filter::{filter_lanes, FilterLane, FILTER_UPDATE_FRAMES};
 use super::BLOCK_FRAMES;
-
-/// Filter coefficients are recomputed at most once per this many frames, and only while the
-/// cutoff or resonance moves.
-pub const FILTER_UPDATE_FRAMES: usize = 16;
 
 /// A frame number meaning "never".
 pub const NEVER: u64 = u64::MAX;
@@ -341,77 +338,6 @@ impl Voice {
         );
         filter_lanes(&mut lanes, &mut sig, &env, at, n, sample_rate);
         self.finish(&lanes[0], &mut out[..n], at, p, &sig[0][..n], &env[0][..n])
-    }
-}
-
-/// A voice's filter while the pool runs four of them side by side.
-#[derive(Clone, Debug)]
-pub struct FilterLane {
-    svf: Svf,
-    coeff_cutoff: f32,
-    coeff_res: f32,
-    env_mod: f32,
-    log_cutoff: Ramp,
-    res: Ramp,
-    mode: FilterMode,
-    live: bool,
-}
-
-impl FilterLane {
-    /// An unused lane: silent in, silent out, no coefficient work.
-    pub const IDLE: FilterLane = FilterLane {
-        svf: Svf::ZERO,
-        coeff_cutoff: 0.0,
-        coeff_res: 0.0,
-        env_mod: 0.0,
-        log_cutoff: Ramp {
-            start: 0.0,
-            step: 0.0,
-        },
-        res: Ramp {
-            start: 0.0,
-            step: 0.0,
-        },
-        mode: FilterMode::Lowpass,
-        live: false,
-    };
-}
-
-/// Filters `n` frames of up to four voices side by side. Coefficients are recomputed per
-/// lane at most every [`FILTER_UPDATE_FRAMES`] frames, and only when that lane's cutoff
-/// (with its envelope) or resonance moved.
-pub fn filter_lanes(
-    lanes: &mut [FilterLane; LANES],
-    sig: &mut [[f32; BLOCK_FRAMES]; LANES],
-    env: &[[f32; BLOCK_FRAMES]; LANES],
-    at: usize,
-    n: usize,
-    sample_rate: f32,
-) {
-    let mut i = 0;
-    while i < n {
-        let end = (i + FILTER_UPDATE_FRAMES).min(n);
-        for (l, lane) in lanes.iter_mut().enumerate() {
-            if !lane.live {
-                continue;
-            }
-            let lc = lane.log_cutoff.at(at + i) + env[l][i] * lane.env_mod;
-            let res = lane.res.at(at + i);
-            // Recompute only when the cutoff moved audibly (a thousandth of an octave).
-            if !((lc - lane.coeff_cutoff).abs() < 1e-3 && (res - lane.coeff_res).abs() < 1e-4) {
-                lane.svf.set(lc.exp2(), res, sample_rate);
-                lane.coeff_cutoff = lc;
-                lane.coeff_res = res;
-            }
-        }
-        let mut filters: [Svf; LANES] = std::array::from_fn(|l| lanes[l].svf.clone());
-        let weights: [[f32; 3]; LANES] =
-            std::array::from_fn(|l| lanes[l].svf.mode_weights(lanes[l].mode));
-        process_lanes(&mut filters, &weights, sig, i, end);
-        for (lane, f) in lanes.iter_mut().zip(filters) {
-            lane.svf = f;
-        }
-        i = end;
     }
 }
 
