@@ -3,11 +3,17 @@
 //!
 //! Runs on the control thread (the REPL/TUI/OSC side). May allocate; never touches audio.
 
+mod history;
+mod line;
+
+pub use history::{transition_commands, UndoHistory, UNDO_LEVELS};
+pub use line::{LineError, LineOutcome, UiRequest};
+
 use crate::engine::command::{midi_to_hz, Command, StampedCommand};
 use crate::engine::params::{default_values, ParamId, PARAM_COUNT};
 use crate::engine::EngineSnapshot;
+use crate::rt::fanout::CommandFanOut;
 use crate::rt::meters::Meters;
-use rtrb::Producer;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 
@@ -133,20 +139,26 @@ pub enum SendError {
     QueueFull,
 }
 
-/// Owns the patch state and the sending end of the command ring.
+/// Owns the patch state and the sending end of the command rings (active worker and standby).
 pub struct Control {
     patch: PatchState,
-    commands: Producer<StampedCommand>,
+    commands: CommandFanOut,
     meters: Arc<Meters>,
+    // Language side (see control/line.rs): undo/redo and the `--faults` help flag.
+    history: UndoHistory,
+    faults_enabled: bool,
 }
 
 impl Control {
-    /// A control side sending into `commands`, starting from the default patch.
-    pub fn new(commands: Producer<StampedCommand>, meters: Arc<Meters>) -> Self {
+    /// A control side sending into `commands` (a fan-out, or one ring's producer), starting
+    /// from the default patch.
+    pub fn new(commands: impl Into<CommandFanOut>, meters: Arc<Meters>) -> Self {
         Control {
             patch: PatchState::default(),
-            commands,
+            commands: commands.into(),
             meters,
+            history: UndoHistory::default(),
+            faults_enabled: false,
         }
     }
 
@@ -167,7 +179,7 @@ impl Control {
             sent_ns: self.meters.now_ns(),
         };
         let result = self.commands.push(stamped);
-        let depth = self.commands.buffer().capacity() - self.commands.slots();
+        let depth = self.commands.queue_depth();
         self.meters.command_queue_depth.store(depth as u32, Relaxed);
         match result {
             Ok(()) => {

@@ -8,8 +8,12 @@ pub mod analysis;
 pub mod bench;
 pub mod control;
 pub mod engine;
+pub mod inbox;
+pub mod lang;
+pub mod osc;
 pub mod patch;
 pub mod rt;
+pub mod session;
 
 #[cfg(test)]
 #[global_allocator]

@@ -1,76 +1,31 @@
-//! The minimal line REPL on stdin: `gate on`, `gate off`, `freq 220`, `wave saw`, `status`,
-//! `quit`. Runs on the main (control) thread.
+//! The line REPL on stdin: every line is a phrase of the chronus language (`help` lists them).
+//! It records every accepted phrase (`session save NAME` writes the recording; it is
+//! autosaved every 30 s and on exit), and with `chronus play` it replays a session while the
+//! user types over it.
+//!
+//! Runs on the main (control) thread; a "chronus-stdin" thread reads lines and the session
+//! player thread replays them, both into the inbox the main thread drains.
 
 use anyhow::Result;
-use chronus::control::Control;
-use chronus::engine::command::Command;
-use chronus::engine::params::ParamId;
+use chronus::control::{Control, UiRequest};
+use chronus::inbox::{inbox, InboxSender, IncomingLine, LineReply, LineSource};
+use chronus::lang::Vocabulary;
 use chronus::rt::LiveAudio;
+use chronus::session::player::Playback;
+use chronus::session::{LiveRecorder, Recorder};
 use std::io::{BufRead, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
 
-/// What one input line asks for.
-#[derive(Debug, PartialEq)]
-enum LineAction {
-    Send(Command, String),
-    Status,
-    Quit,
-    Nothing,
-}
-
-fn parse_line(line: &str) -> Result<LineAction, String> {
-    let words: Vec<String> = line.split_whitespace().map(str::to_lowercase).collect();
-    let w: Vec<&str> = words.iter().map(String::as_str).collect();
-    match w.as_slice() {
-        [] => Ok(LineAction::Nothing),
-        ["quit"] | ["exit"] => Ok(LineAction::Quit),
-        ["status"] => Ok(LineAction::Status),
-        ["gate", "on"] => Ok(LineAction::Send(
-            Command::Gate { on: true },
-            "gate on".into(),
-        )),
-        ["gate", "off"] => Ok(LineAction::Send(
-            Command::Gate { on: false },
-            "gate off".into(),
-        )),
-        ["freq", v] => {
-            let hz: f32 = v
-                .parse()
-                .map_err(|_| format!("\"{v}\" is not a frequency in Hz"))?;
-            let spec = ParamId::OscFreq.spec();
-            let value = spec.clamp(hz);
-            Ok(LineAction::Send(
-                Command::Set {
-                    param: ParamId::OscFreq,
-                    value,
-                },
-                format!("osc.freq {}", spec.format_with_unit(value)),
-            ))
-        }
-        ["wave", name] => {
-            let spec = ParamId::OscWave.spec();
-            let i = spec.choice_index(name).ok_or_else(|| {
-                format!(
-                    "unknown wave \"{name}\"; expected one of {}",
-                    spec.choices.join(", ")
-                )
-            })?;
-            Ok(LineAction::Send(
-                Command::Set {
-                    param: ParamId::OscWave,
-                    value: i as f32,
-                },
-                format!("osc.wave {name}"),
-            ))
-        }
-        _ => Err(format!(
-            "unknown phrase \"{}\"; try gate on, gate off, freq 220, wave saw, status, quit",
-            line.trim()
-        )),
-    }
-}
-
-/// Reads lines until `quit` or end of input.
-pub fn run(audio: LiveAudio) -> Result<()> {
+/// Reads lines until `quit`, or until the input ends and any session has finished playing.
+/// Invalid UTF-8 is replaced, then reported as an unknown word with its column.
+pub fn run(
+    audio: LiveAudio,
+    vocab: Vocabulary,
+    faults_enabled: bool,
+    playback: Option<Playback>,
+) -> Result<()> {
     let LiveAudio {
         ref meters,
         ref notice,
@@ -80,54 +35,148 @@ pub fn run(audio: LiveAudio) -> Result<()> {
     if let Some(n) = notice {
         eprintln!("chronus: {n}");
     }
-    println!("chronus — output: {output_name}. Type gate on, freq 220, wave saw, status, quit.");
+    println!("chronus — output: {output_name}. Type phrases like `gate on`, `darker`, `osc saw`; `help` lists them, `quit` leaves.");
     let meters = meters.clone();
-    let mut audio = audio;
-    let commands = std::mem::replace(&mut audio.commands, rtrb::RingBuffer::new(1).0);
-    let mut control = Control::new(commands, meters.clone());
-    let stdin = std::io::stdin();
-    let mut out = std::io::stdout();
-    for line in stdin.lock().lines() {
-        let line = match line {
-            Ok(l) => l,
-            Err(e) => {
-                println!("error: input is not valid text ({e})");
-                continue;
-            }
-        };
-        match parse_line(&line) {
-            Ok(LineAction::Quit) => break,
-            Ok(LineAction::Nothing) => {}
-            Ok(LineAction::Status) => println!("{}", meters.snapshot().to_key_values()),
-            Ok(LineAction::Send(cmd, reply)) => match control.send(cmd) {
-                Ok(()) => println!("{reply}"),
-                Err(e) => println!("error: {e}"),
-            },
-            Err(msg) => println!("error: {msg}"),
+    let mut control = Control::new(audio.commands.clone(), meters.clone());
+    control.set_faults_enabled(faults_enabled);
+    let (tx, rx) = inbox();
+    let stdin_closed = Arc::new(AtomicBool::new(false));
+    spawn_stdin_reader(tx.clone(), stdin_closed.clone())?;
+    let recorder = LiveRecorder::start(Recorder::new())?;
+    let player = match &playback {
+        Some(p) => {
+            println!(
+                "playing {} ({} phrases) at {}x from {:.1} s; type to play along",
+                p.path.display(),
+                p.session.events.len(),
+                p.speed,
+                p.from
+            );
+            Some(p.spawn(tx.clone())?)
         }
-        out.flush()?;
+        None => None,
+    };
+    drop(tx);
+    let mut out = std::io::stdout();
+    let mut ui = Ui {
+        control: &mut control,
+        vocab: &vocab,
+        recorder: &recorder,
+        meters: &meters,
+    };
+    'outer: loop {
+        match rx.recv_timeout(Duration::from_millis(100)) {
+            Some(line) => {
+                if ui.perform(line, &mut out)? {
+                    break;
+                }
+            }
+            None => {
+                let input_done = stdin_closed.load(Ordering::Acquire);
+                if input_done && player.as_ref().is_none_or(|p| p.is_finished()) {
+                    for line in rx.drain() {
+                        if ui.perform(line, &mut out)? {
+                            break 'outer;
+                        }
+                    }
+                    break;
+                }
+            }
+        }
+        if let Some(e) = recorder.take_autosave_error() {
+            writeln!(out, "autosave failed: {e}")?;
+        }
+    }
+    if let Some(p) = player {
+        p.stop();
+    }
+    match recorder.finish() {
+        Ok(Some(path)) => println!(
+            "session autosaved to {} (keep it with `session save NAME`)",
+            path.display()
+        ),
+        Ok(None) => {}
+        Err(e) => println!("autosave failed: {e}"),
     }
     audio.stop();
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// What the loop needs to perform one line.
+struct Ui<'a> {
+    control: &'a mut Control,
+    vocab: &'a Vocabulary,
+    recorder: &'a LiveRecorder,
+    meters: &'a chronus::rt::meters::Meters,
+}
 
-    #[test]
-    fn the_minimal_phrases_parse() {
-        assert_eq!(parse_line("  quit "), Ok(LineAction::Quit));
-        assert!(matches!(
-            parse_line("GATE ON"),
-            Ok(LineAction::Send(Command::Gate { on: true }, _))
-        ));
-        assert!(matches!(
-            parse_line("freq 99999"),
-            Ok(LineAction::Send(Command::Set { value, .. }, _)) if value == 20_000.0
-        ));
-        assert!(parse_line("freq abc").is_err());
-        assert!(parse_line("wave kazoo").unwrap_err().contains("sine"));
-        assert!(parse_line("fliter").is_err());
+impl Ui<'_> {
+    /// Performs one line; true when it asks to quit.
+    fn perform(&mut self, line: IncomingLine, out: &mut impl Write) -> Result<bool> {
+        let text = line.text.trim_end_matches(['\n', '\r']);
+        if let LineSource::Session { line: n } = line.source {
+            writeln!(out, "» {text}    (session line {n})")?;
+        }
+        let (lines, requests, ok) = if let Some(saved) = self.recorder.save_phrase(text) {
+            let reply = saved.map(|p| format!("saved {}", p.display()));
+            let ok = reply.is_ok();
+            (
+                vec![reply.unwrap_or_else(|e| format!("error: {e}"))],
+                vec![],
+                ok,
+            )
+        } else {
+            let outcome = self.control.run_line(text, self.vocab);
+            let ok = outcome.error.is_none();
+            self.recorder.record_performed(text, &outcome);
+            (outcome.lines(text), outcome.requests, ok)
+        };
+        for l in &lines {
+            writeln!(out, "{l}")?;
+        }
+        if let Some(reply_to) = line.reply_to {
+            let _ = reply_to.send(if ok {
+                LineReply::Applied(lines)
+            } else {
+                LineReply::Error(lines.join("\n"))
+            });
+        }
+        let mut quit = false;
+        for r in &requests {
+            match r {
+                UiRequest::Status => writeln!(out, "{}", self.meters.snapshot().to_key_values())?,
+                UiRequest::Quit => quit = true,
+            }
+        }
+        out.flush()?;
+        Ok(quit)
     }
+}
+
+/// Reads stdin line by line on its own thread into the inbox; sets `closed` at end of input.
+fn spawn_stdin_reader(tx: InboxSender, closed: Arc<AtomicBool>) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name("chronus-stdin".into())
+        .spawn(move || {
+            let mut stdin = std::io::stdin().lock();
+            let mut buf = Vec::new();
+            loop {
+                buf.clear();
+                match stdin.read_until(b'\n', &mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {
+                        let line = IncomingLine {
+                            text: String::from_utf8_lossy(&buf).into_owned(),
+                            source: LineSource::Keyboard,
+                            reply_to: None,
+                        };
+                        if !tx.send(line) {
+                            break;
+                        }
+                    }
+                }
+            }
+            closed.store(true, Ordering::Release);
+        })?;
+    Ok(())
 }

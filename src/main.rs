@@ -4,12 +4,16 @@
 use anyhow::{bail, Context, Result};
 use chronus::engine::command::Command;
 use chronus::engine::{Engine, DEFAULT_SAMPLE_RATE};
+use chronus::lang::Vocabulary;
 use chronus::rt::offline::{render_frames, write_wav, TimedCommand};
 use chronus::rt::{AudioConfig, LiveAudio, OutputChoice};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 mod line_repl;
+mod osc_repl;
+mod panic_exit;
+mod session_cli;
 
 #[cfg(debug_assertions)]
 #[global_allocator]
@@ -21,6 +25,10 @@ static ALLOC: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
 struct Cli {
     #[command(flatten)]
     audio: AudioArgs,
+    #[command(flatten)]
+    lang: LangArgs,
+    #[command(flatten)]
+    osc: OscArgs,
     #[command(subcommand)]
     command: Option<Cmd>,
 }
@@ -44,6 +52,54 @@ struct AudioArgs {
     target_fill: u32,
 }
 
+#[derive(clap::Args, Debug, Clone)]
+struct OscArgs {
+    /// UDP port of the OSC server (0 picks a free one).
+    #[arg(long, global = true, default_value_t = chronus::osc::DEFAULT_PORT)]
+    osc_port: u16,
+    /// Address the OSC server listens on; anything but loopback lets other machines play.
+    #[arg(long, global = true, default_value = "127.0.0.1")]
+    osc_bind: std::net::IpAddr,
+    /// Run without the OSC server.
+    #[arg(long, global = true)]
+    no_osc: bool,
+}
+
+impl OscArgs {
+    /// The server's settings, or `None` with `--no-osc`.
+    fn to_config(&self) -> Option<chronus::osc::OscConfig> {
+        (!self.no_osc).then(|| chronus::osc::OscConfig {
+            bind: self.osc_bind,
+            port: self.osc_port,
+            ..chronus::osc::OscConfig::default()
+        })
+    }
+}
+
+/// Phrase-language options (see `src/lang`).
+#[derive(clap::Args, Debug, Clone)]
+struct LangArgs {
+    /// A folder of vocabulary files (*.toml) that add or override words; may be repeated.
+    /// The XDG config folder (~/.config/chronus/vocab) is read first when it exists.
+    #[arg(long = "vocab", global = true, value_name = "DIR")]
+    vocab_dirs: Vec<PathBuf>,
+    /// List the fault-injection phrases (`fault panic|hang|nan|slow 3ms`) in `help`.
+    #[arg(long, global = true)]
+    faults: bool,
+}
+
+impl LangArgs {
+    /// The vocabulary with user overrides; problems in user files are printed and skipped.
+    fn vocabulary(&self) -> Vocabulary {
+        let dirs = chronus::lang::vocab::user_vocab_dirs(&self.vocab_dirs);
+        let (vocab, errors) = Vocabulary::load_with_overrides(&dirs);
+        for e in errors {
+            eprintln!("chronus: vocabulary: {e} (file skipped; built-in words still work)");
+        }
+        vocab
+    }
+}
+
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 enum OutputArg {
     /// Sound card if one opens, else the null device.
@@ -58,8 +114,11 @@ enum OutputArg {
 enum Cmd {
     /// Start the instrument (the default).
     Repl,
-    /// Render to a WAV file offline, as fast as the CPU allows.
+    /// Render to a WAV file offline, as fast as the CPU allows: a session file, or (without
+    /// FILE) the default patch with its gate open.
     Render {
+        /// Session file to render (see sessions/README.md); without it, the default patch.
+        file: Option<PathBuf>,
         /// Output WAV file.
         #[arg(
             short = 'o',
@@ -68,9 +127,34 @@ enum Cmd {
             default_value = "chronus.wav"
         )]
         out: PathBuf,
-        /// Length in seconds.
-        #[arg(long, default_value_t = 4.0)]
-        seconds: f64,
+        /// Length in seconds (default: a session's last event plus its release tail; 4 s for
+        /// the default patch).
+        #[arg(long, allow_negative_numbers = true)]
+        seconds: Option<f64>,
+    },
+    /// Replay a session file in real time through the live engine; type over it meanwhile.
+    Play {
+        /// Session file (or the name of one saved with `session save NAME`).
+        file: PathBuf,
+        /// Playback speed (2 = twice as fast).
+        #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
+        speed: f64,
+        /// Start this far in: 30s, 1:30, "bar 9", "beat 17".
+        #[arg(long, default_value = "0")]
+        from: String,
+    },
+    /// Parse and resolve session files without sound; list every problem as FILE:LINE:COL.
+    Check {
+        /// Session files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Print what phrases would do, one canonical action per line, starting from the
+    /// default patch (e.g. `chronus explain "filter a bit darker" "osc saw"`).
+    Explain {
+        /// Phrases, resolved in order; each sees the result of the ones before.
+        #[arg(required = true)]
+        phrases: Vec<String>,
     },
     /// List audio output devices.
     Devices,
@@ -120,20 +204,51 @@ impl AudioArgs {
 }
 
 fn main() {
-    let cli = Cli::parse();
-    if let Err(e) = run(cli) {
+    panic_exit::install();
+    let matches = Cli::command().get_matches();
+    let rate_given = session_cli::rate_given(&matches);
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    if let Err(e) = run(cli, rate_given) {
         eprintln!("chronus: {e:#}");
         std::process::exit(1);
     }
 }
 
-fn run(cli: Cli) -> Result<()> {
+fn run(cli: Cli, rate_given: bool) -> Result<()> {
     match cli.command.unwrap_or(Cmd::Repl) {
         Cmd::Repl => {
+            let vocab = cli.lang.vocabulary();
             let audio = LiveAudio::start(&cli.audio.to_config())?;
-            line_repl::run(audio)
+            panic_exit::mute_on_panic(audio.mute_switch());
+            match cli.osc.to_config() {
+                Some(osc) => osc_repl::run(audio, &osc, vocab, cli.lang.faults),
+                None => line_repl::run(audio, vocab, cli.lang.faults, None),
+            }
         }
-        Cmd::Render { out, seconds } => render(&out, seconds, cli.audio.rate),
+        Cmd::Explain { phrases } => explain(&phrases, &cli.lang.vocabulary()),
+        Cmd::Render {
+            file: Some(file),
+            out,
+            seconds,
+        } => {
+            check_seconds(seconds)?;
+            let rate = rate_given.then_some(cli.audio.rate);
+            let vocab = cli.lang.vocabulary();
+            session_cli::render(&file, &out, seconds, rate, DEFAULT_SAMPLE_RATE, &vocab)
+        }
+        Cmd::Render {
+            file: None,
+            out,
+            seconds,
+        } => render(&out, seconds.unwrap_or(4.0), cli.audio.rate),
+        Cmd::Play { file, speed, from } => {
+            let vocab = cli.lang.vocabulary();
+            let playback = session_cli::prepare_play(&file, speed, &from, &vocab)?;
+            let audio = LiveAudio::start(&cli.audio.to_config())?;
+            panic_exit::mute_on_panic(audio.mute_switch());
+            line_repl::run(audio, vocab, cli.lang.faults, Some(playback))
+        }
+        Cmd::Check { files } => session_cli::check(&files, &cli.lang.vocabulary()),
         Cmd::Devices => devices(),
         Cmd::Bench { seconds } => {
             let r = chronus::bench::voice_chain_realtime_factor(cli.audio.rate, seconds);
@@ -144,10 +259,17 @@ fn run(cli: Cli) -> Result<()> {
     }
 }
 
-fn render(output: &std::path::Path, seconds: f64, rate: u32) -> Result<()> {
-    if !(seconds.is_finite() && seconds > 0.0 && seconds <= 3600.0) {
-        bail!("--seconds must be between 0 and 3600, got {seconds}");
+fn check_seconds(seconds: Option<f64>) -> Result<()> {
+    match seconds {
+        Some(s) if !(s.is_finite() && s > 0.0 && s <= 3600.0) => {
+            bail!("--seconds must be between 0 and 3600, got {s}")
+        }
+        _ => Ok(()),
     }
+}
+
+fn render(output: &std::path::Path, seconds: f64, rate: u32) -> Result<()> {
+    check_seconds(Some(seconds))?;
     let mut engine = Engine::new(rate);
     let commands = [TimedCommand {
         frame: 0,
@@ -163,22 +285,29 @@ fn render(output: &std::path::Path, seconds: f64, rate: u32) -> Result<()> {
     Ok(())
 }
 
+/// `chronus explain`: canonical lines on stdout; the first bad phrase's error on stderr.
+fn explain(phrases: &[String], vocab: &Vocabulary) -> Result<()> {
+    match chronus::lang::explain_phrases(phrases, vocab) {
+        Ok(lines) => {
+            for l in lines {
+                println!("{l}");
+            }
+            Ok(())
+        }
+        Err((i, e)) => {
+            eprintln!("{}", e.render(&phrases[i]));
+            bail!("phrase {} of {} did not resolve", i + 1, phrases.len())
+        }
+    }
+}
+
 fn devices() -> Result<()> {
     let list = chronus::rt::cpal_output::list_devices()?;
     if list.is_empty() {
         println!("no audio output devices (chronus will use the null device)");
     }
     for d in list {
-        println!(
-            "{} {}{}",
-            if d.is_default { "*" } else { " " },
-            d.name,
-            if d.id.is_empty() {
-                String::new()
-            } else {
-                format!("  ({})", d.id)
-            }
-        );
+        println!("{d}");
     }
     Ok(())
 }

@@ -20,11 +20,8 @@ fn the_worker_and_the_output_never_allocate_while_commands_flow() {
         target_fill: 6,
         ..AudioConfig::default()
     };
-    let mut audio = LiveAudio::start(&config).expect("live audio on the null device");
-    let mut control = chronus::control::Control::new(
-        std::mem::replace(&mut audio.commands, rtrb::RingBuffer::new(1).0),
-        audio.meters.clone(),
-    );
+    let audio = LiveAudio::start(&config).expect("live audio on the null device");
+    let mut control = chronus::control::Control::new(audio.commands.clone(), audio.meters.clone());
     let _ = control.send(Command::Gate { on: true });
     for i in 0..200 {
         let _ = control.send(Command::Set {

@@ -3,6 +3,7 @@
 //! Writers run on the audio callback, the DSP worker and the control thread; they only do
 //! relaxed atomic stores and adds. `Meters::snapshot` runs on the UI/control thread.
 
+use super::supervisor::FailureKind;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
 use std::time::Instant;
 
@@ -81,8 +82,34 @@ pub struct Meters {
     pub sample_rate: AtomicU32,
     /// Device buffer size in frames (0 = device default).
     pub buffer_frames: AtomicU32,
+    /// Generation of the active DSP worker: 1 for the first, one more per failover.
+    pub worker_generation: AtomicU64,
+    /// Failovers by cause, indexed by [`FailureKind::index`].
+    failovers: [AtomicU64; FailureKind::COUNT],
+    /// Nanoseconds from the last failure's onset to the supervisor's decision.
+    pub last_detection_ns: AtomicU64,
+    /// Underrun frames the output played between the failed worker's last block and its
+    /// successor's first one (the audible gap of the last failover).
+    pub last_failover_gap_frames: AtomicU64,
+    /// Times the output adopted a new worker's ring.
+    pub ring_switches: AtomicU64,
+    /// 1 while a warm standby is built and ready to take over, else 0.
+    pub standby_ready: AtomicU32,
+    /// Standby workers built since start.
+    pub standbys_built: AtomicU64,
+    /// Abandoned worker threads that ignored the order to exit and are still running.
+    pub leaked_threads: AtomicU64,
+    /// Workers replaced as hung that later exited on their own: they were late (starved of
+    /// CPU or too slow), not stuck. Many of these mean the hang timeout is too tight.
+    pub hang_false_alarms: AtomicU64,
     /// Largest number of frames one output callback asked for so far.
     pub callback_frames: AtomicU32,
+    /// OSC datagrams received (good or bad).
+    pub osc_packets: AtomicU64,
+    /// OSC messages handled (each message of a bundle counts once).
+    pub osc_messages: AtomicU64,
+    /// OSC packets or messages rejected: undecodable, wrong types, unknown addresses, too big.
+    pub osc_bad_packets: AtomicU64,
 }
 
 /// A plain copy of the meters at one moment, for display.
@@ -144,6 +171,34 @@ pub struct MeterSnapshot {
     pub sample_rate: u32,
     /// Device buffer in frames.
     pub buffer_frames: u32,
+    /// Generation of the active DSP worker (1 = the first).
+    pub worker_generation: u64,
+    /// Failovers after a worker panicked.
+    pub failovers_panic: u64,
+    /// Failovers after a worker stopped beating.
+    pub failovers_hang: u64,
+    /// Failovers after a worker's output was poisoned (NaN/inf or runaway level).
+    pub failovers_poisoned: u64,
+    /// Last failover's detection time in ms (failure onset to the supervisor's decision).
+    pub last_detection_ms: f32,
+    /// Last failover's audible gap in frames of underrun.
+    pub last_gap_frames: u64,
+    /// Ring switches the output made.
+    pub ring_switches: u64,
+    /// Whether a warm standby is ready.
+    pub standby_ready: bool,
+    /// Standbys built since start.
+    pub standbys_built: u64,
+    /// Worker threads that never exited after being abandoned.
+    pub leaked_threads: u64,
+    /// Workers replaced as hung that were only late.
+    pub hang_false_alarms: u64,
+    /// OSC datagrams received.
+    pub osc_packets: u64,
+    /// OSC messages handled.
+    pub osc_messages: u64,
+    /// OSC packets or messages rejected.
+    pub osc_bad_packets: u64,
 }
 
 fn to_db(x: f32) -> f32 {
@@ -190,8 +245,36 @@ impl Meters {
             heartbeat_ns: AtomicU64::new(0),
             sample_rate: AtomicU32::new(0),
             buffer_frames: AtomicU32::new(0),
+            worker_generation: AtomicU64::new(0),
+            failovers: std::array::from_fn(|_| AtomicU64::new(0)),
+            last_detection_ns: AtomicU64::new(0),
+            last_failover_gap_frames: AtomicU64::new(0),
+            ring_switches: AtomicU64::new(0),
+            standby_ready: AtomicU32::new(0),
+            standbys_built: AtomicU64::new(0),
+            leaked_threads: AtomicU64::new(0),
+            hang_false_alarms: AtomicU64::new(0),
             callback_frames: AtomicU32::new(0),
+            osc_packets: AtomicU64::new(0),
+            osc_messages: AtomicU64::new(0),
+            osc_bad_packets: AtomicU64::new(0),
         }
+    }
+
+    /// Counts one failover of `kind` detected `detection_ns` after the failure began.
+    pub fn record_failover(&self, kind: FailureKind, detection_ns: u64) {
+        self.failovers[kind.index()].fetch_add(1, Relaxed);
+        self.last_detection_ns.store(detection_ns, Relaxed);
+    }
+
+    /// Failovers of one kind since start.
+    pub fn failovers(&self, kind: FailureKind) -> u64 {
+        self.failovers[kind.index()].load(Relaxed)
+    }
+
+    /// Failovers of every kind since start.
+    pub fn failovers_total(&self) -> u64 {
+        self.failovers.iter().map(|c| c.load(Relaxed)).sum()
     }
 
     /// Nanoseconds since these meters were made: the clock every stamp uses.
@@ -297,11 +380,30 @@ impl Meters {
             },
             sample_rate: self.sample_rate.load(Relaxed),
             buffer_frames: self.buffer_frames.load(Relaxed),
+            worker_generation: self.worker_generation.load(Relaxed),
+            failovers_panic: self.failovers(FailureKind::Panic),
+            failovers_hang: self.failovers(FailureKind::Hang),
+            failovers_poisoned: self.failovers(FailureKind::Poisoned),
+            last_detection_ms: self.last_detection_ns.load(Relaxed) as f32 / 1e6,
+            last_gap_frames: self.last_failover_gap_frames.load(Relaxed),
+            ring_switches: self.ring_switches.load(Relaxed),
+            standby_ready: self.standby_ready.load(Relaxed) != 0,
+            standbys_built: self.standbys_built.load(Relaxed),
+            leaked_threads: self.leaked_threads.load(Relaxed),
+            hang_false_alarms: self.hang_false_alarms.load(Relaxed),
+            osc_packets: self.osc_packets.load(Relaxed),
+            osc_messages: self.osc_messages.load(Relaxed),
+            osc_bad_packets: self.osc_bad_packets.load(Relaxed),
         }
     }
 }
 
 impl MeterSnapshot {
+    /// Failovers of every kind.
+    pub fn failovers_total(&self) -> u64 {
+        self.failovers_panic + self.failovers_hang + self.failovers_poisoned
+    }
+
     /// The meters as one line of `key=value` pairs (plain mode's `status`).
     pub fn to_key_values(&self) -> String {
         format!(
@@ -309,7 +411,10 @@ impl MeterSnapshot {
              blocks_played={} skipped={} repeated={} callbacks={} callback_ms={:.2} jitter_ms={:.2} \
              dsp_load={:.1}% dsp_max={:.1}% queue={} drops={} applied={} latency_ms={:.2} \
              latency_p95_ms={:.2} peak_db={:.1} rms_db={:.1} clipped={} nan_resets={} heartbeat={} \
-             heartbeat_age_ms={:.1} rate={} buffer={}",
+             heartbeat_age_ms={:.1} rate={} buffer={} generation={} failovers={} \
+             failovers_panic={} failovers_hang={} failovers_poisoned={} detect_ms={:.2} \
+             gap_frames={} standby={} leaked_threads={} hang_false_alarms={} \
+             osc_packets={} osc_messages={} osc_bad={}",
             self.ring_fill,
             self.ring_capacity_blocks,
             self.ring_fill_min,
@@ -338,6 +443,55 @@ impl MeterSnapshot {
             self.heartbeat_age_ms,
             self.sample_rate,
             self.buffer_frames,
+            self.worker_generation,
+            self.failovers_total(),
+            self.failovers_panic,
+            self.failovers_hang,
+            self.failovers_poisoned,
+            self.last_detection_ms,
+            self.last_gap_frames,
+            if self.standby_ready { "ready" } else { "none" },
+            self.leaked_threads,
+            self.hang_false_alarms,
+            self.osc_packets,
+            self.osc_messages,
+            self.osc_bad_packets,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failovers_are_counted_by_kind_and_shown_in_the_status_line() {
+        let m = Meters::new();
+        m.record_failover(FailureKind::Panic, 40_000);
+        m.record_failover(FailureKind::Hang, 6_000_000);
+        m.worker_generation.store(3, Relaxed);
+        m.standby_ready.store(1, Relaxed);
+        m.last_failover_gap_frames.store(64, Relaxed);
+        let s = m.snapshot();
+        assert_eq!(
+            (s.failovers_panic, s.failovers_hang, s.failovers_poisoned),
+            (1, 1, 0)
+        );
+        assert_eq!(s.failovers_total(), 2);
+        assert!((s.last_detection_ms - 6.0).abs() < 1e-6);
+        let line = s.to_key_values();
+        for expected in [
+            "generation=3",
+            "failovers=2",
+            "failovers_panic=1",
+            "failovers_hang=1",
+            "failovers_poisoned=0",
+            "detect_ms=6.00",
+            "gap_frames=64",
+            "standby=ready",
+            "leaked_threads=0",
+        ] {
+            assert!(line.contains(expected), "{expected} in {line}");
+        }
     }
 }

@@ -1,23 +1,29 @@
-//! The DSP worker: applies pending commands at each block start, renders one block, pushes it
-//! into the audio ring, and is paced by the free space in that ring (the consumer's pace).
+//! The DSP worker's render loop: applies pending commands at each block start, renders one
+//! block, checks it for poison, pushes it into the audio ring, and is paced by the free space
+//! in that ring (the consumer's pace). As a warm standby it only applies commands.
 //!
-//! `RenderLoop::step` runs on the "chronus-dsp" worker thread inside [`rt_guard`]: it never
-//! allocates, locks, logs or blocks. Only the thread's outer loop sleeps, and only while the
-//! ring already holds its target fill.
+//! `RenderLoop::step` and `RenderLoop::stand_by` run on a "chronus-dsp-N" worker thread inside
+//! [`rt_guard`](super::guard::rt_guard): they never allocate, lock, log or block. The thread
+//! around them lives in [`worker_thread`](super::worker_thread).
 
 use super::block::{AudioProducer, Block};
-use super::guard::rt_guard;
 use super::meters::Meters;
-use crate::engine::command::{Command, StampedCommand};
+use super::poison::{PoisonDetector, Verdict};
+use crate::engine::command::{Command, Fault, StampedCommand};
 use crate::engine::{Engine, BLOCK_FRAMES};
 use rtrb::Consumer;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
+
+pub use super::worker_thread::WorkerThread;
 
 /// The consumer side of a command ring.
 pub type CommandConsumer = Consumer<StampedCommand>;
+
+/// The longest extra render time `fault slow` can ask for, so a typo cannot wedge a worker
+/// for hours (it would still be replaced as hung).
+pub const MAX_SLOW_FAULT: Duration = Duration::from_secs(1);
 
 /// What one call of [`RenderLoop::step`] did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,6 +32,15 @@ pub enum Step {
     Rendered,
     /// The ring already holds the target fill; nothing was rendered.
     RingFull,
+    /// The NaN guard fired: the block was dropped instead of pushed.
+    Rejected,
+    /// The output keeps coming out poisoned; this worker must be replaced.
+    Poisoned,
+    /// A `fault panic` command arrived: the thread must panic (outside the allocation guard,
+    /// since unwinding allocates).
+    PanicRequested,
+    /// A `fault hang` command arrived: the thread must stop making progress.
+    HangRequested,
 }
 
 /// Everything the worker needs, built up front off the real-time path.
@@ -40,6 +55,9 @@ pub struct RenderLoop {
     block: Block,
     block_period_ns: f32,
     extra_render_ns: u64,
+    poison: PoisonDetector,
+    nan_fault: bool,
+    nan_resets_seen: u64,
 }
 
 impl RenderLoop {
@@ -53,6 +71,8 @@ impl RenderLoop {
     ) -> Self {
         let capacity = audio.buffer().capacity();
         let block_period_ns = BLOCK_FRAMES as f32 * 1e9 / engine.sample_rate() as f32;
+        let poison = PoisonDetector::new(engine.sample_rate());
+        let nan_resets_seen = engine.counters().nan_resets;
         RenderLoop {
             engine,
             commands,
@@ -64,6 +84,9 @@ impl RenderLoop {
             block: Block::SILENT,
             block_period_ns,
             extra_render_ns: 0,
+            poison,
+            nan_fault: false,
+            nan_resets_seen,
         }
     }
 
@@ -80,6 +103,16 @@ impl RenderLoop {
     /// The length of one block in nanoseconds.
     pub fn block_period(&self) -> Duration {
         Duration::from_nanos(self.block_period_ns as u64)
+    }
+
+    /// The meters this loop reports to.
+    pub fn meters(&self) -> &Arc<Meters> {
+        &self.meters
+    }
+
+    /// When the poisoning that made [`step`](Self::step) return [`Step::Poisoned`] began.
+    pub fn poison_onset_ns(&self) -> u64 {
+        self.poison.onset_ns()
     }
 
     /// The fill the worker aims for: one device buffer (the output takes that much at once)
@@ -100,17 +133,39 @@ impl RenderLoop {
             if first_command_ns == 0 {
                 first_command_ns = stamped.sent_ns.max(1);
             }
-            self.apply(stamped.command);
+            match stamped.command {
+                Command::Fault(Fault::Panic) => return Step::PanicRequested,
+                Command::Fault(Fault::Hang) => return Step::HangRequested,
+                other => self.apply(other),
+            }
         }
+        if self.nan_fault {
+            // `fault nan` models state that stays corrupt: poison the filter every block.
+            self.engine.apply(Command::Fault(Fault::Nan));
+        }
+        let before = self.engine.counters();
         self.block.seq = self.seq;
         self.block.first_command_ns = first_command_ns;
         self.engine.render(&mut self.block.samples);
+        let after = self.engine.counters();
         if self.extra_render_ns > 0 {
             // Fault injection: burn time like a too-slow DSP would, without sleeping.
             let until = start + self.extra_render_ns;
             while self.meters.now_ns() < until {
                 std::hint::spin_loop();
             }
+        }
+        self.meters
+            .nan_resets
+            .fetch_add(after.nan_resets - self.nan_resets_seen, Relaxed);
+        self.nan_resets_seen = after.nan_resets;
+        let verdict = self
+            .poison
+            .check(&self.block.samples, after != before, self.meters.now_ns());
+        match verdict {
+            Verdict::Clean => {}
+            Verdict::Reject => return Step::Rejected,
+            Verdict::Poisoned => return Step::Poisoned,
         }
         if self.audio.push(self.block).is_err() {
             // Cannot happen: free space was checked above and only this thread pushes.
@@ -119,68 +174,45 @@ impl RenderLoop {
         self.seq += 1;
         let elapsed = self.meters.now_ns().saturating_sub(start) as f32;
         self.meters.record_dsp_load(elapsed / self.block_period_ns);
-        self.meters
-            .blocks_rendered
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        self.meters
-            .nan_resets
-            .store(self.engine.counters().nan_resets, Ordering::Relaxed);
+        self.meters.blocks_rendered.fetch_add(1, Relaxed);
         self.meters.beat();
         Step::Rendered
     }
 
+    /// What a warm standby does instead of rendering: applies every pending command to its
+    /// engine (faults excepted: they are meant for the active worker) and renders nothing.
+    /// Returns how many commands it took. Real-time safe.
+    pub fn stand_by(&mut self) -> usize {
+        let mut taken = 0;
+        while let Ok(stamped) = self.commands.pop() {
+            if !matches!(stamped.command, Command::Fault(_)) {
+                self.engine.apply(stamped.command);
+            }
+            taken += 1;
+        }
+        taken
+    }
+
+    /// Prepares a standby to render: every glide jumps to its target and the envelope to the
+    /// level a held gate has reached, so the first block matches what the listener hears.
+    /// Commands still waiting in the ring are left for [`step`](Self::step), which applies
+    /// (and times) them like any others.
+    pub fn take_over(&mut self) {
+        self.engine.settle();
+    }
+
     fn apply(&mut self, command: Command) {
-        self.meters.commands_applied.fetch_add(1, Ordering::Relaxed);
+        self.meters.commands_applied.fetch_add(1, Relaxed);
         match command {
-            Command::Fault(crate::engine::command::Fault::Slow { micros }) => {
-                self.extra_render_ns = u64::from(micros) * 1000;
+            Command::Fault(Fault::Slow { micros }) => {
+                self.extra_render_ns =
+                    (u64::from(micros) * 1000).min(MAX_SLOW_FAULT.as_nanos() as u64);
+            }
+            Command::Fault(Fault::Nan) => {
+                self.nan_fault = true;
+                self.engine.apply(command);
             }
             other => self.engine.apply(other),
-        }
-    }
-}
-
-/// A running worker thread.
-pub struct WorkerThread {
-    stop: Arc<AtomicBool>,
-    handle: Option<JoinHandle<RenderLoop>>,
-}
-
-impl WorkerThread {
-    /// Starts the "chronus-dsp" thread running `render_loop` until [`WorkerThread::stop`].
-    pub fn spawn(mut render_loop: RenderLoop) -> std::io::Result<WorkerThread> {
-        let stop = Arc::new(AtomicBool::new(false));
-        let stop_flag = stop.clone();
-        let idle = render_loop.block_period() / 4;
-        let handle = std::thread::Builder::new()
-            .name("chronus-dsp".into())
-            .spawn(move || {
-                while !stop_flag.load(Ordering::Acquire) {
-                    match rt_guard(|| render_loop.step()) {
-                        Step::Rendered => {}
-                        Step::RingFull => std::thread::sleep(idle),
-                    }
-                }
-                render_loop
-            })?;
-        Ok(WorkerThread {
-            stop,
-            handle: Some(handle),
-        })
-    }
-
-    /// Asks the thread to finish and waits for it; returns the render loop if it exited cleanly.
-    pub fn stop(mut self) -> Option<RenderLoop> {
-        self.stop.store(true, Ordering::Release);
-        self.handle.take().and_then(|h| h.join().ok())
-    }
-}
-
-impl Drop for WorkerThread {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Release);
-        if let Some(h) = self.handle.take() {
-            let _ = h.join();
         }
     }
 }
@@ -188,11 +220,137 @@ impl Drop for WorkerThread {
 /// Waits until the worker has filled the ring to its target, or `timeout` passes.
 pub fn wait_for_prefill(meters: &Meters, blocks: u64, timeout: Duration) -> bool {
     let start = Instant::now();
-    while meters.blocks_rendered.load(Ordering::Relaxed) < blocks {
+    while meters.blocks_rendered.load(Relaxed) < blocks {
         if start.elapsed() > timeout {
             return false;
         }
         std::thread::sleep(Duration::from_micros(200));
     }
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::params::ParamId;
+    use crate::rt::block::audio_ring;
+    use rtrb::{Producer, RingBuffer};
+
+    fn rig(
+        target_fill: usize,
+    ) -> (
+        RenderLoop,
+        Producer<StampedCommand>,
+        super::super::block::AudioConsumer,
+    ) {
+        let (tx, rx) = RingBuffer::new(64);
+        let (prod, cons) = audio_ring(16);
+        let rl = RenderLoop::new(
+            Engine::new(44_100),
+            rx,
+            prod,
+            Arc::new(Meters::new()),
+            target_fill,
+        );
+        (rl, tx, cons)
+    }
+
+    fn send(tx: &mut Producer<StampedCommand>, command: Command) {
+        assert!(tx
+            .push(StampedCommand {
+                command,
+                sent_ns: 1
+            })
+            .is_ok());
+    }
+
+    #[test]
+    fn the_loop_renders_up_to_its_target_fill_then_waits() {
+        let (mut rl, _tx, cons) = rig(3);
+        for _ in 0..3 {
+            assert_eq!(rl.step(), Step::Rendered);
+        }
+        assert_eq!(rl.step(), Step::RingFull);
+        assert_eq!(cons.slots(), 3);
+    }
+
+    #[test]
+    fn a_nan_fault_is_caught_as_poison_without_pushing_a_bad_block() {
+        let (mut rl, mut tx, cons) = rig(8);
+        send(&mut tx, Command::Gate { on: true });
+        assert_eq!(rl.step(), Step::Rendered);
+        send(&mut tx, Command::Fault(Fault::Nan));
+        let mut steps = Vec::new();
+        for _ in 0..5 {
+            let s = rl.step();
+            steps.push(s);
+            if s == Step::Poisoned {
+                break;
+            }
+        }
+        assert_eq!(
+            steps,
+            [Step::Rejected, Step::Rejected, Step::Poisoned],
+            "three guard hits in a row"
+        );
+        assert_eq!(cons.slots(), 1, "only the clean block reached the ring");
+        assert!(rl.poison_onset_ns() > 0);
+    }
+
+    #[test]
+    fn panic_and_hang_faults_are_handed_to_the_thread() {
+        let (mut rl, mut tx, _cons) = rig(8);
+        send(&mut tx, Command::Fault(Fault::Panic));
+        assert_eq!(rl.step(), Step::PanicRequested);
+        send(&mut tx, Command::Fault(Fault::Hang));
+        assert_eq!(rl.step(), Step::HangRequested);
+    }
+
+    #[test]
+    fn a_standby_applies_commands_ignores_faults_and_renders_nothing() {
+        let (mut rl, mut tx, cons) = rig(8);
+        send(
+            &mut tx,
+            Command::Set {
+                param: ParamId::OscFreq,
+                value: 330.0,
+            },
+        );
+        send(&mut tx, Command::Fault(Fault::Panic));
+        send(&mut tx, Command::Fault(Fault::Nan));
+        send(&mut tx, Command::Gate { on: true });
+        assert_eq!(rl.stand_by(), 4);
+        assert_eq!(cons.slots(), 0);
+        assert_eq!(rl.engine().value(ParamId::OscFreq), 330.0);
+        assert!(rl.engine().gate());
+        rl.take_over();
+        assert_eq!(rl.step(), Step::Rendered, "no fault reached the engine");
+    }
+
+    #[test]
+    fn a_promoted_standby_starts_at_the_sustain_level_not_a_new_attack() {
+        let (mut rl, mut tx, mut cons) = rig(8);
+        send(&mut tx, Command::Gate { on: true });
+        rl.stand_by();
+        rl.take_over();
+        assert!((rl.engine().envelope_level() - 0.7).abs() < 1e-6);
+        assert_eq!(rl.step(), Step::Rendered);
+        let block = cons.pop().map(|b| b.samples).unwrap_or([0.0; 128]);
+        assert!(
+            crate::analysis::peak(&block) > 0.1,
+            "sound from the first block"
+        );
+    }
+
+    #[test]
+    fn a_slow_fault_is_capped() {
+        let (mut rl, mut tx, _cons) = rig(8);
+        send(&mut tx, Command::Fault(Fault::Slow { micros: u32::MAX }));
+        rl.stand_by();
+        send(&mut tx, Command::Fault(Fault::Slow { micros: 10 }));
+        assert_eq!(rl.step(), Step::Rendered);
+        assert_eq!(rl.extra_render_ns, 10_000);
+        rl.apply(Command::Fault(Fault::Slow { micros: u32::MAX }));
+        assert_eq!(rl.extra_render_ns, 1_000_000_000);
+    }
 }

@@ -1,0 +1,176 @@
+//! Performing typed lines: resolve a line with the phrase language, send its commands, keep
+//! undo/redo history, and collect replies for the UI.
+//!
+//! Runs on the control thread. May allocate.
+
+use super::history::transition_commands;
+use super::{Control, SendError};
+use crate::lang::action::describe_command;
+use crate::lang::{resolve_line, Action, Meta, PhraseError, Vocabulary};
+
+/// Something only the UI can do, asked for by a line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UiRequest {
+    /// Show the meters (`status`, `meters`).
+    Status,
+    /// Leave chronus (`quit`, `exit`).
+    Quit,
+}
+
+/// Why a line was not (completely) performed.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum LineError {
+    /// The line did not parse or resolve; nothing was sent.
+    #[error(transparent)]
+    Phrase(#[from] PhraseError),
+    /// A command could not be sent; the commands before it were sent.
+    #[error(transparent)]
+    Send(#[from] SendError),
+}
+
+impl LineError {
+    /// The error for people: the line with a caret for phrase errors, else one line.
+    pub fn render(&self, line: &str) -> String {
+        match self {
+            LineError::Phrase(e) => e.render(line),
+            LineError::Send(e) => format!("error: {e}"),
+        }
+    }
+}
+
+/// What happened when a line was performed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LineOutcome {
+    /// Lines to show, in order (replies, help text, explain output, the patch listing).
+    pub replies: Vec<String>,
+    /// Things the UI must do (show meters, quit), in order.
+    pub requests: Vec<UiRequest>,
+    /// The error, if the line failed (then `replies` holds what was done before it).
+    pub error: Option<LineError>,
+    /// How many engine commands were sent (including those sent by `undo`/`redo`).
+    pub sent: usize,
+    /// The resolved actions that were performed, in order (their `canonical()` forms are what
+    /// a session log should record).
+    pub actions: Vec<Action>,
+}
+
+impl LineOutcome {
+    /// Every line to print for this outcome: the replies, then the rendered error.
+    pub fn lines(&self, line: &str) -> Vec<String> {
+        let mut out = self.replies.clone();
+        if let Some(e) = &self.error {
+            out.extend(e.render(line).lines().map(str::to_string));
+        }
+        out
+    }
+}
+
+impl Control {
+    /// Resolves `line` against the current patch and performs it: engine actions are sent
+    /// (and become one undo level), meta actions are performed or handed to the UI. A line
+    /// with an error sends nothing.
+    pub fn run_line(&mut self, line: &str, vocab: &Vocabulary) -> LineOutcome {
+        match resolve_line(line, &self.patch, vocab) {
+            Ok(actions) => self.perform(&actions, vocab),
+            Err(e) => LineOutcome {
+                error: Some(e.into()),
+                ..LineOutcome::default()
+            },
+        }
+    }
+
+    /// Performs already-resolved actions (from [`resolve_line`] on this control's patch).
+    pub fn perform(&mut self, actions: &[Action], vocab: &Vocabulary) -> LineOutcome {
+        let mut out = LineOutcome::default();
+        let before = self.patch.clone();
+        // Only engine actions make an undo level (undo/redo lines move through the history).
+        let mut engine_sent = 0;
+        for action in actions {
+            match action {
+                Action::Engine(a) => {
+                    if let Err(e) = self.send(a.command) {
+                        out.error = Some(e.into());
+                        break;
+                    }
+                    engine_sent += 1;
+                    out.sent += 1;
+                    out.replies.push(action.reply());
+                    out.actions.push(action.clone());
+                }
+                Action::Meta(meta) => {
+                    self.perform_meta(meta, vocab, &mut out);
+                    out.actions.push(action.clone());
+                }
+            }
+        }
+        if engine_sent > 0 && self.patch != before {
+            self.history.record(before);
+        }
+        out
+    }
+
+    fn perform_meta(&mut self, meta: &Meta, vocab: &Vocabulary, out: &mut LineOutcome) {
+        match meta {
+            Meta::Help(topic) => out.replies.extend(
+                crate::lang::help_text(topic.as_deref(), vocab, self.faults_enabled)
+                    .lines()
+                    .map(str::to_string),
+            ),
+            Meta::Status => out.requests.push(UiRequest::Status),
+            Meta::Quit => out.requests.push(UiRequest::Quit),
+            Meta::Show => out.replies.extend(crate::lang::show_patch(&self.patch)),
+            Meta::Explain { actions, .. } => {
+                out.replies.extend(actions.iter().map(Action::canonical))
+            }
+            Meta::Undo => {
+                let target = self.history.undo(&self.patch);
+                self.go_to(target, "undo", out);
+            }
+            Meta::Redo => {
+                let target = self.history.redo(&self.patch);
+                self.go_to(target, "redo", out);
+            }
+        }
+    }
+
+    /// Sends the commands that turn the current patch into `target`.
+    fn go_to(&mut self, target: Option<super::PatchState>, verb: &str, out: &mut LineOutcome) {
+        let Some(target) = target else {
+            out.replies.push(format!("nothing to {verb}"));
+            return;
+        };
+        let commands = transition_commands(&self.patch, &target);
+        if commands.is_empty() {
+            out.replies.push(format!("{verb}: no change"));
+        }
+        for command in commands {
+            let reply = describe_command(&command, &self.patch);
+            if let Err(e) = self.send(command) {
+                out.error = Some(e.into());
+                return;
+            }
+            out.sent += 1;
+            out.replies.push(format!("{verb}: {reply}"));
+        }
+    }
+
+    /// Whether `help` lists the fault-injection phrases (`--faults`).
+    pub fn set_faults_enabled(&mut self, enabled: bool) {
+        self.faults_enabled = enabled;
+    }
+
+    /// Whether fault phrases are listed in help.
+    pub fn faults_enabled(&self) -> bool {
+        self.faults_enabled
+    }
+
+    /// Undo levels available.
+    pub fn undo_depth(&self) -> usize {
+        self.history.undo_depth()
+    }
+
+    /// Redo levels available.
+    pub fn redo_depth(&self) -> usize {
+        self.history.redo_depth()
+    }
+}

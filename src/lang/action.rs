@@ -1,0 +1,218 @@
+//! What a resolved phrase asks for: an engine [`Command`] with a human reply, or a meta action
+//! for the control side or the UI. [`Action::canonical`] gives the one-line form `explain` prints.
+//!
+//! Runs on the control thread. May allocate.
+
+use crate::control::PatchState;
+use crate::engine::command::{midi_to_hz, Command, Fault};
+use crate::engine::params::format_decimal;
+use std::ops::Range;
+
+/// One thing a line asks for, in the order it was typed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Something the engine does: an absolute command (already clamped) and a reply.
+    Engine(EngineAction),
+    /// Something the control side or the UI does (help, undo, quit, ...).
+    Meta(Meta),
+}
+
+/// An absolute engine command resolved from a phrase, with what to tell the player.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EngineAction {
+    /// The command for the engine (values absolute and inside the parameter's range).
+    pub command: Command,
+    /// A reply for people, e.g. `filter.cutoff 2000 → 1400 Hz`.
+    pub reply: String,
+    /// A remark such as `clamped to 20000 Hz (max)`.
+    pub note: Option<String>,
+    /// Byte range of the phrase in its line.
+    pub span: Range<usize>,
+}
+
+/// Actions that are not engine commands. New verbs are added here.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Meta {
+    /// `help` or `help <topic>`; the topic is a canonical topic name (`filter`, `words`, ...).
+    Help(Option<String>),
+    /// `status` / `meters`: show the pipeline meters (the UI does it).
+    Status,
+    /// `show`: list the current patch.
+    Show,
+    /// `undo`: go back to the patch before the last line that changed it.
+    Undo,
+    /// `redo`: take back the last undo.
+    Redo,
+    /// `explain <phrase>`: the phrase and its actions resolved at that point, not applied.
+    Explain {
+        /// The phrase as typed.
+        phrase: String,
+        /// What it would do.
+        actions: Vec<Action>,
+    },
+    /// `quit` / `exit`.
+    Quit,
+}
+
+impl Action {
+    /// The engine command, if this is an engine action.
+    pub fn command(&self) -> Option<Command> {
+        match self {
+            Action::Engine(a) => Some(a.command),
+            Action::Meta(_) => None,
+        }
+    }
+
+    /// The reply with its note, e.g. `filter.cutoff 16000 → 20000 Hz (clamped to 20000 Hz (max))`.
+    pub fn reply(&self) -> String {
+        match self {
+            Action::Engine(a) => match &a.note {
+                Some(n) => format!("{} ({n})", a.reply),
+                None => a.reply.clone(),
+            },
+            Action::Meta(m) => m.canonical(),
+        }
+    }
+
+    /// The canonical one-line form that `explain` prints and that parses back to the same
+    /// action: `set filter.cutoff 1400`, `set osc.wave saw`, `gate on`, `note on 57`, `undo`.
+    pub fn canonical(&self) -> String {
+        match self {
+            Action::Engine(a) => canonical_command(&a.command),
+            Action::Meta(m) => m.canonical(),
+        }
+    }
+}
+
+impl Meta {
+    /// The canonical form of a meta action (`help filter`, `status`, `explain darker`).
+    pub fn canonical(&self) -> String {
+        match self {
+            Meta::Help(None) => "help".into(),
+            Meta::Help(Some(t)) => format!("help {t}"),
+            Meta::Status => "status".into(),
+            Meta::Show => "show".into(),
+            Meta::Undo => "undo".into(),
+            Meta::Redo => "redo".into(),
+            Meta::Explain { phrase, .. } => format!("explain {phrase}"),
+            Meta::Quit => "quit".into(),
+        }
+    }
+}
+
+/// The canonical form of an engine command.
+pub fn canonical_command(command: &Command) -> String {
+    match *command {
+        Command::Set { param, value } => {
+            format!("set {} {}", param.name(), param.spec().format_plain(value))
+        }
+        Command::Gate { on: true } => "gate on".into(),
+        Command::Gate { on: false } => "gate off".into(),
+        Command::NoteOn { note, .. } => format!("note on {note}"),
+        Command::NoteOff { note } => format!("note off {note}"),
+        Command::AllNotesOff => "all notes off".into(),
+        Command::TransportStart => "start".into(),
+        Command::TransportStop => "stop transport".into(),
+        Command::SetStep { track, index, step } => {
+            format!("track {track} step {index} {step:?}")
+        }
+        Command::SetTrack {
+            track,
+            param,
+            value,
+        } => format!("track {track} {param:?} {}", format_decimal(value)),
+        Command::ClearTrack { track } => format!("track {track} clear"),
+        Command::ApplyPending => "now".into(),
+        Command::Fault(Fault::Panic) => "fault panic".into(),
+        Command::Fault(Fault::Hang) => "fault hang".into(),
+        Command::Fault(Fault::Nan) => "fault nan".into(),
+        Command::Fault(Fault::Slow { micros }) => {
+            format!("fault slow {} ms", format_decimal(micros as f32 / 1000.0))
+        }
+    }
+}
+
+/// A reply describing what `command` does to `before`: `filter.cutoff 2000 → 1400 Hz`,
+/// `osc.wave saw → square`, `gate on`, `note on 57 (A3, 220 Hz)`.
+pub fn describe_command(command: &Command, before: &PatchState) -> String {
+    match *command {
+        Command::Set { param, value } => {
+            let spec = param.spec();
+            format!(
+                "{} {} → {}",
+                param.name(),
+                spec.format_plain(before.get(param)),
+                spec.format_with_unit(spec.clamp(value))
+            )
+        }
+        Command::NoteOn { note, .. } => format!(
+            "note on {note} ({}, {} Hz)",
+            note_name(note),
+            format_decimal(midi_to_hz(f32::from(note)))
+        ),
+        _ => canonical_command(command),
+    }
+}
+
+/// The name of a MIDI note with sharps: 57 → `A3`, 61 → `C#4`.
+pub fn note_name(note: u8) -> String {
+    const NAMES: [&str; 12] = [
+        "C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B",
+    ];
+    format!(
+        "{}{}",
+        NAMES[usize::from(note % 12)],
+        i32::from(note / 12) - 1
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::params::ParamId;
+
+    #[test]
+    fn canonical_forms_match_the_architecture() {
+        let set = |param, value| Command::Set { param, value };
+        assert_eq!(
+            canonical_command(&set(ParamId::FilterCutoff, 1400.0)),
+            "set filter.cutoff 1400"
+        );
+        assert_eq!(
+            canonical_command(&set(ParamId::OscWave, 1.0)),
+            "set osc.wave saw"
+        );
+        assert_eq!(canonical_command(&Command::Gate { on: true }), "gate on");
+        assert_eq!(canonical_command(&Command::Gate { on: false }), "gate off");
+        assert_eq!(
+            canonical_command(&Command::NoteOn {
+                note: 57,
+                velocity: 1.0
+            }),
+            "note on 57"
+        );
+        assert_eq!(
+            canonical_command(&Command::NoteOff { note: 57 }),
+            "note off 57"
+        );
+        assert_eq!(
+            canonical_command(&Command::Fault(Fault::Slow { micros: 3000 })),
+            "fault slow 3 ms"
+        );
+    }
+
+    #[test]
+    fn replies_carry_their_note() {
+        let a = Action::Engine(EngineAction {
+            command: Command::Gate { on: true },
+            reply: "filter.cutoff 16000 → 20000 Hz".into(),
+            note: Some("clamped to 20000 Hz (max)".into()),
+            span: 0..1,
+        });
+        assert_eq!(
+            a.reply(),
+            "filter.cutoff 16000 → 20000 Hz (clamped to 20000 Hz (max))"
+        );
+    }
+}

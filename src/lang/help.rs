@@ -1,0 +1,266 @@
+//! Help text for `help` / `help <topic>`, and the patch listing for `show`, built from the
+//! parameter table and the vocabulary so that they never drift from what is understood.
+//!
+//! Runs on the control thread. May allocate.
+
+use super::vocab::{Verb, Vocabulary, WordClass};
+use super::vocab_file::modules;
+use crate::control::PatchState;
+use crate::engine::params::{ParamId, Unit};
+
+/// Topics beside modules and parameters.
+pub const TOPICS: &[&str] = &[
+    "phrases", "words", "notes", "units", "meta", "faults", "vocab",
+];
+
+/// The canonical help topic for the words after `help` (`lpf` → `filter`, `darker` → `words`),
+/// or a did-you-mean suggestion.
+pub(crate) fn topic_for(words: &str, vocab: &Vocabulary) -> Result<String, Option<String>> {
+    let w = words.trim();
+    if let Some(t) = TOPICS.iter().find(|t| **t == w) {
+        return Ok(t.to_string());
+    }
+    if let Some(p) = ParamId::from_name(w) {
+        return Ok(p.name().to_string());
+    }
+    if let Some((m, rest)) = w.split_once(' ') {
+        if let Some(WordClass::Module(m)) = vocab.lookup(m) {
+            if let Some(p) = vocab.param_in_module(m, rest) {
+                return Ok(p.name().to_string());
+            }
+        }
+    }
+    match vocab.lookup(w) {
+        Some(WordClass::Module(m)) => Ok(m.to_string()),
+        Some(WordClass::Param(p) | WordClass::Choice(p, _)) => Ok(p.name().to_string()),
+        Some(WordClass::Describe(_) | WordClass::Intensity(_)) => Ok("words".into()),
+        Some(WordClass::Interval(_)) => Ok("notes".into()),
+        Some(WordClass::Verb(Verb::Fault)) => Ok("faults".into()),
+        Some(WordClass::Verb(_)) => Ok("meta".into()),
+        _ if vocab.parse_note(w).is_some() => Ok("notes".into()),
+        _ => {
+            let extra: Vec<String> = TOPICS.iter().map(|t| t.to_string()).collect();
+            Err(vocab.suggest(w, &extra))
+        }
+    }
+}
+
+/// The help text for a topic (as given by `topic_for`), or the overview.
+pub fn help_text(topic: Option<&str>, vocab: &Vocabulary, faults_enabled: bool) -> String {
+    let Some(topic) = topic else {
+        return overview(faults_enabled);
+    };
+    if let Some(p) = ParamId::from_name(topic) {
+        return param_help(p, vocab);
+    }
+    if modules().any(|m| m == topic) {
+        let mut out = vec![format!("{topic}: {}", words_for_module(vocab, topic))];
+        if let Some(d) = vocab.module_default(topic) {
+            out.push(format!(
+                "  `{topic} <value>` and `more {topic}` mean {}",
+                d.name()
+            ));
+        }
+        for &p in ParamId::ALL.iter().filter(|p| p.spec().module() == topic) {
+            out.push(param_help(p, vocab));
+        }
+        return out.join("\n");
+    }
+    match topic {
+        "phrases" => overview(faults_enabled),
+        "words" => describing_words(vocab),
+        "notes" => [
+            "notes: `note A3`, `play C#4`, `play 57` (MIDI), `note off 57`, `freq A3` (sets osc.freq only)",
+            "  names: c d e f g a b (or do re mi fa sol la si), then # or b, then the octave (A4 = 440 Hz)",
+            "pitch: `up an octave`, `down a fifth`, `up 3 semitones`, `an octave lower`, `transpose -3`, `pitch up`",
+            &format!("  intervals: {}", word_list(vocab, |c| matches!(c, WordClass::Interval(_)))),
+        ]
+        .join("\n"),
+        "units" => [
+            "units: 800, 800 hz, 1.2k, 1.2 khz | 5 ms, 2 s, 1.5 beats, 1 bar, 3/8 (a note value: three eighths)",
+            "  50% | -6 db | 128 bpm | 20 cents, 2 st (semitones)",
+            "  times need a unit (`attack 5` is refused: 5 ms or 5 s?); fractions take 0..1 or a percentage",
+            "  `set filter.cutoff 1400` (canonical name) takes the parameter's own unit: Hz, s, dB, 0..1",
+        ]
+        .join("\n"),
+        "meta" => [
+            "meta: help [topic] | status (meters) | show (the patch) | undo | redo | explain <phrase> | quit",
+            "  reset (every parameter to its default) | reset filter | reset attack",
+            "  separate phrases with , ; then and — `gate on, cutoff 800 then a bit darker`",
+        ]
+        .join("\n"),
+        "faults" if faults_enabled => [
+            "faults (for failover tests): fault panic | fault hang | fault nan | fault slow 3ms",
+        ]
+        .join("\n"),
+        "faults" => "fault phrases are hidden; start chronus with --faults to list them".into(),
+        "vocab" => [
+            "vocabulary: words live in vocab/*.toml (built in); add or override words with files in",
+            "  ~/.config/chronus/vocab/ or --vocab DIR (format: vocab/README.md), e.g.",
+            "  [describe]  murkier = { param = \"filter.cutoff\", op = \"mul\", step = 0.6 }",
+        ]
+        .join("\n"),
+        _ => overview(faults_enabled),
+    }
+}
+
+fn overview(faults_enabled: bool) -> String {
+    let mut lines = vec![
+        "play:     gate on | gate off | play | stop | hush | note A3 | play C#4 | note off 57",
+        "pitch:    freq 220 | pitch 220 hz | up an octave | down a fifth | transpose -3",
+        "set:      cutoff 800 | filter cutoff 1.2k | set filter cutoff to 800 hz | resonance 0.7",
+        "          attack 5 ms | release 2 s | sustain 50% | volume -6 db | tempo 128 | delay time 3/8",
+        "sound:    osc saw | wave square | switch to a triangle wave | noise | filter highpass",
+        "describe: darker | brighter | a bit darker | much brighter | more resonance | less resonant",
+        "          louder | quieter | faster | slower | shorter attack | longer release | punchier",
+        "          wetter | drier | more reverb | more delay | cutoff up 200 hz | tempo down 10%",
+        "meta:     help [topic] | status | show | undo | redo | explain <phrase> | reset [filter] | quit",
+        "several:  gate on, cutoff 800 then a bit darker",
+        "topics:   help filter | help cutoff | help words | help notes | help units | help meta | help vocab",
+    ];
+    if faults_enabled {
+        lines.push("faults:   fault panic | fault hang | fault nan | fault slow 3ms");
+    }
+    lines.join("\n")
+}
+
+fn words_for_module(vocab: &Vocabulary, module: &str) -> String {
+    let words = word_list(vocab, |c| *c == WordClass::Module(static_module(module)));
+    format!("module (also called: {words})")
+}
+
+fn static_module(module: &str) -> &'static str {
+    modules().find(|m| *m == module).unwrap_or("")
+}
+
+fn word_list(vocab: &Vocabulary, pred: impl Fn(&WordClass) -> bool) -> String {
+    let words: Vec<String> = vocab
+        .words_where(pred)
+        .into_iter()
+        .map(|(w, _)| w)
+        .collect();
+    if words.is_empty() {
+        "-".into()
+    } else {
+        words.join(", ")
+    }
+}
+
+fn param_help(p: ParamId, vocab: &Vocabulary) -> String {
+    let spec = p.spec();
+    let range = if spec.unit == Unit::Choice {
+        spec.choices.join(" | ")
+    } else {
+        format!(
+            "{} .. {}",
+            spec.format_with_unit(spec.min),
+            spec.format_with_unit(spec.max)
+        )
+    };
+    let mut out = format!(
+        "  {:<16} {} — {range}, default {}",
+        spec.name,
+        spec.help,
+        spec.format_with_unit(spec.default)
+    );
+    let alone = word_list(vocab, |c| *c == WordClass::Param(p));
+    let module = spec.module();
+    let after: Vec<String> = vocab
+        .module_param_words(module)
+        .into_iter()
+        .filter(|w| vocab.param_in_module(module, w) == Some(p))
+        .collect();
+    let after = after.join("|");
+    out.push_str(&format!(
+        "\n      words: {} {after}; alone: {alone}",
+        spec.module()
+    ));
+    if let Some((op, step)) = vocab.more_step(p) {
+        out.push_str(
+            &format!(
+                "; `more`/`less` step: {op:?} {}",
+                crate::engine::params::format_decimal(step)
+            )
+            .to_lowercase(),
+        );
+    }
+    let describing: Vec<String> = vocab
+        .words_where(
+            |c| matches!(c, WordClass::Describe(d) if d.effects.iter().any(|s| s.param == p)),
+        )
+        .into_iter()
+        .map(|(w, _)| w)
+        .collect();
+    if !describing.is_empty() {
+        out.push_str(&format!("\n      described by: {}", describing.join(", ")));
+    }
+    out
+}
+
+fn describing_words(vocab: &Vocabulary) -> String {
+    let own: Vec<String> = vocab
+        .words_where(|c| matches!(c, WordClass::Describe(d) if !d.effects.is_empty()))
+        .into_iter()
+        .map(|(w, c)| match c {
+            WordClass::Describe(d) => {
+                let effects: Vec<String> = d
+                    .effects
+                    .iter()
+                    .map(|s| {
+                        format!(
+                            "{} {:?} {}",
+                            s.param.name(),
+                            s.op,
+                            crate::engine::params::format_decimal(s.amount)
+                        )
+                        .to_lowercase()
+                    })
+                    .collect();
+                format!("  {w:<10} {}", effects.join(", "))
+            }
+            _ => String::new(),
+        })
+        .collect();
+    let directions = word_list(
+        vocab,
+        |c| matches!(c, WordClass::Describe(d) if d.effects.is_empty()),
+    );
+    let intensities: Vec<String> = vocab
+        .words_where(|c| matches!(c, WordClass::Intensity(_)))
+        .into_iter()
+        .map(|(w, c)| match c {
+            WordClass::Intensity(k) => format!("{w} (×{k})"),
+            _ => w,
+        })
+        .collect();
+    format!(
+        "describing words (relative to the current value):\n{}\ndirection words (need a parameter: `more resonance`, `shorter attack`): {directions}\nintensity: {}",
+        own.join("\n"),
+        intensities.join(", ")
+    )
+}
+
+/// The current patch, one parameter per line (`filter.cutoff    1400 Hz  (default 2000 Hz)`),
+/// then the gate and the held note, for `show`.
+pub fn show_patch(patch: &PatchState) -> Vec<String> {
+    let mut out: Vec<String> = ParamId::ALL
+        .iter()
+        .map(|&p| {
+            let spec = p.spec();
+            let v = patch.get(p);
+            let mark = if v == spec.default {
+                String::new()
+            } else {
+                format!("  (default {})", spec.format_with_unit(spec.default))
+            };
+            format!("{:<16} {}{mark}", spec.name, spec.format_with_unit(v))
+        })
+        .collect();
+    let gate = match (patch.gate(), patch.note()) {
+        (_, Some(n)) => format!("on, note {n} ({})", super::action::note_name(n)),
+        (true, None) => "on".into(),
+        (false, None) => "off".into(),
+    };
+    out.push(format!("{:<16} {gate}", "gate"));
+    out
+}

@@ -1,0 +1,287 @@
+//! Tokens classified by the vocabulary (`darker` → describing word, `a bit` → intensity,
+//! `C#4` → note, `5ms` → quantity), and the slice type the nom phrase grammar reads.
+//!
+//! Runs on the control thread. May allocate.
+
+use super::error::{PhraseError, PhraseErrorKind};
+use super::lexer::{Token, TokenKind};
+use super::units::{UnitWord, UNIT_WORDS};
+use super::vocab::{Verb, Vocabulary, WordClass};
+use crate::engine::params::ParamId;
+use nom::{Input, Needed};
+use std::ops::Range;
+
+/// What a lexeme is.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Class {
+    /// A vocabulary word or multi-word entry.
+    Word(WordClass),
+    /// A canonical `module.param` name.
+    CanonicalParam(ParamId),
+    /// A note name with octave, as a MIDI number (not yet range-checked).
+    Note(i32),
+    /// A unit written as its own word (`ms`, `hz`, `%`).
+    Unit(UnitWord),
+    /// A number, with its attached unit.
+    Number { value: f64, unit: Option<UnitWord> },
+    /// `n/d`, with its attached unit.
+    Fraction { value: f64, unit: Option<UnitWord> },
+    /// `,` `;` `then` `and` ...
+    Separator,
+    /// Not in the vocabulary (may still be a parameter word after its module, a fault kind
+    /// or a help topic; otherwise it is reported).
+    Unknown,
+}
+
+/// A classified token: its class, its lower-case text and its byte span in the line.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Lexeme {
+    pub class: Class,
+    pub text: String,
+    pub span: Range<usize>,
+}
+
+impl Lexeme {
+    pub(crate) fn is(&self, verb: Verb) -> bool {
+        self.class == Class::Word(WordClass::Verb(verb))
+    }
+}
+
+/// Classifies tokens with the vocabulary, joining multi-word entries (longest first).
+pub(crate) fn classify(
+    line: &str,
+    tokens: &[Token],
+    vocab: &Vocabulary,
+) -> Result<Vec<Lexeme>, PhraseError> {
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        let t = &tokens[i];
+        match &t.kind {
+            TokenKind::Separator => {
+                out.push(lexeme(Class::Separator, line, t.span.clone()));
+                i += 1;
+            }
+            TokenKind::Number { value, suffix } => {
+                let unit = unit_of(line, t, suffix.as_deref())?;
+                out.push(lexeme(
+                    Class::Number {
+                        value: *value,
+                        unit,
+                    },
+                    line,
+                    t.span.clone(),
+                ));
+                i += 1;
+            }
+            TokenKind::Fraction { num, den, suffix } => {
+                let unit = unit_of(line, t, suffix.as_deref())?;
+                if *den == 0.0 {
+                    return Err(PhraseError::new(
+                        PhraseErrorKind::BadValue,
+                        line,
+                        t.span.clone(),
+                        "a fraction cannot divide by 0",
+                    )
+                    .expecting("a note value such as 1/4 or 3/8"));
+                }
+                let value = num / den;
+                out.push(lexeme(
+                    Class::Fraction { value, unit },
+                    line,
+                    t.span.clone(),
+                ));
+                i += 1;
+            }
+            TokenKind::Word(w) => {
+                let (class, used) = classify_words(tokens, i, w, vocab);
+                let span = t.span.start..tokens[i + used - 1].span.end;
+                out.push(Lexeme {
+                    class,
+                    text: words_text(tokens, i, used),
+                    span,
+                });
+                i += used;
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn lexeme(class: Class, line: &str, span: Range<usize>) -> Lexeme {
+    Lexeme {
+        class,
+        text: line[span.clone()].to_lowercase(),
+        span,
+    }
+}
+
+fn unit_of(line: &str, t: &Token, suffix: Option<&str>) -> Result<Option<UnitWord>, PhraseError> {
+    let Some(s) = suffix else { return Ok(None) };
+    UnitWord::from_word(s).map(Some).ok_or_else(|| {
+        let at = t.span.end - s.len().min(t.span.len());
+        let suggestion = UNIT_WORDS
+            .iter()
+            .filter(|u| strsim::damerau_levenshtein(s, u) <= 1 && u.len() > 1)
+            .min_by_key(|u| strsim::damerau_levenshtein(s, u))
+            .map(|u| u.to_string());
+        PhraseError::new(
+            PhraseErrorKind::UnknownWord,
+            line,
+            at..t.span.end,
+            format!("unknown unit \"{s}\""),
+        )
+        .expecting("a unit: Hz, kHz, ms, s, dB, %, bpm, beats, bars, cents or st")
+        .suggesting(suggestion)
+    })
+}
+
+/// The text of `n` word tokens from `i`, joined by single spaces.
+fn words_text(tokens: &[Token], i: usize, n: usize) -> String {
+    let words: Vec<&str> = tokens[i..i + n]
+        .iter()
+        .filter_map(|t| match &t.kind {
+            TokenKind::Word(w) => Some(w.as_str()),
+            _ => None,
+        })
+        .collect();
+    words.join(" ")
+}
+
+/// The class of the word at `i` and how many tokens it takes (multi-word entries first).
+fn classify_words(tokens: &[Token], i: usize, word: &str, vocab: &Vocabulary) -> (Class, usize) {
+    for n in (2..=vocab.longest_entry()).rev() {
+        if i + n > tokens.len()
+            || !tokens[i..i + n]
+                .iter()
+                .all(|t| matches!(t.kind, TokenKind::Word(_)))
+        {
+            continue;
+        }
+        if let Some(c) = vocab.lookup(&words_text(tokens, i, n)) {
+            return (Class::Word(c.clone()), n);
+        }
+    }
+    let class = if let Some(c) = vocab.lookup(word) {
+        Class::Word(c.clone())
+    } else if let Some(p) = word
+        .contains('.')
+        .then(|| ParamId::from_name(word))
+        .flatten()
+    {
+        Class::CanonicalParam(p)
+    } else if let Some(u) = UnitWord::from_word(word) {
+        Class::Unit(u)
+    } else if let Some(m) = vocab.parse_note(word) {
+        Class::Note(m)
+    } else {
+        Class::Unknown
+    };
+    (class, 1)
+}
+
+/// Reports the first unknown word that is not allowed where it stands: after its module
+/// (`delay time`), after `fault`, in a `help` topic or in the text after `explain`, unknown
+/// words are left for the grammar.
+pub(crate) fn check_unknown_words(
+    line: &str,
+    lexemes: &[Lexeme],
+    vocab: &Vocabulary,
+    extra_known: &[String],
+) -> Result<(), PhraseError> {
+    let mut in_help = false;
+    let mut prev: Option<&Lexeme> = None;
+    for l in lexemes {
+        match &l.class {
+            Class::Separator => in_help = false,
+            Class::Word(WordClass::Verb(Verb::Help)) => in_help = true,
+            Class::Unknown if !in_help => {
+                let after_module = match prev.map(|p| &p.class) {
+                    Some(Class::Word(WordClass::Module(m))) => {
+                        vocab.param_in_module(m, &l.text).is_some()
+                    }
+                    Some(Class::Word(WordClass::Verb(Verb::Fault))) => true,
+                    _ => false,
+                };
+                if !after_module {
+                    // Right after a number, a typo is most likely a unit.
+                    let after_number = matches!(
+                        prev.map(|p| &p.class),
+                        Some(Class::Number { unit: None, .. } | Class::Fraction { unit: None, .. })
+                    );
+                    let suggestion = after_number
+                        .then(|| super::vocab::closest(&l.text, UNIT_WORDS.iter().copied()))
+                        .flatten()
+                        .or_else(|| vocab.suggest(&l.text, extra_known));
+                    return Err(PhraseError::new(
+                        PhraseErrorKind::UnknownWord,
+                        line,
+                        l.span.clone(),
+                        format!("unknown word \"{}\"", l.text),
+                    )
+                    .expecting("a command, a parameter, a describing word or a value (try `help`)")
+                    .suggesting(suggestion));
+                }
+            }
+            _ => {}
+        }
+        if l.is(Verb::Explain) {
+            // Words after `explain` are checked when its phrase is parsed.
+            return Ok(());
+        }
+        if l.class != Class::Word(WordClass::Filler) {
+            prev = Some(l);
+        }
+    }
+    Ok(())
+}
+
+/// A run of lexemes: the input type of the nom phrase grammar.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Lexemes<'a>(pub &'a [Lexeme]);
+
+impl<'a> Input for Lexemes<'a> {
+    type Item = &'a Lexeme;
+    type Iter = std::slice::Iter<'a, Lexeme>;
+    type IterIndices = std::iter::Enumerate<Self::Iter>;
+
+    fn input_len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn take(&self, index: usize) -> Self {
+        Lexemes(&self.0[..index])
+    }
+
+    fn take_from(&self, index: usize) -> Self {
+        Lexemes(&self.0[index..])
+    }
+
+    fn take_split(&self, index: usize) -> (Self, Self) {
+        let (prefix, suffix) = self.0.split_at(index);
+        (Lexemes(suffix), Lexemes(prefix))
+    }
+
+    fn position<P>(&self, predicate: P) -> Option<usize>
+    where
+        P: Fn(Self::Item) -> bool,
+    {
+        self.0.iter().position(predicate)
+    }
+
+    fn iter_elements(&self) -> Self::Iter {
+        self.0.iter()
+    }
+
+    fn iter_indices(&self) -> Self::IterIndices {
+        self.0.iter().enumerate()
+    }
+
+    fn slice_index(&self, count: usize) -> Result<usize, Needed> {
+        if self.0.len() >= count {
+            Ok(count)
+        } else {
+            Err(Needed::new(count - self.0.len()))
+        }
+    }
+}

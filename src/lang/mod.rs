@@ -1,0 +1,141 @@
+//! The phrase language: words typed by people become absolute engine commands.
+//!
+//! Runs on the control thread (REPL/TUI, OSC server, session player). May allocate; never
+//! touches audio. Nothing here mutates the patch: [`resolve_line`] reads a [`PatchState`] and
+//! returns [`Action`]s, which [`crate::control::Control::run_line`] then performs (sending
+//! commands, keeping undo/redo history).
+//!
+//! # Pipeline
+//! 1. [`lexer`](self) (nom over `&str`): words, numbers with attached units (`1.2k`, `5ms`,
+//!    `50%`), fractions (`3/8`) and separators (`,` `;` `.` `!` `and` `then`), with byte spans.
+//! 2. Classification with the [`Vocabulary`]: multi-word entries (`a bit`, `all notes off`),
+//!    describing words, parameters, notes (`C#4`), units; unknown words are reported with a
+//!    caret and a did-you-mean before anything else.
+//! 3. The grammar (nom over the classified lexemes, `grammar/chronus.ebnf`) → phrases.
+//! 4. The resolver: phrases + a copy of the patch → [`Action`]s, each phrase seeing the
+//!    result of the ones before it on the line.
+//!
+//! # API for UIs, the OSC server and the session player
+//! - [`Vocabulary::builtin`], [`Vocabulary::load_with_overrides`] (with
+//!   [`vocab::user_vocab_dirs`]), [`Vocabulary::completion_words`] for Tab completion.
+//! - [`resolve_line`] / [`resolve_bytes`]: a line → `Vec<Action>` or a [`PhraseError`]
+//!   (`render(line)` gives the line, a caret line and the message).
+//! - [`Action::canonical`] (`set filter.cutoff 1400`, `gate on`, `note on 57`), also
+//!   [`explain_phrases`] for `chronus explain`.
+//! - [`crate::control::Control::run_line`] resolves and performs a line, with undo/redo, and
+//!   returns a [`crate::control::LineOutcome`] (replies, UI requests, error).
+//! - [`help_text`] and [`show_patch`] for the UI's own panes.
+//!
+//! # Choices worth knowing
+//! - `reset` / `reset filter` resolve to ordinary `set` actions (only parameters that differ
+//!   from their defaults), so they undo, explain and replay like everything else.
+//! - `undo`/`redo` cannot share a line with engine actions (`darker, undo` is an error), since
+//!   the rest of the line was resolved against the state before the undo.
+//! - [`Meta::Explain`] carries the explained phrase *and* its actions, resolved at that point of
+//!   the line against the patch as it would be then, so UIs need not resolve again.
+//! - A bare number for a time is refused (`attack 5`: 5 ms or 5 s?), except 0 and after a
+//!   canonical name (`set env.attack 0.005`), which always takes the parameter's own unit.
+//!   Canonical lines are therefore phrases too, and resolve back to the same action.
+//! - A fraction is a note value of a whole note (4 beats): `delay time 3/8` = 1.5 beats.
+//! - Relative steps multiply frequencies and times and add to dB, fractions and tempo; a step
+//!   and its opposite use the inverse op with the same step, so `darker` then `brighter`
+//!   returns exactly to the start (unless a range end clamped it).
+
+pub mod action;
+mod ast;
+pub mod error;
+mod grammar;
+mod help;
+mod lexeme;
+mod lexer;
+mod phrase_rules;
+mod resolve;
+mod resolve_steps;
+pub mod units;
+pub mod vocab;
+mod vocab_check;
+mod vocab_file;
+pub mod words;
+
+pub use action::{canonical_command, describe_command, note_name, Action, EngineAction, Meta};
+pub use error::{PhraseError, PhraseErrorKind};
+pub use help::{help_text, show_patch, TOPICS};
+pub use vocab::{VocabError, Vocabulary};
+
+use crate::control::PatchState;
+use grammar::Grammar;
+use lexeme::{check_unknown_words, classify};
+use resolve::Resolver;
+
+/// Lines longer than this many bytes are refused with a [`PhraseErrorKind::TooLong`] error.
+pub const MAX_LINE_BYTES: usize = 16 * 1024;
+
+/// Parses and resolves a whole line (several phrases separated by `,` `;` `then` `and`)
+/// against `patch`, without changing anything. Relative phrases chain: the second phrase
+/// sees the result of the first. On error nothing of the line may be performed.
+pub fn resolve_line(
+    line: &str,
+    patch: &PatchState,
+    vocab: &Vocabulary,
+) -> Result<Vec<Action>, PhraseError> {
+    if line.len() > MAX_LINE_BYTES {
+        return Err(PhraseError::new(
+            PhraseErrorKind::TooLong,
+            line,
+            MAX_LINE_BYTES..line.len(),
+            format!(
+                "the line is {} bytes long; the limit is {MAX_LINE_BYTES}",
+                line.len()
+            ),
+        )
+        .expecting("a shorter line (split it into several)"));
+    }
+    if line.trim() == "?" {
+        return Ok(vec![Action::Meta(Meta::Help(None))]);
+    }
+    let tokens = lexer::lex(line);
+    let lexemes = classify(line, &tokens, vocab)?;
+    let topics: Vec<String> = TOPICS.iter().map(|t| t.to_string()).collect();
+    check_unknown_words(line, &lexemes, vocab, &topics)?;
+    let phrases = Grammar { vocab }.line(line, &lexemes)?;
+    Resolver::new(line, vocab, patch.clone()).resolve_all(&phrases)
+}
+
+/// [`resolve_line`] for raw bytes (from a file, a pipe or the network): invalid UTF-8 is
+/// replaced by U+FFFD, which then fails as an unknown word with its column.
+pub fn resolve_bytes(
+    bytes: &[u8],
+    patch: &PatchState,
+    vocab: &Vocabulary,
+) -> Result<Vec<Action>, PhraseError> {
+    if bytes.len() > MAX_LINE_BYTES {
+        let head = String::from_utf8_lossy(&bytes[..MAX_LINE_BYTES]);
+        return resolve_line(
+            &format!("{head}{}", " ".repeat(bytes.len() - MAX_LINE_BYTES)),
+            patch,
+            vocab,
+        );
+    }
+    resolve_line(&String::from_utf8_lossy(bytes), patch, vocab)
+}
+
+/// Resolves `phrases` in order from the default patch (each sees the ones before) and returns
+/// one canonical line per action, as `chronus explain` prints them. On error: the index of
+/// the phrase and its error.
+pub fn explain_phrases<S: AsRef<str>>(
+    phrases: &[S],
+    vocab: &Vocabulary,
+) -> Result<Vec<String>, (usize, PhraseError)> {
+    let mut patch = PatchState::default();
+    let mut out = Vec::new();
+    for (i, phrase) in phrases.iter().enumerate() {
+        let actions = resolve_line(phrase.as_ref(), &patch, vocab).map_err(|e| (i, e))?;
+        for a in &actions {
+            if let Some(c) = a.command() {
+                patch.apply(&c);
+            }
+            out.push(a.canonical());
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,390 @@
+//! The phrase rules of the grammar (`grammar/chronus.ebnf`), as nom combinators over
+//! classified lexemes: meta, fault, gate, note, play, reset, transpose, relative, set, choose,
+//! and the operands they share (targets, values, quantities, intervals).
+//!
+//! Runs on the control thread. May allocate.
+
+use super::ast::{FaultSpec, PhraseKind, Target, Value};
+use super::grammar::{fail, lexeme_where, next, skip_fillers, verb, Grammar, PResult};
+use super::lexeme::{Class, Lexeme, Lexemes};
+use super::units::{Quantity, UnitWord};
+use super::vocab::{Verb, WordClass};
+use crate::engine::params::ParamId;
+use nom::branch::alt;
+use nom::combinator::{map, opt};
+use nom::sequence::preceded;
+use nom::Parser;
+use std::ops::Range;
+
+impl Grammar<'_> {
+    pub(super) fn clause<'a>(&self, i: Lexemes<'a>) -> PResult<'a, PhraseKind> {
+        alt((
+            |i| self.meta(i),
+            |i| self.fault(i),
+            |i| self.gate(i),
+            |i| self.note(i),
+            |i| self.play(i),
+            map(verb(Verb::Stop, "stop"), |_| PhraseKind::Gate(false)),
+            map(verb(Verb::Hush, "hush"), |_| PhraseKind::Hush),
+            |i| self.reset(i),
+            |i| self.transpose(i),
+            |i| self.interval_first(i),
+            |i| self.relative(i),
+            |i| self.set(i),
+            |i| self.choose(i),
+            |i| self.tempo_in_bpm(i),
+        ))
+        .parse_complete(i)
+    }
+
+    fn meta<'a>(&self, i: Lexemes<'a>) -> PResult<'a, PhraseKind> {
+        alt((
+            |i| {
+                let (rest, _) = verb(Verb::Help, "help")(i)?;
+                let topic = skip_fillers(rest);
+                let words: Vec<&str> = topic.0.iter().map(|l| l.text.as_str()).collect();
+                let kind = match (topic.0.first(), topic.0.last()) {
+                    (Some(a), Some(b)) => {
+                        PhraseKind::Help(Some((words.join(" "), a.span.start..b.span.end)))
+                    }
+                    _ => PhraseKind::Help(None),
+                };
+                Ok((Lexemes(&[]), kind))
+            },
+            map(verb(Verb::Status, "status"), |_| PhraseKind::Status),
+            map(verb(Verb::Show, "show"), |_| PhraseKind::Show),
+            map(verb(Verb::Undo, "undo"), |_| PhraseKind::Undo),
+            map(verb(Verb::Redo, "redo"), |_| PhraseKind::Redo),
+            map(verb(Verb::Quit, "quit"), |_| PhraseKind::Quit),
+        ))
+        .parse_complete(i)
+    }
+
+    fn fault<'a>(&self, i: Lexemes<'a>) -> PResult<'a, PhraseKind> {
+        let (i, _) = verb(Verb::Fault, "fault")(i)?;
+        let (i, kind) = lexeme_where("panic, hang, nan or slow", |l: &Lexeme| {
+            match l.text.as_str() {
+                "panic" => Some(FaultSpec::Panic),
+                "hang" => Some(FaultSpec::Hang),
+                "nan" => Some(FaultSpec::Nan),
+                "slow" => Some(FaultSpec::Slow(None)),
+                _ => None,
+            }
+        })(i)?;
+        if kind == FaultSpec::Slow(None) {
+            let (i, q) = opt(|i| self.quantity(i)).parse_complete(i)?;
+            return Ok((i, PhraseKind::Fault(FaultSpec::Slow(q))));
+        }
+        Ok((i, PhraseKind::Fault(kind)))
+    }
+
+    fn gate<'a>(&self, i: Lexemes<'a>) -> PResult<'a, PhraseKind> {
+        preceded(
+            opt(verb(Verb::Gate, "gate")),
+            alt((
+                map(verb(Verb::On, "on"), |_| PhraseKind::Gate(true)),
+                map(verb(Verb::Off, "off"), |_| PhraseKind::Gate(false)),
+            )),
+        )
+        .parse_complete(i)
+    }
+
+    fn note<'a>(&self, i: Lexemes<'a>) -> PResult<'a, PhraseKind> {
+        let (i, _) = verb(Verb::Note, "note")(i)?;
+        alt((
+            map(
+                preceded(verb(Verb::On, "on"), |i| self.note_value(i)),
+                |(midi, span)| PhraseKind::NoteOn { midi, span },
+            ),
+            map(
+                preceded(verb(Verb::Off, "off"), |i| self.note_value(i)),
+                |(midi, span)| PhraseKind::NoteOff { midi, span },
+            ),
+            map(
+                |i| self.note_value(i),
+                |(midi, span)| PhraseKind::NoteOn { midi, span },
+            ),
+        ))
+        .parse_complete(i)
+    }
+
+    fn play<'a>(&self, i: Lexemes<'a>) -> PResult<'a, PhraseKind> {
+        let (i, _) = verb(Verb::Play, "play")(i)?;
+        let (i, note_word) = opt(verb(Verb::Note, "note")).parse_complete(i)?;
+        if note_word.is_some() {
+            let (i, (midi, span)) = self.note_value(i)?;
+            return Ok((i, PhraseKind::NoteOn { midi, span }));
+        }
+        let (i, note) = opt(|i| self.note_value(i)).parse_complete(i)?;
+        Ok((
+            i,
+            match note {
+                Some((midi, span)) => PhraseKind::NoteOn { midi, span },
+                None => PhraseKind::Gate(true),
+            },
+        ))
+    }
+
+    /// A note name (`A3`, `c#`, even `a`, which is otherwise a filler) or a MIDI number.
+    fn note_value<'a>(&self, i: Lexemes<'a>) -> PResult<'a, (i32, Range<usize>)> {
+        for candidate in [i, skip_fillers(i)] {
+            if let Some((l, rest)) = next(candidate) {
+                let midi = match &l.class {
+                    Class::Note(m) => Some(*m),
+                    Class::Number { value, unit: None } if value.fract() == 0.0 => {
+                        Some(value.clamp(-1e6, 1e6) as i32)
+                    }
+                    Class::Number { .. } | Class::Fraction { .. } => None,
+                    _ => self.vocab.parse_note(&l.text),
+                };
+                if let Some(m) = midi {
+                    return Ok((rest, (m, l.span.clone())));
+                }
+            }
+        }
+        fail(
+            skip_fillers(i),
+            "a note such as A3 or C#4, or a MIDI number",
+        )
+    }
+
+    fn reset<'a>(&self, i: Lexemes<'a>) -> PResult<'a, PhraseKind> {
+        let (i, _) = verb(Verb::Reset, "reset")(i)?;
+        let (i, t) = opt(|i| self.target(i)).parse_complete(i)?;
+        Ok((i, PhraseKind::Reset(t)))
+    }
+
+    fn direction_word<'a>(&self, i: Lexemes<'a>) -> PResult<'a, f64> {
+        lexeme_where("up or down", |l: &Lexeme| match &l.class {
+            Class::Word(WordClass::Describe(d)) => d.direction.map(|dir| match dir {
+                super::vocab::Direction::Up => 1.0,
+                super::vocab::Direction::Down => -1.0,
+            }),
+            _ => None,
+        })(i)
+    }
+
+    fn transpose<'a>(&self, i: Lexemes<'a>) -> PResult<'a, PhraseKind> {
+        let (i, _) = verb(Verb::Transpose, "transpose")(i)?;
+        let (i, sign) = opt(|i| self.direction_word(i)).parse_complete(i)?;
+        let (i, _) = opt(verb(Verb::By, "by")).parse_complete(i)?;
+        let (i, amount) = self.amount(i)?;
+        Ok((
+            i,
+            PhraseKind::Transpose {
+                sign: sign.unwrap_or(1.0),
+                amount,
+            },
+        ))
+    }
+
+    /// `an octave up`, `2 semitones down`.
+    fn interval_first<'a>(&self, i: Lexemes<'a>) -> PResult<'a, PhraseKind> {
+        let (i, amount) = self.interval_amount(i)?;
+        let (i, sign) = self.direction_word(i)?;
+        Ok((i, PhraseKind::Transpose { sign, amount }))
+    }
+
+    fn relative<'a>(&self, i: Lexemes<'a>) -> PResult<'a, PhraseKind> {
+        let (i, t1) = opt(|i| self.target(i)).parse_complete(i)?;
+        let (i, k1) = opt(|i| self.intensity(i)).parse_complete(i)?;
+        let (i, (word, word_text, word_span)) = lexeme_where(
+            "a describing word such as darker or more",
+            |l: &Lexeme| match &l.class {
+                Class::Word(WordClass::Describe(d)) => {
+                    Some((d.clone(), l.text.clone(), l.span.clone()))
+                }
+                _ => None,
+            },
+        )(i)?;
+        let (i, k2) = opt(|i| self.intensity(i)).parse_complete(i)?;
+        let (i, t2) = if t1.is_none() {
+            opt(|i| self.target(i)).parse_complete(i)?
+        } else {
+            (i, None)
+        };
+        let (i, amount) =
+            opt(preceded(opt(verb(Verb::By, "by")), |i| self.amount(i))).parse_complete(i)?;
+        Ok((
+            i,
+            PhraseKind::Relative {
+                word,
+                word_text,
+                word_span,
+                intensity: k1.or(k2).unwrap_or(1.0),
+                target: t1.or(t2),
+                amount,
+            },
+        ))
+    }
+
+    fn intensity<'a>(&self, i: Lexemes<'a>) -> PResult<'a, f32> {
+        lexeme_where("an intensity such as a bit or much", |l: &Lexeme| {
+            match l.class {
+                Class::Word(WordClass::Intensity(k)) => Some(k),
+                _ => None,
+            }
+        })(i)
+    }
+
+    fn set<'a>(&self, i: Lexemes<'a>) -> PResult<'a, PhraseKind> {
+        let (i, target) = self.target(i)?;
+        let (i, value) = self.value(i)?;
+        Ok((i, PhraseKind::Set { target, value }))
+    }
+
+    /// `saw`, `a triangle wave`, `highpass`.
+    fn choose<'a>(&self, i: Lexemes<'a>) -> PResult<'a, PhraseKind> {
+        let (i, (param, index)) =
+            lexeme_where("a waveform or filter mode", |l: &Lexeme| match l.class {
+                Class::Word(WordClass::Choice(p, n)) => Some((p, n)),
+                _ => None,
+            })(i)?;
+        let (i, target) = opt(|i| self.target(i)).parse_complete(i)?;
+        Ok((
+            i,
+            PhraseKind::Choose {
+                param,
+                index,
+                target,
+            },
+        ))
+    }
+
+    /// `128 bpm` on its own sets the tempo.
+    fn tempo_in_bpm<'a>(&self, i: Lexemes<'a>) -> PResult<'a, PhraseKind> {
+        let (rest, q) = self.quantity(i)?;
+        if q.unit != Some(UnitWord::Bpm) {
+            return fail(i, "a parameter before the value");
+        }
+        let span = q.span.clone();
+        Ok((
+            rest,
+            PhraseKind::Set {
+                target: Target {
+                    module: None,
+                    param: Some(ParamId::TransportTempo),
+                    canonical: false,
+                    span,
+                },
+                value: Value::Quantity(q),
+            },
+        ))
+    }
+
+    fn target<'a>(&self, i: Lexemes<'a>) -> PResult<'a, Target> {
+        let i = skip_fillers(i);
+        let what = "a parameter such as cutoff, attack or reverb mix";
+        let Some((l, rest)) = next(i) else {
+            return fail(i, what);
+        };
+        let target = |module, param, canonical, span| Target {
+            module,
+            param,
+            canonical,
+            span,
+        };
+        match &l.class {
+            Class::CanonicalParam(p) => Ok((rest, target(None, Some(*p), true, l.span.clone()))),
+            Class::Word(WordClass::Param(p)) => {
+                Ok((rest, target(None, Some(*p), false, l.span.clone())))
+            }
+            Class::Word(WordClass::Module(m)) => {
+                let after = skip_fillers(rest);
+                if let Some((pl, rest2)) = next(after) {
+                    if let Some(p) = self.vocab.param_in_module(m, &pl.text) {
+                        let span = l.span.start..pl.span.end;
+                        return Ok((rest2, target(Some(*m), Some(p), false, span)));
+                    }
+                }
+                Ok((rest, target(Some(*m), None, false, l.span.clone())))
+            }
+            _ => fail(i, what),
+        }
+    }
+
+    fn value<'a>(&self, i: Lexemes<'a>) -> PResult<'a, Value> {
+        if let Ok((rest, q)) = self.quantity(i) {
+            return Ok((rest, Value::Quantity(q)));
+        }
+        lexeme_where(
+            "a value such as 800, 5ms, 50%, -6db, A3 or saw",
+            |l: &Lexeme| match l.class {
+                Class::Note(midi) => Some(Value::Note {
+                    midi,
+                    span: l.span.clone(),
+                }),
+                Class::Word(WordClass::Choice(param, index)) => Some(Value::Choice {
+                    param,
+                    index,
+                    span: l.span.clone(),
+                }),
+                _ => None,
+            },
+        )(i)
+    }
+
+    /// A number with its unit: `800`, `1.2k`, `5 ms`, `50%`, `3/8`, `2 octaves`.
+    fn quantity<'a>(&self, i: Lexemes<'a>) -> PResult<'a, Quantity> {
+        let i = skip_fillers(i);
+        let Some((l, rest)) = next(i) else {
+            return fail(i, "a number such as 800, 1.2k, 5ms or 50%");
+        };
+        let (value, unit, note_value) = match &l.class {
+            Class::Number { value, unit } => (*value, *unit, false),
+            Class::Fraction { value, unit } => (*value, *unit, true),
+            _ => return fail(i, "a number such as 800, 1.2k, 5ms or 50%"),
+        };
+        let q = |value, unit, end| Quantity {
+            value,
+            unit,
+            note_value,
+            span: l.span.start..end,
+        };
+        if unit.is_some() {
+            return Ok((rest, q(value, unit, l.span.end)));
+        }
+        if let Some((u, rest2)) = next(rest) {
+            if let Some(unit) = UnitWord::from_word(&u.text) {
+                return Ok((rest2, q(value, Some(unit), u.span.end)));
+            }
+            if let Class::Word(WordClass::Interval(n)) = u.class {
+                let st = value * f64::from(n);
+                return Ok((rest2, q(st, Some(UnitWord::Semitones), u.span.end)));
+            }
+        }
+        Ok((rest, q(value, None, l.span.end)))
+    }
+
+    /// `an octave`, `a fifth`, `2 octaves` (as semitones).
+    fn interval_amount<'a>(&self, i: Lexemes<'a>) -> PResult<'a, Quantity> {
+        let start = skip_fillers(i);
+        let (i, count) = opt(lexeme_where("", |l: &Lexeme| match l.class {
+            Class::Number { value, unit: None } => Some(value),
+            _ => None,
+        }))
+        .parse_complete(i)?;
+        let (i, (n, span)) =
+            lexeme_where(
+                "an interval such as octave or fifth",
+                |l: &Lexeme| match l.class {
+                    Class::Word(WordClass::Interval(n)) => Some((n, l.span.clone())),
+                    _ => None,
+                },
+            )(i)?;
+        let begin = start.0.first().map_or(span.start, |l| l.span.start);
+        Ok((
+            i,
+            Quantity {
+                value: count.unwrap_or(1.0) * f64::from(n),
+                unit: Some(UnitWord::Semitones),
+                note_value: false,
+                span: begin..span.end,
+            },
+        ))
+    }
+
+    fn amount<'a>(&self, i: Lexemes<'a>) -> PResult<'a, Quantity> {
+        alt((|i| self.quantity(i), |i| self.interval_amount(i))).parse_complete(i)
+    }
+}

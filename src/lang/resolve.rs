@@ -1,0 +1,367 @@
+//! The resolver: phrases (AST) + the current `PatchState` → absolute, clamped engine commands
+//! with replies, and meta actions. Relative words are computed here, on the control side.
+//!
+//! Runs on the control thread. Never mutates the caller's patch (it works on a copy so that
+//! phrases of one line chain).
+
+use super::action::{describe_command, Action, EngineAction, Meta};
+use super::ast::{FaultSpec, Phrase, PhraseKind, Target, Value};
+use super::error::{PhraseError, PhraseErrorKind};
+use super::help::topic_for;
+use super::units::{absolute, expected_for, Quantity, UnitWord, ValueError};
+use super::vocab::Vocabulary;
+use crate::control::PatchState;
+use crate::engine::command::{Command, Fault};
+use crate::engine::params::{ParamId, Unit};
+use std::ops::Range;
+
+/// Resolves phrases in order against a working copy of the patch.
+pub(crate) struct Resolver<'a> {
+    pub line: &'a str,
+    pub vocab: &'a Vocabulary,
+    pub patch: PatchState,
+    pub actions: Vec<Action>,
+    /// Where the first `undo`/`redo` is, and where the first engine action is.
+    history_verb: Option<Range<usize>>,
+    engine_action: Option<Range<usize>>,
+}
+
+impl<'a> Resolver<'a> {
+    pub(crate) fn new(line: &'a str, vocab: &'a Vocabulary, patch: PatchState) -> Self {
+        Resolver {
+            line,
+            vocab,
+            patch,
+            actions: Vec::new(),
+            history_verb: None,
+            engine_action: None,
+        }
+    }
+
+    /// Resolves every phrase; `undo`/`redo` cannot share a line with engine actions.
+    pub(crate) fn resolve_all(mut self, phrases: &[Phrase]) -> Result<Vec<Action>, PhraseError> {
+        for p in phrases {
+            self.phrase(p)?;
+        }
+        if let (Some(h), Some(_)) = (&self.history_verb, &self.engine_action) {
+            return Err(self
+                .error(
+                    PhraseErrorKind::NotAllowed,
+                    h.clone(),
+                    "undo and redo go on a line of their own",
+                )
+                .expecting("`undo` or `redo` alone (several are fine: `undo, undo`)"));
+        }
+        Ok(self.actions)
+    }
+
+    pub(super) fn error(
+        &self,
+        kind: PhraseErrorKind,
+        span: Range<usize>,
+        message: impl Into<String>,
+    ) -> PhraseError {
+        PhraseError::new(kind, self.line, span, message)
+    }
+
+    pub(super) fn value_error(&self, span: Range<usize>, e: ValueError) -> PhraseError {
+        self.error(PhraseErrorKind::BadValue, span, e.message)
+            .expecting(e.expected)
+            .suggesting(e.suggestion)
+    }
+
+    fn meta(&mut self, m: Meta) {
+        self.actions.push(Action::Meta(m));
+    }
+
+    /// Adds an engine command: clamps, notes the clamp, replies, and applies it to the copy.
+    fn engine(&mut self, command: Command, span: Range<usize>, note: Option<String>) {
+        let reply = describe_command(&command, &self.patch);
+        self.patch.apply(&command);
+        if self.engine_action.is_none() {
+            self.engine_action = Some(span.clone());
+        }
+        self.actions.push(Action::Engine(EngineAction {
+            command,
+            reply,
+            note,
+            span,
+        }));
+    }
+
+    pub(super) fn set(&mut self, param: ParamId, requested: f32, span: Range<usize>) {
+        let spec = param.spec();
+        let value = spec.clamp(requested);
+        let note = if requested > spec.max {
+            Some(format!(
+                "clamped to {} (max)",
+                spec.format_with_unit(spec.max)
+            ))
+        } else if requested < spec.min {
+            Some(format!(
+                "clamped to {} (min)",
+                spec.format_with_unit(spec.min)
+            ))
+        } else {
+            None
+        };
+        self.engine(Command::Set { param, value }, span, note);
+    }
+
+    fn phrase(&mut self, p: &Phrase) -> Result<(), PhraseError> {
+        let span = p.span.clone();
+        match &p.kind {
+            PhraseKind::Help(None) => self.meta(Meta::Help(None)),
+            PhraseKind::Help(Some((words, at))) => match topic_for(words, self.vocab) {
+                Ok(topic) => self.meta(Meta::Help(Some(topic))),
+                Err(suggestion) => {
+                    return Err(self
+                        .error(PhraseErrorKind::UnknownWord, at.clone(), format!("no help about \"{words}\""))
+                        .expecting("a module, a parameter, or one of: phrases, words, notes, units, meta, faults")
+                        .suggesting(suggestion))
+                }
+            },
+            PhraseKind::Status => self.meta(Meta::Status),
+            PhraseKind::Show => self.meta(Meta::Show),
+            PhraseKind::Quit => self.meta(Meta::Quit),
+            PhraseKind::Undo | PhraseKind::Redo => {
+                self.history_verb.get_or_insert(span);
+                self.meta(if p.kind == PhraseKind::Undo { Meta::Undo } else { Meta::Redo });
+            }
+            PhraseKind::Explain { text, phrases } => {
+                let inner = Resolver::new(self.line, self.vocab, self.patch.clone());
+                let actions = inner.resolve_all(phrases)?;
+                self.meta(Meta::Explain {
+                    phrase: text.clone(),
+                    actions,
+                });
+            }
+            PhraseKind::Gate(on) => self.engine(Command::Gate { on: *on }, span, None),
+            PhraseKind::Hush => self.engine(Command::AllNotesOff, span, None),
+            PhraseKind::NoteOn { midi, span: at } => {
+                let note = self.midi(*midi, at)?;
+                self.engine(Command::NoteOn { note, velocity: 1.0 }, span, None);
+            }
+            PhraseKind::NoteOff { midi, span: at } => {
+                let note = self.midi(*midi, at)?;
+                self.engine(Command::NoteOff { note }, span, None);
+            }
+            PhraseKind::Reset(target) => self.reset(target.as_ref(), span)?,
+            PhraseKind::Set { target, value } => self.set_value(target, value, span)?,
+            PhraseKind::Choose { param, index, target } => {
+                if let Some(t) = target {
+                    self.check_names(t, *param)?;
+                }
+                self.set(*param, *index as f32, span);
+            }
+            PhraseKind::Relative {
+                word,
+                word_text,
+                word_span,
+                intensity,
+                target,
+                amount,
+            } => self.relative(word, word_text, word_span, *intensity, target.as_ref(), amount.as_ref(), span)?,
+            PhraseKind::Transpose { sign, amount } => self.transpose(*sign, amount, span)?,
+            PhraseKind::Fault(f) => {
+                let fault = match f {
+                    FaultSpec::Panic => Fault::Panic,
+                    FaultSpec::Hang => Fault::Hang,
+                    FaultSpec::Nan => Fault::Nan,
+                    FaultSpec::Slow(q) => Fault::Slow {
+                        micros: self.slow_micros(q.as_ref())?,
+                    },
+                };
+                self.engine(Command::Fault(fault), span, None);
+            }
+        }
+        Ok(())
+    }
+
+    fn midi(&self, midi: i32, at: &Range<usize>) -> Result<u8, PhraseError> {
+        u8::try_from(midi)
+            .ok()
+            .filter(|m| *m <= 127)
+            .ok_or_else(|| {
+                self.error(
+                    PhraseErrorKind::BadValue,
+                    at.clone(),
+                    "that note is outside the MIDI range",
+                )
+                .expecting("a note from C-1 (0) to G9 (127)")
+            })
+    }
+
+    fn slow_micros(&self, q: Option<&Quantity>) -> Result<u32, PhraseError> {
+        let Some(q) = q else { return Ok(1000) };
+        let seconds = match q.unit {
+            Some(UnitWord::Ms) => q.value / 1e3,
+            Some(UnitWord::Micros) => q.value / 1e6,
+            Some(UnitWord::Seconds) => q.value,
+            None => q.value / 1e3,
+            Some(_) => -1.0,
+        };
+        if !(0.0..=1.0).contains(&seconds) {
+            return Err(self
+                .error(
+                    PhraseErrorKind::BadValue,
+                    q.span.clone(),
+                    "a slow-down is a time from 0 to 1 s",
+                )
+                .expecting("a time such as 3ms or 500us"));
+        }
+        Ok((seconds * 1e6).round() as u32)
+    }
+
+    /// The parameters a target covers (`filter` → mode, cutoff, res; `cutoff` → cutoff).
+    fn covered(&self, t: &Target) -> Vec<ParamId> {
+        match (t.param, t.module) {
+            (Some(p), _) => vec![p],
+            (None, Some(m)) => ParamId::ALL
+                .iter()
+                .copied()
+                .filter(|p| p.spec().module() == m)
+                .collect(),
+            (None, None) => Vec::new(),
+        }
+    }
+
+    fn reset(&mut self, target: Option<&Target>, span: Range<usize>) -> Result<(), PhraseError> {
+        let params = match target {
+            Some(t) => self.covered(t),
+            None => ParamId::ALL.to_vec(),
+        };
+        for p in params {
+            let default = p.spec().default;
+            if self.patch.get(p) != default {
+                self.set(p, default, span.clone());
+            }
+        }
+        Ok(())
+    }
+
+    /// The one parameter a target means: its parameter, or its module's default.
+    pub(super) fn single_param(&self, t: &Target) -> Result<ParamId, PhraseError> {
+        if let Some(p) = t.param {
+            return Ok(p);
+        }
+        let m = t.module.unwrap_or("?");
+        self.vocab.module_default(m).ok_or_else(|| {
+            let names: Vec<String> = self
+                .covered(t)
+                .iter()
+                .map(|p| p.spec().param().to_string())
+                .collect();
+            self.error(
+                PhraseErrorKind::Incomplete,
+                t.span.clone(),
+                format!("{m} has several parameters; name one"),
+            )
+            .expecting(format!("{m} {}", names.join(" | ")))
+        })
+    }
+
+    /// A choice word must belong to the target (`osc saw` yes, `filter saw` no).
+    fn check_names(&self, t: &Target, param: ParamId) -> Result<(), PhraseError> {
+        let ok = match (t.param, t.module) {
+            (Some(p), _) => p == param,
+            (None, Some(m)) => param.spec().module() == m,
+            (None, None) => false,
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(self
+                .error(
+                    PhraseErrorKind::BadValue,
+                    t.span.clone(),
+                    format!(
+                        "that word is a value of {}, not of \"{}\"",
+                        param.name(),
+                        &self.line[t.span.clone()]
+                    ),
+                )
+                .expecting(format!(
+                    "{} or nothing before the value",
+                    param.spec().module()
+                )))
+        }
+    }
+
+    fn set_value(
+        &mut self,
+        t: &Target,
+        value: &Value,
+        span: Range<usize>,
+    ) -> Result<(), PhraseError> {
+        let tempo = self.patch.get(ParamId::TransportTempo);
+        match value {
+            Value::Choice { param, index, .. } => {
+                self.check_names(t, *param)?;
+                self.set(*param, *index as f32, span);
+            }
+            Value::Note { midi, span: at } => {
+                let param = self.single_param(t)?;
+                let spec = param.spec();
+                if spec.unit != Unit::Hz {
+                    return Err(self
+                        .error(
+                            PhraseErrorKind::BadValue,
+                            at.clone(),
+                            format!("{} does not take a note", spec.name),
+                        )
+                        .expecting(expected_for(spec)));
+                }
+                let note = self.midi(*midi, at)?;
+                self.set(
+                    param,
+                    crate::engine::command::midi_to_hz(f32::from(note)),
+                    span,
+                );
+            }
+            Value::Quantity(q) => {
+                let param = match t.param {
+                    Some(p) => p,
+                    None => self.param_for_quantity(t, q, tempo)?,
+                };
+                let v = absolute(param.spec(), q, tempo, t.canonical)
+                    .map_err(|e| self.value_error(q.span.clone(), e))?;
+                self.set(param, v, span);
+            }
+        }
+        Ok(())
+    }
+
+    /// The parameter of a bare module that a value fits: the module's default if it fits,
+    /// else the only parameter whose unit takes it (`delay 300ms` → delay.time).
+    fn param_for_quantity(
+        &self,
+        t: &Target,
+        q: &Quantity,
+        tempo: f32,
+    ) -> Result<ParamId, PhraseError> {
+        let m = t.module.unwrap_or("?");
+        let fits = |p: &ParamId| absolute(p.spec(), q, tempo, t.canonical).is_ok();
+        let default = self.vocab.module_default(m);
+        if let Some(d) = default.filter(fits) {
+            return Ok(d);
+        }
+        let fitting: Vec<ParamId> = self.covered(t).into_iter().filter(fits).collect();
+        match fitting.as_slice() {
+            [p] => Ok(*p),
+            [] => self.single_param(t),
+            many => Err(self
+                .error(
+                    PhraseErrorKind::Incomplete,
+                    t.span.clone(),
+                    format!("{m} has several parameters that take this value; name one"),
+                )
+                .expecting(
+                    many.iter()
+                        .map(|p| p.name())
+                        .collect::<Vec<_>>()
+                        .join(" | "),
+                )),
+        }
+    }
+}

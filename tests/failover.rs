@@ -1,0 +1,417 @@
+//! Failover with a real consumer: the real-time-paced null device plays a held sine while
+//! faults are injected into the active DSP worker; the played samples are captured and
+//! analysed. Tests run one at a time (they share two cores with everything else) and assert
+//! event counts with generous timeouts, never wall-clock timings (see `benches/failover.rs`).
+//!
+//! On a heavily loaded machine a worker can be kept off the CPU longer than the hang timeout;
+//! the supervisor then replaces it (without a glitch) and, when the late worker exits on its
+//! own, counts a `hang_false_alarms`. The tests count injected hangs net of those, and inject
+//! again if such a failover swallowed a fault that was still waiting in the old worker's ring.
+
+use assert_no_alloc::AllocDisabler;
+use chronus::analysis::{estimate_frequency, find_clicks, left, rms};
+use chronus::control::Control;
+use chronus::engine::command::{Command, Fault};
+use chronus::engine::params::ParamId;
+use chronus::engine::BLOCK_FRAMES;
+use chronus::rt::meters::MeterSnapshot;
+use chronus::rt::{AudioConfig, LiveAudio, OutputChoice};
+use rtrb::{Consumer, RingBuffer};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+#[global_allocator]
+static ALLOC: AllocDisabler = AllocDisabler;
+
+const RATE: u32 = 44_100;
+const TONE_HZ: f32 = 440.0;
+/// Generous for a busy 2-core machine: 32 blocks = 46 ms of audio, hang timeout 23 ms.
+const TARGET_FILL: usize = 32;
+/// Same threshold as the click detector's own tests.
+const CLICK_RATIO: f32 = 8.0;
+const CLICK_FLOOR: f32 = 0.01;
+
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn one_at_a_time() -> MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A live pipeline playing a held sine into the null device, with the output captured.
+struct Rig {
+    audio: LiveAudio,
+    control: Control,
+    capture: Consumer<f32>,
+    played: Vec<f32>,
+}
+
+impl Rig {
+    fn start() -> Rig {
+        let config = AudioConfig {
+            sample_rate: RATE,
+            buffer_frames: Some(BLOCK_FRAMES as u32),
+            output: OutputChoice::Null,
+            target_fill: TARGET_FILL,
+            ring_capacity: 64,
+            ..AudioConfig::default()
+        };
+        let (tx, capture) = RingBuffer::new(RATE as usize * 2 * 10);
+        let audio = match LiveAudio::start_with_capture(&config, tx) {
+            Ok(a) => a,
+            Err(e) => panic!("the null device always starts: {e}"),
+        };
+        let control = Control::new(audio.commands.clone(), audio.meters.clone());
+        let mut rig = Rig {
+            audio,
+            control,
+            capture,
+            played: Vec::new(),
+        };
+        rig.set(ParamId::OscWave, 0.0);
+        rig.set(ParamId::FilterCutoff, 20_000.0);
+        rig.set(ParamId::FilterRes, 0.0);
+        rig.set(ParamId::OscFreq, TONE_HZ);
+        rig.send(Command::Gate { on: true });
+        // Attack and decay (0.21 s) reach the sustain level well before the quarter second
+        // the tests compare with, even behind 46 ms of buffered audio.
+        rig.listen(Duration::from_millis(750));
+        rig
+    }
+
+    fn send(&mut self, command: Command) {
+        assert!(self.control.send(command).is_ok(), "{command:?} was sent");
+    }
+
+    fn set(&mut self, param: ParamId, value: f32) {
+        self.send(Command::Set { param, value });
+    }
+
+    fn drain(&mut self) {
+        while let Ok(s) = self.capture.pop() {
+            self.played.push(s);
+        }
+    }
+
+    fn listen(&mut self, how_long: Duration) {
+        let end = Instant::now() + how_long;
+        while Instant::now() < end {
+            std::thread::sleep(Duration::from_millis(5));
+            self.drain();
+        }
+        self.drain();
+    }
+
+    fn meters(&self) -> MeterSnapshot {
+        self.audio.meters.snapshot()
+    }
+
+    /// Waits (generously) until `done` holds for the meters; fails the test if it never does.
+    fn wait_for(&mut self, what: &str, done: impl Fn(&MeterSnapshot) -> bool) {
+        let end = Instant::now() + Duration::from_secs(5);
+        while !done(&self.meters()) {
+            assert!(
+                Instant::now() < end,
+                "timed out waiting for {what}: {:?}",
+                self.meters()
+            );
+            std::thread::sleep(Duration::from_millis(2));
+            self.drain();
+        }
+        self.drain();
+    }
+
+    /// Injects `fault` and waits until it caused a failover and the output plays the
+    /// replacement worker's ring.
+    fn fail_over(&mut self, fault: Fault) {
+        self.fail_over_with(fault, |rig| rig.audio.inject_fault(fault).is_ok());
+    }
+
+    fn fail_over_with(&mut self, fault: Fault, mut inject: impl FnMut(&mut Rig) -> bool) {
+        let kind_count = |m: &MeterSnapshot| match fault {
+            Fault::Panic => m.failovers_panic,
+            Fault::Hang | Fault::Slow { .. } => m.failovers_hang - m.hang_false_alarms,
+            Fault::Nan => m.failovers_poisoned,
+        };
+        let before = kind_count(&self.meters());
+        for _attempt in 0..5 {
+            assert!(inject(self), "{fault:?} was sent");
+            let end = Instant::now() + Duration::from_secs(2);
+            while Instant::now() < end {
+                std::thread::sleep(Duration::from_millis(2));
+                self.drain();
+                let m = self.meters();
+                if kind_count(&m) > before && m.ring_switches == m.failovers_total() {
+                    // Let a late worker's exit be classified before trusting the count.
+                    self.listen(Duration::from_millis(30));
+                    if kind_count(&self.meters()) > before {
+                        return;
+                    }
+                }
+            }
+        }
+        panic!("{fault:?} never caused a failover: {:?}", self.meters());
+    }
+
+    /// Failovers the test caused, not counting hang false alarms.
+    fn injected_failovers(&self) -> u64 {
+        let m = self.meters();
+        m.failovers_total() - m.hang_false_alarms
+    }
+
+    /// Played samples so far (left channel), as an index for later slices.
+    fn mark(&self) -> usize {
+        self.played.len() / 2
+    }
+
+    fn left(&self) -> Vec<f32> {
+        left(&self.played)
+    }
+}
+
+/// Frequency and RMS of `x`.
+fn tone(x: &[f32]) -> (f32, f32) {
+    (estimate_frequency(x, RATE).unwrap_or(0.0), rms(x))
+}
+
+fn quarter_second() -> usize {
+    RATE as usize / 4
+}
+
+fn assert_same_tone(before: &[f32], after: &[f32], hz: f32) {
+    let (f0, r0) = tone(before);
+    let (f1, r1) = tone(after);
+    assert!((f0 - hz).abs() < 1.0, "before: {f0} Hz");
+    assert!((f1 - hz).abs() < 1.0, "after: {f1} Hz");
+    assert!(r0 > 0.05, "a tone was playing: rms {r0}");
+    let db = 20.0 * (r1 / r0).log10();
+    assert!(db.abs() < 0.5, "level changed by {db:.2} dB ({r0} -> {r1})");
+}
+
+fn assert_no_clicks(x: &[f32]) {
+    let clicks = find_clicks(x, 64, CLICK_RATIO, CLICK_FLOOR);
+    assert!(clicks.is_empty(), "clicks at {clicks:?}");
+}
+
+fn assert_no_rt_allocations() {
+    assert_eq!(chronus::rt::guard::alloc_violations(), 0);
+}
+
+/// Checks the counters every failover keeps in step.
+fn assert_consistent(m: &MeterSnapshot) {
+    assert_eq!(m.worker_generation, 1 + m.failovers_total(), "{m:?}");
+    assert_eq!(m.ring_switches, m.failovers_total(), "{m:?}");
+}
+
+#[test]
+fn a_panic_is_survived_with_no_underrun_and_the_same_tone() {
+    let _serial = one_at_a_time();
+    let mut rig = Rig::start();
+    let before = rig.meters();
+    let fault_at = rig.mark();
+    rig.fail_over(Fault::Panic);
+    rig.listen(Duration::from_millis(350));
+    let m = rig.meters();
+    assert_eq!(m.failovers_panic, 1);
+    assert_eq!(rig.injected_failovers(), 1);
+    assert_consistent(&m);
+    assert_eq!(m.underruns - before.underruns, 0, "{m:?}");
+    assert_eq!(m.last_gap_frames, 0);
+    let l = rig.left();
+    assert_same_tone(
+        &l[fault_at - quarter_second()..fault_at],
+        &l[l.len() - quarter_second()..],
+        TONE_HZ,
+    );
+    assert_no_clicks(&l[fault_at - quarter_second()..]);
+    rig.wait_for("a new standby", |m| {
+        m.standby_ready && m.standbys_built == 1 + m.failovers_total()
+    });
+    rig.audio.stop();
+    assert_no_rt_allocations();
+}
+
+#[test]
+fn a_hang_costs_at_most_one_block_of_underrun_and_the_thread_is_reaped() {
+    let _serial = one_at_a_time();
+    let mut rig = Rig::start();
+    let before = rig.meters();
+    let fault_at = rig.mark();
+    rig.fail_over(Fault::Hang);
+    rig.listen(Duration::from_millis(350));
+    let m = rig.meters();
+    assert_eq!(m.failovers_hang - m.hang_false_alarms, 1);
+    assert_eq!(rig.injected_failovers(), 1);
+    assert_consistent(&m);
+    assert!(
+        m.underrun_frames - before.underrun_frames <= BLOCK_FRAMES as u64,
+        "{m:?}"
+    );
+    let l = rig.left();
+    assert_same_tone(
+        &l[fault_at - quarter_second()..fault_at],
+        &l[l.len() - quarter_second()..],
+        TONE_HZ,
+    );
+    assert_no_clicks(&l[fault_at - quarter_second()..]);
+    assert_eq!(m.leaked_threads, 0, "the hung worker exits when told to");
+    rig.audio.stop();
+    assert_no_rt_allocations();
+}
+
+#[test]
+fn a_nan_fault_never_reaches_the_output_and_the_worker_is_replaced() {
+    let _serial = one_at_a_time();
+    let mut rig = Rig::start();
+    let before = rig.meters();
+    let fault_at = rig.mark();
+    // Through the control side, as the `fault nan` phrase will be.
+    rig.fail_over_with(Fault::Nan, |rig| {
+        rig.control.send(Command::Fault(Fault::Nan)).is_ok()
+    });
+    rig.listen(Duration::from_millis(350));
+    let m = rig.meters();
+    assert_eq!(m.failovers_poisoned, 1);
+    assert_eq!(rig.injected_failovers(), 1);
+    assert_consistent(&m);
+    assert!(m.nan_resets > before.nan_resets, "the guard saw the NaN");
+    assert_eq!(m.underruns - before.underruns, 0, "{m:?}");
+    assert!(
+        rig.played.iter().all(|s| s.is_finite()),
+        "no NaN or inf played"
+    );
+    let l = rig.left();
+    assert_same_tone(
+        &l[fault_at - quarter_second()..fault_at],
+        &l[l.len() - quarter_second()..],
+        TONE_HZ,
+    );
+    assert_no_clicks(&l[fault_at - quarter_second()..]);
+    rig.audio.stop();
+    assert_no_rt_allocations();
+}
+
+#[test]
+fn five_failures_in_a_row_are_all_survived() {
+    let _serial = one_at_a_time();
+    let mut rig = Rig::start();
+    let before = rig.meters();
+    let first_fault_at = rig.mark();
+    let faults = [
+        Fault::Panic,
+        Fault::Hang,
+        Fault::Nan,
+        Fault::Panic,
+        Fault::Hang,
+    ];
+    for fault in faults {
+        rig.fail_over(fault);
+        rig.wait_for("a new standby", |m| m.standby_ready);
+        rig.listen(Duration::from_millis(50));
+    }
+    rig.listen(Duration::from_millis(300));
+    let m = rig.meters();
+    assert_eq!(
+        (
+            m.failovers_panic,
+            m.failovers_hang - m.hang_false_alarms,
+            m.failovers_poisoned
+        ),
+        (2, 2, 1)
+    );
+    assert_eq!(rig.injected_failovers(), 5);
+    assert_consistent(&m);
+    assert!(m.standbys_built > m.failovers_total());
+    assert!(
+        m.underrun_frames - before.underrun_frames <= 2 * BLOCK_FRAMES as u64,
+        "at most one block per hang: {m:?}"
+    );
+    assert!(rig.played.iter().all(|s| s.is_finite()));
+    let l = rig.left();
+    assert_same_tone(
+        &l[first_fault_at - quarter_second()..first_fault_at],
+        &l[l.len() - quarter_second()..],
+        TONE_HZ,
+    );
+    assert_no_clicks(&l[first_fault_at - quarter_second()..]);
+    rig.audio.stop();
+    assert_no_rt_allocations();
+}
+
+#[test]
+fn parameters_set_before_a_fault_hold_after_it() {
+    let _serial = one_at_a_time();
+    let mut rig = Rig::start();
+    rig.set(ParamId::OscFreq, 330.0);
+    rig.set(ParamId::AmpGain, -12.0);
+    rig.listen(Duration::from_millis(300));
+    let first = rig.mark();
+    rig.fail_over(Fault::Panic);
+    rig.listen(Duration::from_millis(300));
+    let l = rig.left();
+    assert_same_tone(
+        &l[first - quarter_second()..first],
+        &l[l.len() - quarter_second()..],
+        330.0,
+    );
+    // Set after the first failover, so the rebuilt standby knows it only from the patch
+    // snapshot or its own ring.
+    rig.wait_for("a new standby", |m| m.standby_ready);
+    rig.set(ParamId::OscFreq, 550.0);
+    rig.listen(Duration::from_millis(300));
+    let second = rig.mark();
+    rig.fail_over(Fault::Hang);
+    rig.listen(Duration::from_millis(300));
+    let l = rig.left();
+    assert_same_tone(
+        &l[second - quarter_second()..second],
+        &l[l.len() - quarter_second()..],
+        550.0,
+    );
+    assert_eq!(rig.injected_failovers(), 2);
+    assert_consistent(&rig.meters());
+    rig.audio.stop();
+    assert_no_rt_allocations();
+}
+
+#[test]
+fn a_slow_worker_past_the_hang_timeout_is_replaced_as_hung() {
+    let _serial = one_at_a_time();
+    let mut rig = Rig::start();
+    let before = rig.meters();
+    // 60 ms per block against a 23 ms timeout: counted as a hang, and as a false alarm once
+    // the slow worker finishes its block and exits, since it was late rather than stuck.
+    let slow = Fault::Slow { micros: 60_000 };
+    assert!(rig.audio.inject_fault(slow).is_ok());
+    rig.wait_for("the failover and the slow worker's exit", |m| {
+        m.failovers_hang >= 1 && m.hang_false_alarms >= 1 && m.ring_switches == m.failovers_total()
+    });
+    rig.listen(Duration::from_millis(200));
+    let m = rig.meters();
+    assert_consistent(&m);
+    assert!(m.underrun_frames - before.underrun_frames <= BLOCK_FRAMES as u64);
+    assert_eq!(m.leaked_threads, 0);
+    rig.audio.stop();
+    assert_no_rt_allocations();
+}
+
+#[test]
+fn a_worker_that_never_exits_is_counted_as_leaked_and_the_audio_goes_on() {
+    let _serial = one_at_a_time();
+    let mut rig = Rig::start();
+    let before = rig.meters();
+    rig.fail_over_with(Fault::Hang, |rig| rig.audio.inject_stuck_hang().is_ok());
+    rig.wait_for("the leak to be counted", |m| m.leaked_threads == 1);
+    let fault_at = rig.mark();
+    rig.listen(Duration::from_millis(300));
+    let l = rig.left();
+    assert!((tone(&l[fault_at..]).0 - TONE_HZ).abs() < 1.0);
+    let m = rig.meters();
+    assert!(m.underrun_frames - before.underrun_frames <= BLOCK_FRAMES as u64);
+    assert!(m.to_key_values().contains("leaked_threads=1"));
+    rig.audio.release_stuck_workers();
+    rig.wait_for("the released thread to be reaped", |m| {
+        m.leaked_threads == 0
+    });
+    rig.audio.stop();
+    assert_no_rt_allocations();
+}
