@@ -7,11 +7,14 @@ use chronus::engine::{Engine, DEFAULT_SAMPLE_RATE};
 use chronus::lang::Vocabulary;
 use chronus::rt::offline::{render_frames, write_wav, TimedCommand};
 use chronus::rt::{AudioConfig, LiveAudio, OutputChoice};
+use chronus::session::player::Playback;
+use chronus::session::{LiveRecorder, Recorder};
+use chronus::ui;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::Arc;
 
-mod line_repl;
-mod osc_repl;
 mod panic_exit;
 mod session_cli;
 
@@ -29,6 +32,8 @@ struct Cli {
     lang: LangArgs,
     #[command(flatten)]
     osc: OscArgs,
+    #[command(flatten)]
+    ui: UiArgs,
     #[command(subcommand)]
     command: Option<Cmd>,
 }
@@ -50,6 +55,17 @@ struct AudioArgs {
     /// Blocks of 64 frames the DSP worker keeps ready (latency vs. safety).
     #[arg(long, global = true, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=16))]
     target_fill: u32,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+struct UiArgs {
+    /// Plain line mode (automatic when stdin or stdout is not a terminal): one reply line per
+    /// action, for pipes, scripts and agents.
+    #[arg(long, global = true)]
+    plain: bool,
+    /// In plain mode, keep playing after the end of input instead of leaving.
+    #[arg(long, global = true)]
+    stay: bool,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -214,17 +230,9 @@ fn main() {
     }
 }
 
-fn run(cli: Cli, rate_given: bool) -> Result<()> {
-    match cli.command.unwrap_or(Cmd::Repl) {
-        Cmd::Repl => {
-            let vocab = cli.lang.vocabulary();
-            let audio = LiveAudio::start(&cli.audio.to_config())?;
-            panic_exit::mute_on_panic(audio.mute_switch());
-            match cli.osc.to_config() {
-                Some(osc) => osc_repl::run(audio, &osc, vocab, cli.lang.faults),
-                None => line_repl::run(audio, vocab, cli.lang.faults, None),
-            }
-        }
+fn run(mut cli: Cli, rate_given: bool) -> Result<()> {
+    match cli.command.take().unwrap_or(Cmd::Repl) {
+        Cmd::Repl => run_instrument(&cli, None),
         Cmd::Explain { phrases } => explain(&phrases, &cli.lang.vocabulary()),
         Cmd::Render {
             file: Some(file),
@@ -242,11 +250,8 @@ fn run(cli: Cli, rate_given: bool) -> Result<()> {
             seconds,
         } => render(&out, seconds.unwrap_or(4.0), cli.audio.rate),
         Cmd::Play { file, speed, from } => {
-            let vocab = cli.lang.vocabulary();
-            let playback = session_cli::prepare_play(&file, speed, &from, &vocab)?;
-            let audio = LiveAudio::start(&cli.audio.to_config())?;
-            panic_exit::mute_on_panic(audio.mute_switch());
-            line_repl::run(audio, vocab, cli.lang.faults, Some(playback))
+            let playback = session_cli::prepare_play(&file, speed, &from, &cli.lang.vocabulary())?;
+            run_instrument(&cli, Some(playback))
         }
         Cmd::Check { files } => session_cli::check(&files, &cli.lang.vocabulary()),
         Cmd::Devices => devices(),
@@ -257,6 +262,78 @@ fn run(cli: Cli, rate_given: bool) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// The live instrument: audio, the OSC server, the session recorder (and player, for
+/// `chronus play`), then the TUI or plain mode until the user leaves.
+fn run_instrument(cli: &Cli, playback: Option<Playback>) -> Result<()> {
+    let paths = ui::UiPaths::from_xdg();
+    if let Some(log) = &paths.log {
+        // From here on `log::warn!` from any thread goes to the log file, never the screen;
+        // without a writable state dir the records are dropped.
+        let _ = ui::logfile::install(log);
+    }
+    let vocab = cli.lang.vocabulary();
+    let audio = LiveAudio::start(&cli.audio.to_config())?;
+    panic_exit::mute_on_panic(audio.mute_switch());
+    let (lines, inbox) = chronus::inbox::inbox();
+    let osc = chronus::osc::launch(
+        cli.osc.to_config().as_ref(),
+        lines.clone(),
+        audio.meters.clone(),
+    );
+    let mut info = Vec::new();
+    if let Some(server) = &osc.server {
+        info.push(format!("OSC on {}", server.local_addr()));
+    }
+    let recorder = LiveRecorder::start(Recorder::new())?;
+    let player = match &playback {
+        Some(p) => {
+            info.push(format!(
+                "playing {} ({} phrases) at {}x from {:.1} s; type to play along",
+                p.path.display(),
+                p.session.events.len(),
+                p.speed,
+                p.from
+            ));
+            Some(Arc::new(p.spawn(lines.clone())?))
+        }
+        None => None,
+    };
+    drop(lines);
+    let mode = ui::choose_mode(
+        cli.ui.plain,
+        std::io::stdin().is_terminal(),
+        std::io::stdout().is_terminal(),
+    );
+    let playing = player.clone();
+    let options = ui::UiOptions {
+        stay: cli.ui.stay,
+        faults_enabled: cli.lang.faults,
+        paths,
+        on_accepted: Box::new(recorder.clone()),
+        info,
+        notices: osc.notices.clone(),
+        keep_open: Box::new(move || playing.as_ref().is_some_and(|p| !p.is_finished())),
+        ..ui::UiOptions::new(mode, vocab)
+    };
+    let result = ui::run(audio, inbox, options);
+    if let Some(p) = player {
+        p.stop();
+    }
+    if let Some(server) = osc.server {
+        server.stop();
+    }
+    match recorder.finish() {
+        Ok(Some(path)) => println!(
+            "session autosaved to {} (keep it with `session save NAME`)",
+            path.display()
+        ),
+        Ok(None) => {}
+        Err(e) => eprintln!("chronus: autosave failed: {e}"),
+    }
+    result?;
+    Ok(())
 }
 
 fn check_seconds(seconds: Option<f64>) -> Result<()> {

@@ -92,9 +92,13 @@ impl Rig {
         }
     }
 
+    /// Collects at least `how_long` of played audio. Counted in played frames, not wall
+    /// time, so a busy machine that plays late still yields the whole stretch (a generous
+    /// wall-clock deadline keeps a stalled pipeline from hanging the test).
     fn listen(&mut self, how_long: Duration) {
-        let end = Instant::now() + how_long;
-        while Instant::now() < end {
+        let target = self.mark() + (how_long.as_secs_f64() * f64::from(RATE)) as usize;
+        let deadline = Instant::now() + how_long * 20 + Duration::from_secs(5);
+        while self.mark() < target && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(5));
             self.drain();
         }

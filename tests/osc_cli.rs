@@ -77,13 +77,15 @@ fn osc_messages_reach_the_repl_and_are_answered() {
     let c = Client::new(addr);
     let answer = c.ask("/mod/filter/cutoff", vec![OscType::Int(800)]);
     assert_eq!(text(&answer), "filter.cutoff 2000 → 800 Hz");
-    let shown = wait_for(&lines, "[osc ");
-    assert!(shown.contains("set filter.cutoff 800"), "{shown}");
-    assert!(
-        shown.contains(&format!("[osc {}]", c.local_addr())),
+    // Plain mode shows a remote line with its sender, then the reply indented under it.
+    let shown = wait_for(&lines, "osc ");
+    assert_eq!(
+        shown,
+        format!("osc {}> set filter.cutoff 800", c.local_addr()),
         "{shown}"
     );
-    assert!(shown.ends_with("filter.cutoff 2000 → 800 Hz"), "{shown}");
+    let reply = wait_for(&lines, "→");
+    assert_eq!(reply, "  filter.cutoff 2000 → 800 Hz");
     let (err, code) = finish(child);
     assert_eq!(code, 0, "{err}");
     assert!(!err.contains("panicked"), "{err}");

@@ -195,13 +195,12 @@ fn play_replays_a_session_through_the_live_pipeline_and_autosaves_it() {
         b"",
     );
     assert_eq!(r.code, 0, "{}{}", r.out, r.err);
-    for echo in [
-        "» osc saw, cutoff 900",
-        "» note A2",
-        "» darker",
-        "» gate off",
-    ] {
-        assert!(r.out.contains(echo), "missing {echo}: {}", r.out);
+    for echo in ["osc saw, cutoff 900", "note A2", "darker", "gate off"] {
+        assert!(
+            shows_session_line(&r.out, echo),
+            "missing session:N> {echo}: {}",
+            r.out
+        );
     }
     let autosaved = r
         .out
@@ -297,5 +296,13 @@ fn the_repl_saves_sessions_inside_the_sessions_folder_only() {
         b"",
     );
     assert_eq!(r.code, 0, "{}{}", r.out, r.err);
-    assert!(r.out.contains("» note A2"), "{}", r.out);
+    assert!(shows_session_line(&r.out, "note A2"), "{}", r.out);
+}
+
+/// Whether plain mode showed `phrase` as a replayed line (`session:LINE> phrase`).
+fn shows_session_line(out: &str, phrase: &str) -> bool {
+    out.lines().any(|l| {
+        l.split_once("> ")
+            .is_some_and(|(from, text)| from.starts_with("session:") && text == phrase)
+    })
 }

@@ -1,0 +1,230 @@
+//! Plain mode, for pipes, scripts and AI agents: one reply line per action, errors with their
+//! caret, `status` as one line of `key=value` pairs. On a terminal it is a rustyline prompt
+//! with the same history and completion as the TUI.
+//!
+//! Runs on the control thread; input is read on the "chronus-input" thread
+//! (`src/ui/plain_input.rs`).
+
+use super::completion::WordCompleter;
+use super::history::LineHistory;
+use super::performer::{source_marker, LineReport, Performer, UiRequest};
+use super::plain_input::{self, PlainInput, TypedLine};
+use crate::inbox::{InboxReceiver, LineSource};
+use std::io::Write;
+use std::sync::mpsc::RecvTimeoutError;
+use std::time::{Duration, Instant};
+
+/// How long the control thread waits for input before it looks at the inbox again.
+const INBOX_POLL: Duration = Duration::from_millis(20);
+
+/// Extra time after the release before leaving, so the tail is heard.
+const RELEASE_MARGIN: Duration = Duration::from_millis(100);
+
+/// How plain mode behaves.
+#[derive(Clone, Debug, Default)]
+pub struct PlainOptions {
+    /// Keep playing after the end of input instead of leaving.
+    pub stay: bool,
+    /// Whether stdin is a terminal (a prompt with editing) or a pipe.
+    pub interactive: bool,
+    /// Output device name, for the banner.
+    pub device: String,
+    /// Lines printed under the banner (`OSC on …`, the session being played).
+    pub info: Vec<String>,
+}
+
+/// Formats what happened to a line, one string per output line.
+pub fn report_lines(report: &LineReport, meters_line: impl FnOnce() -> String) -> Vec<String> {
+    let mut out = Vec::new();
+    let remote = report.source != LineSource::Keyboard;
+    let indent = if remote { "  " } else { "" };
+    if remote {
+        out.push(format!("{}{}", source_marker(&report.source), report.text));
+    }
+    for reply in &report.replies {
+        out.extend(reply.lines().map(|l| format!("{indent}{l}")));
+    }
+    if report.requests.contains(&UiRequest::Status) {
+        out.push(format!("{indent}{}", meters_line()));
+    }
+    if let Some(error) = &report.error {
+        let lines: Vec<&str> = error.lines().collect();
+        if let Some((last, context)) = lines.split_last() {
+            out.extend(context.iter().map(|l| format!("{indent}{l}")));
+            if last.starts_with("error:") {
+                out.push(format!("{indent}{last}"));
+            } else {
+                out.push(format!("{indent}error: {last}"));
+            }
+        }
+    }
+    out
+}
+
+struct Output {
+    printer: Option<plain_input::Printer>,
+}
+
+impl Output {
+    fn print(&mut self, lines: &[String], remote: bool) {
+        if lines.is_empty() {
+            return;
+        }
+        if let (true, Some(p)) = (remote, self.printer.as_mut()) {
+            if p.print(format!("{}\n", lines.join("\n"))).is_ok() {
+                return;
+            }
+        }
+        let mut stdout = std::io::stdout().lock();
+        for l in lines {
+            let _ = writeln!(stdout, "{l}");
+        }
+        let _ = stdout.flush();
+    }
+}
+
+/// Runs plain mode until `quit`, Ctrl-C, or the end of input (then, once `keep_open` says
+/// false, waits for the sound's release unless `stay` is set, in which case it keeps serving
+/// the inbox).
+pub fn run(
+    performer: &mut Performer,
+    inbox: &InboxReceiver,
+    history: &mut LineHistory,
+    options: &PlainOptions,
+    keep_open: &dyn Fn() -> bool,
+) -> std::io::Result<()> {
+    println!(
+        "chronus — output: {}. Type phrases, one per line (help, status, quit).",
+        options.device
+    );
+    for line in &options.info {
+        println!("{line}");
+    }
+    let completer = WordCompleter::new(performer.completion_words());
+    let input: PlainInput = if options.interactive {
+        plain_input::spawn_prompt(history.entries(), completer)?
+    } else {
+        plain_input::spawn_pipe()?
+    };
+    let mut out = Output {
+        printer: input.printer,
+    };
+    let mut input_open = true;
+    loop {
+        if input_open {
+            match input.lines.recv_timeout(INBOX_POLL) {
+                Ok(TypedLine::Line(line)) => {
+                    history.push(&line);
+                    let report = performer.run(&line, LineSource::Keyboard);
+                    let lines =
+                        report_lines(&report, || performer.meters().snapshot().to_key_values());
+                    out.print(&lines, false);
+                    if report.requests.contains(&UiRequest::Quit) {
+                        return Ok(());
+                    }
+                    if let Some(done) = &input.done {
+                        let _ = done.send(());
+                    }
+                }
+                Ok(TypedLine::Interrupted) => return Ok(()),
+                Ok(TypedLine::End) | Err(RecvTimeoutError::Disconnected) => {
+                    input_open = false;
+                    if !options.stay {
+                        while keep_open() {
+                            if serve_inbox(performer, inbox, &mut out) {
+                                return Ok(());
+                            }
+                            std::thread::sleep(INBOX_POLL);
+                        }
+                        serve_inbox_for(performer, inbox, &mut out, None);
+                        let release = performer.release();
+                        serve_inbox_for(performer, inbox, &mut out, Some(release + RELEASE_MARGIN));
+                        return Ok(());
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+            }
+        } else {
+            std::thread::sleep(INBOX_POLL);
+        }
+        if serve_inbox(performer, inbox, &mut out) {
+            return Ok(());
+        }
+    }
+}
+
+/// Performs every waiting inbox line; true if one of them asked to quit.
+fn serve_inbox(performer: &mut Performer, inbox: &InboxReceiver, out: &mut Output) -> bool {
+    let mut quit = false;
+    for line in inbox.drain() {
+        let report = performer.run_incoming(line);
+        let lines = report_lines(&report, || performer.meters().snapshot().to_key_values());
+        out.print(&lines, true);
+        quit |= report.requests.contains(&UiRequest::Quit);
+    }
+    quit
+}
+
+/// Serves the inbox once, or for `duration` (stopping early on a remote `quit`).
+fn serve_inbox_for(
+    performer: &mut Performer,
+    inbox: &InboxReceiver,
+    out: &mut Output,
+    duration: Option<Duration>,
+) {
+    let Some(duration) = duration else {
+        serve_inbox(performer, inbox, out);
+        return;
+    };
+    let end = Instant::now() + duration;
+    while Instant::now() < end {
+        if serve_inbox(performer, inbox, out) {
+            return;
+        }
+        std::thread::sleep(INBOX_POLL.min(end.saturating_duration_since(Instant::now())));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(source: LineSource, replies: &[&str], error: Option<&str>) -> LineReport {
+        LineReport {
+            text: "x".into(),
+            source,
+            replies: replies.iter().map(|s| s.to_string()).collect(),
+            error: error.map(str::to_string),
+            requests: vec![],
+            changed: vec![],
+        }
+    }
+
+    #[test]
+    fn one_line_per_action_and_errors_keep_their_caret() {
+        let r = report(LineSource::Keyboard, &["osc.wave saw", "gate on"], None);
+        assert_eq!(
+            report_lines(&r, String::new),
+            vec!["osc.wave saw", "gate on"]
+        );
+        let r = report(
+            LineSource::Keyboard,
+            &[],
+            Some("fliter darker\n^^^^^^\ncolumn 1: unknown word"),
+        );
+        assert_eq!(
+            report_lines(&r, String::new),
+            vec!["fliter darker", "^^^^^^", "error: column 1: unknown word"]
+        );
+    }
+
+    #[test]
+    fn status_prints_the_meters_line_and_remote_lines_are_marked() {
+        let mut r = report(LineSource::Session { line: 4 }, &[], None);
+        r.requests.push(UiRequest::Status);
+        assert_eq!(
+            report_lines(&r, || "ring=3/36 underruns=0".into()),
+            vec!["session:4> x", "  ring=3/36 underruns=0"]
+        );
+    }
+}

@@ -1,0 +1,264 @@
+//! The meters pane: ring fill gauge with min/max, underruns (red while rising), latency,
+//! callback jitter, DSP load with a sparkline, output level with clip indicator, worker
+//! health, device, rate and buffer, and the log file's warning count.
+//!
+//! Runs on the control (UI) thread; renders from a borrowed [`MeterView`].
+
+use super::meter_view::MeterView;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Sparkline, Widget};
+
+/// Lines of text the pane shows (its height is this plus the border).
+pub const METER_LINES: u16 = 10;
+
+/// Line index of the DSP load line, where the sparkline goes.
+const DSP_LINE: u16 = 5;
+
+/// The meters pane widget.
+#[derive(Clone, Copy, Debug)]
+pub struct MetersPane<'a> {
+    view: &'a MeterView,
+    device: &'a str,
+}
+
+fn bar(fraction: f32, width: usize) -> String {
+    let fraction = if fraction.is_finite() {
+        fraction.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let full = (fraction * width as f32).round() as usize;
+    format!("{}{}", "█".repeat(full), "░".repeat(width - full))
+}
+
+fn db(value: f32) -> String {
+    if value.is_finite() && value > -120.0 {
+        format!("{value:.1}")
+    } else {
+        "-inf".to_string()
+    }
+}
+
+impl<'a> MetersPane<'a> {
+    /// A pane showing `view` for the output `device`.
+    pub fn new(view: &'a MeterView, device: &'a str) -> Self {
+        MetersPane { view, device }
+    }
+
+    /// The pane's text at an inner width (the DSP line leaves room for the sparkline).
+    pub fn lines(&self, width: usize) -> Vec<Line<'static>> {
+        let s = &self.view.snapshot;
+        let label = Style::new().fg(Color::DarkGray);
+        let value = Style::new().fg(Color::White);
+        let good = Style::new().fg(Color::Green);
+        let bad = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
+        let warn = Style::new().fg(Color::Yellow);
+        let l = |t: &str| Span::styled(t.to_string(), label);
+        let v = |t: String| Span::styled(t, value);
+
+        let buffer = if s.buffer_frames == 0 {
+            "default".to_string()
+        } else {
+            s.buffer_frames.to_string()
+        };
+        let device = Line::from(vec![
+            l("out "),
+            v(self.device.to_string()),
+            l(" · "),
+            v(format!("{} Hz", s.sample_rate)),
+            l(" · buf "),
+            v(buffer),
+        ]);
+
+        let (min, max) = self.view.fill_range();
+        let fill_text = format!(
+            " {}/{} min {min} max {max}",
+            s.ring_fill, s.ring_capacity_blocks
+        );
+        let bar_width = width
+            .saturating_sub(5 + fill_text.chars().count())
+            .clamp(3, 24);
+        let fraction = s.ring_fill as f32 / self.view.gauge_blocks() as f32;
+        let fill_style = if s.ring_fill == 0 { bad } else { good };
+        let ring = Line::from(vec![
+            l("ring "),
+            Span::styled(bar(fraction, bar_width), fill_style),
+            v(fill_text),
+        ]);
+
+        let recent = self.view.underruns_last_second();
+        let under_style = if self.view.underruns_rising() {
+            bad
+        } else {
+            value
+        };
+        let underruns = Line::from(vec![
+            l("underruns "),
+            Span::styled(s.underruns.to_string(), under_style),
+            l("  last 1 s "),
+            Span::styled(recent.to_string(), under_style),
+        ]);
+
+        let latency = Line::from(vec![
+            l("latency "),
+            v(format!("{:.2} ms", s.latency_ms)),
+            l("  p95 "),
+            v(format!("{:.2} ms", s.latency_p95_ms)),
+        ]);
+
+        let jitter = Line::from(vec![
+            l("jitter "),
+            v(format!("{:.2} ms", s.callback_jitter_ms)),
+            l("  played "),
+            v(s.blocks_played.to_string()),
+        ]);
+
+        let load_style = if s.dsp_load_max_pct >= 80.0 {
+            bad
+        } else if s.dsp_load_max_pct >= 50.0 {
+            warn
+        } else {
+            value
+        };
+        let dsp = Line::from(vec![
+            l("dsp "),
+            Span::styled(format!("{:>5.1}%", s.dsp_load_pct), load_style),
+            l(" max "),
+            Span::styled(format!("{:>5.1}% ", s.dsp_load_max_pct), load_style),
+        ]);
+
+        let level_text = format!(" pk {} rms {} dB", db(s.peak_db), db(s.rms_db));
+        let clip = if self.view.clipping() { " CLIP" } else { "" };
+        let level_width = width
+            .saturating_sub(6 + level_text.chars().count() + clip.len())
+            .clamp(3, 16);
+        let level_fraction = ((s.peak_db + 60.0) / 60.0).clamp(0.0, 1.0);
+        let level_style = if s.peak_db > -1.0 { warn } else { good };
+        let level = Line::from(vec![
+            l("level "),
+            Span::styled(bar(level_fraction, level_width), level_style),
+            v(level_text),
+            Span::styled(clip.to_string(), bad),
+        ]);
+
+        let age_style = if s.heartbeat_age_ms > 100.0 {
+            bad
+        } else {
+            value
+        };
+        let worker = Line::from(vec![
+            l("worker gen "),
+            v(s.worker_generation.to_string()),
+            l("  hb "),
+            v(s.heartbeat.to_string()),
+            l("  age "),
+            Span::styled(format!("{:.0} ms", s.heartbeat_age_ms), age_style),
+        ]);
+
+        let failovers = s.failovers_panic + s.failovers_hang + s.failovers_poisoned;
+        let breakdown = format!(
+            " (p{} h{} n{})",
+            s.failovers_panic, s.failovers_hang, s.failovers_poisoned
+        );
+        let (standby, standby_style) = if s.standby_ready {
+            ("ready", good)
+        } else {
+            ("wait", warn)
+        };
+        let leaked = if s.leaked_threads > 0 {
+            format!(" leaked {}", s.leaked_threads)
+        } else {
+            String::new()
+        };
+        let plain_len = format!("failovers {failovers} standby {standby}{leaked}").len();
+        let mut health = vec![
+            l("failovers "),
+            Span::styled(
+                failovers.to_string(),
+                if failovers > 0 { warn } else { value },
+            ),
+        ];
+        // The breakdown by kind only when it fits: the totals matter more.
+        if failovers > 0 && plain_len + breakdown.len() <= width {
+            health.push(l(&breakdown));
+        }
+        health.push(l(" standby "));
+        health.push(Span::styled(standby, standby_style));
+        health.push(Span::styled(leaked, bad));
+        let health = Line::from(health);
+
+        let count_style = |n: u64| if n > 0 { warn } else { value };
+        let counts = Line::from(vec![
+            l("clipped "),
+            Span::styled(
+                s.clipped_samples.to_string(),
+                count_style(s.clipped_samples),
+            ),
+            l("  drops "),
+            Span::styled(s.command_drops.to_string(), count_style(s.command_drops)),
+            l("  warnings "),
+            Span::styled(
+                self.view.warnings.to_string(),
+                count_style(self.view.warnings),
+            ),
+        ]);
+
+        vec![
+            device, ring, underruns, latency, jitter, dsp, level, worker, health, counts,
+        ]
+    }
+}
+
+impl Widget for MetersPane<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let block = Block::bordered().title(" meters ");
+        let inner = block.inner(area);
+        let lines = self.lines(usize::from(inner.width));
+        let dsp_used = lines
+            .get(usize::from(DSP_LINE))
+            .map_or(0, |l| l.width() as u16);
+        Paragraph::new(lines).block(block).render(area, buf);
+        if inner.height > DSP_LINE && inner.width > dsp_used {
+            let spark_area = Rect {
+                x: inner.x + dsp_used,
+                y: inner.y + DSP_LINE,
+                width: inner.width - dsp_used,
+                height: 1,
+            };
+            let history = self.view.dsp_history();
+            let shown = &history[history.len().saturating_sub(usize::from(spark_area.width))..];
+            let top = shown.iter().copied().max().unwrap_or(0).max(100);
+            Sparkline::default()
+                .data(shown.iter().copied())
+                .max(top)
+                .style(Style::new().fg(Color::Magenta))
+                .render(spark_area, buf);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bars_fill_in_proportion_and_survive_bad_numbers() {
+        assert_eq!(bar(0.5, 4), "██░░");
+        assert_eq!(bar(2.0, 3), "███");
+        assert_eq!(bar(f32::NAN, 2), "░░");
+        assert_eq!(db(f32::NEG_INFINITY), "-inf");
+        assert_eq!(db(-6.04), "-6.0");
+    }
+
+    #[test]
+    fn the_pane_has_its_fixed_number_of_lines() {
+        let view = MeterView::default();
+        assert_eq!(
+            MetersPane::new(&view, "null").lines(38).len(),
+            usize::from(METER_LINES)
+        );
+    }
+}
