@@ -105,10 +105,18 @@ impl BlockPlayer {
         self.meters
             .callback_frames
             .fetch_max(frames as u32, Relaxed);
-        if !self.started && self.consumer.slots() * BLOCK_FRAMES < frames {
-            // Still priming: wait for a whole buffer's worth rather than start with a gap.
-            out.fill(0.0);
-            return;
+        if !self.started {
+            // A failover before the first block (a worker judged hung while the device was
+            // still opening) leaves this ring without a writer: follow the offer, or the
+            // player would wait for it forever while the new worker waits for room.
+            if self.consumer.slots() * BLOCK_FRAMES < frames {
+                self.adopt_offers_while_priming();
+            }
+            if self.consumer.slots() * BLOCK_FRAMES < frames {
+                // Still priming: wait for a whole buffer's worth rather than start with a gap.
+                out.fill(0.0);
+                return;
+            }
         }
         let now = self.meters.now_ns();
         if self.last_callback_ns != 0 {
@@ -188,6 +196,21 @@ impl BlockPlayer {
             self.retire(old);
             self.next_seq = None;
             self.fresh_ring = true;
+            self.meters.ring_switches.fetch_add(1, Relaxed);
+        }
+    }
+
+    /// Before anything has played, a newer ring replaces the current one at once: nothing
+    /// is sounding, so there is no block boundary to wait for and nothing to crossfade.
+    fn adopt_offers_while_priming(&mut self) {
+        while let Some(next) = self
+            .switch
+            .as_mut()
+            .and_then(RingSwitchReceiver::take_offer)
+        {
+            let old = std::mem::replace(&mut self.consumer, next);
+            self.retire(old);
+            self.next_seq = None;
             self.meters.ring_switches.fetch_add(1, Relaxed);
         }
     }
@@ -392,6 +415,30 @@ mod tests {
         assert_eq!(meters.last_failover_gap_frames.load(Relaxed), 128);
         assert!(out.iter().all(|s| s.is_finite()));
         assert!(find_clicks(&left(&out), 64, 8.0, 0.01).is_empty());
+    }
+
+    #[test]
+    fn a_failover_before_the_first_block_is_followed_while_priming() {
+        let meters = Arc::new(Meters::new());
+        // The first worker rendered one block and was replaced: its ring never fills.
+        let (mut old_tx, old_rx) = audio_ring(16);
+        let (mut switch, receiver) = ring_switch_channel();
+        let mut player =
+            BlockPlayer::new(old_rx, meters.clone(), 44_100).with_ring_switch(receiver);
+        push_sine(&mut old_tx, 0, 1, 0);
+        let (mut new_tx, new_rx) = audio_ring(16);
+        push_sine(&mut new_tx, 0, 4, 0);
+        assert!(switch.offer(new_rx).is_ok());
+        // The device asks for two blocks at a time: the old ring could never satisfy it.
+        let mut out = vec![0.0; 2 * BLOCK_SAMPLES];
+        player.fill(&mut out, 2);
+        player.fill(&mut out, 2);
+        assert_eq!(meters.blocks_played.load(Relaxed), 4);
+        assert_eq!(meters.ring_switches.load(Relaxed), 1);
+        assert_eq!(meters.underruns.load(Relaxed), 0);
+        let expected: Vec<f32> = (2 * BLOCK_FRAMES..4 * BLOCK_FRAMES).map(sine_at).collect();
+        assert_eq!(left(&out), expected);
+        assert_eq!(switch.collect_retired(), 1, "the old ring came back");
     }
 
     #[test]
