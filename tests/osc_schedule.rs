@@ -104,7 +104,7 @@ fn a_bundle_sounds_within_one_block_of_its_time_tag() {
             (block_start..=block_start + 1).contains(&onset),
             "{offset_us} µs: expected frame {expected}, sound from {onset}"
         );
-        assert!(expected - onset < BLOCK_FRAMES as u64);
+        assert!(expected.abs_diff(onset) < BLOCK_FRAMES as u64);
         assert_eq!(engine.value(ParamId::EnvAttack), 0.0);
     }
 }
