@@ -85,7 +85,15 @@ impl PatchState {
                 self.note = None;
                 self.gate = false;
             }
-            Command::Fault(_) => {}
+            // Chords, transport and tracks: the engine's own mirror is
+            // `EngineSnapshot::apply`; this state keeps the monophonic view for now.
+            Command::TransportStart
+            | Command::TransportStop
+            | Command::SetStep { .. }
+            | Command::SetTrack { .. }
+            | Command::ClearTrack { .. }
+            | Command::ApplyPending
+            | Command::Fault(_) => {}
         }
     }
 
@@ -95,6 +103,7 @@ impl PatchState {
             values: self.values,
             gate: self.gate,
             note: self.note,
+            ..EngineSnapshot::default()
         }
     }
 

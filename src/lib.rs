@@ -11,6 +11,7 @@ pub mod engine;
 pub mod inbox;
 pub mod lang;
 pub mod osc;
+pub mod patch;
 pub mod rt;
 pub mod session;
 pub mod ui;

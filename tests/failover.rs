@@ -337,7 +337,7 @@ fn parameters_set_before_a_fault_hold_after_it() {
     let mut rig = Rig::start();
     rig.set(ParamId::OscFreq, 330.0);
     rig.set(ParamId::AmpGain, -12.0);
-    rig.listen(Duration::from_millis(300));
+    rig.listen(Duration::from_millis(600));
     let first = rig.mark();
     rig.fail_over(Fault::Panic);
     rig.listen(Duration::from_millis(300));
@@ -351,7 +351,8 @@ fn parameters_set_before_a_fault_hold_after_it() {
     // snapshot or its own ring.
     rig.wait_for("a new standby", |m| m.standby_ready);
     rig.set(ParamId::OscFreq, 550.0);
-    rig.listen(Duration::from_millis(300));
+    // Long enough for the pitch glide to settle before the quarter second that is compared.
+    rig.listen(Duration::from_millis(600));
     let second = rig.mark();
     rig.fail_over(Fault::Hang);
     rig.listen(Duration::from_millis(300));

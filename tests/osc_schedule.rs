@@ -98,11 +98,13 @@ fn a_bundle_sounds_within_one_block_of_its_time_tag() {
         let samples = render_frames(&mut engine, &commands, expected + 4 * 64, |_, _| {});
         let onset = first_sound(&samples).expect("the gate opened");
         let block_start = expected - expected % BLOCK_FRAMES as u64;
-        assert_eq!(
-            onset, block_start,
-            "{offset_us} µs: expected frame {expected}"
+        // The gate lands at the start of the block that holds its time tag; a new voice's
+        // filter answers one sample later (its first output sample is 0).
+        assert!(
+            (block_start..=block_start + 1).contains(&onset),
+            "{offset_us} µs: expected frame {expected}, sound from {onset}"
         );
-        assert!(expected - onset < BLOCK_FRAMES as u64);
+        assert!(expected.abs_diff(onset) < BLOCK_FRAMES as u64);
         assert_eq!(engine.value(ParamId::EnvAttack), 0.0);
     }
 }

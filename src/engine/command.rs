@@ -21,22 +21,160 @@ pub enum Command {
         /// `true` opens the gate (attack), `false` closes it (release).
         on: bool,
     },
-    /// Play a MIDI note: sets the frequency and opens the gate.
+    /// Play a MIDI note on a voice of its own (polyphonic; a chord is several `NoteOn`s).
+    /// Also records the note's pitch as `osc.freq`, the pitch of the gated voice. While the
+    /// arpeggiator is on, the note is held for the arpeggio instead of sounding at once.
     NoteOn {
         /// MIDI note number (69 = A4 = 440 Hz).
         note: u8,
         /// Velocity from 0 to 1.
         velocity: f32,
     },
-    /// Release a MIDI note if it is the one sounding.
+    /// Release a held MIDI note.
     NoteOff {
         /// MIDI note number.
         note: u8,
     },
-    /// Close every gate and release every note at once.
+    /// Release everything: every held note, the arpeggio and the gate ("release all").
+    /// Voices fade with their release time; the sequencer keeps playing.
     AllNotesOff,
+    /// Start the transport from the top of bar 1 at the first frame of the next block
+    /// (does nothing while it runs).
+    TransportStart,
+    /// Stop the transport; notes the sequencer started still end at their own time.
+    TransportStop,
+    /// Write one step of a track's pattern. Track edits made while the transport runs are
+    /// staged and take effect at the next bar, or at once after [`Command::ApplyPending`].
+    SetStep {
+        /// Track index, below [`TRACKS`].
+        track: u8,
+        /// Step index, below [`MAX_STEPS`].
+        index: u8,
+        /// What the step plays.
+        step: Step,
+    },
+    /// Set one setting of a track (staged like [`Command::SetStep`]).
+    SetTrack {
+        /// Track index, below [`TRACKS`].
+        track: u8,
+        /// Which setting.
+        param: TrackParam,
+        /// The value in the setting's unit (see [`TrackParam`]).
+        value: f32,
+    },
+    /// Make every step of a track a rest (staged like [`Command::SetStep`]).
+    ClearTrack {
+        /// Track index, below [`TRACKS`].
+        track: u8,
+    },
+    /// Apply staged track edits now instead of at the next bar ("now").
+    ApplyPending,
     /// Deliberately break the worker, for failover tests and demos.
     Fault(Fault),
+}
+
+/// Number of sequencer tracks.
+pub const TRACKS: usize = 8;
+/// Most steps a track's pattern can hold.
+pub const MAX_STEPS: usize = 64;
+
+/// How hard a step plays: the original project's `.` `x` `X`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum StepLevel {
+    /// `.`: nothing.
+    #[default]
+    Rest,
+    /// `x`: a normal hit.
+    Hit,
+    /// `X`: an accented hit (full velocity, more filter envelope).
+    Accent,
+}
+
+impl StepLevel {
+    /// The level written as `.`, `x` or `X`; `None` for any other character.
+    pub fn from_char(c: char) -> Option<StepLevel> {
+        match c {
+            '.' => Some(StepLevel::Rest),
+            'x' => Some(StepLevel::Hit),
+            'X' => Some(StepLevel::Accent),
+            _ => None,
+        }
+    }
+
+    /// The character for this level.
+    pub fn to_char(self) -> char {
+        match self {
+            StepLevel::Rest => '.',
+            StepLevel::Hit => 'x',
+            StepLevel::Accent => 'X',
+        }
+    }
+
+    /// The velocity a step at this level plays with.
+    pub fn velocity(self) -> f32 {
+        match self {
+            StepLevel::Rest => 0.0,
+            StepLevel::Hit => 0.7,
+            StepLevel::Accent => 1.0,
+        }
+    }
+}
+
+/// One step of a pattern: a level and, for note sequences, a MIDI note.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Step {
+    /// Rest, hit or accent.
+    pub level: StepLevel,
+    /// MIDI note, or [`Step::TRACK_PITCH`] to play the track's own pitch (pattern hits).
+    pub note: u8,
+}
+
+impl Step {
+    /// The `note` value meaning "the track's pitch" (`TrackParam::Pitch`).
+    pub const TRACK_PITCH: u8 = 255;
+    /// A rest.
+    pub const REST: Step = Step {
+        level: StepLevel::Rest,
+        note: Step::TRACK_PITCH,
+    };
+
+    /// A pattern step (`x`, `X` or `.`) that plays the track's pitch.
+    pub fn hit(level: StepLevel) -> Step {
+        Step {
+            level,
+            note: Step::TRACK_PITCH,
+        }
+    }
+
+    /// A sequence step that plays `note` (a normal hit).
+    pub fn note(note: u8) -> Step {
+        Step {
+            level: StepLevel::Hit,
+            note: note.min(127),
+        }
+    }
+}
+
+/// A per-track setting for [`Command::SetTrack`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TrackParam {
+    /// Pattern length in steps, 1 to [`MAX_STEPS`] (default 16).
+    Length,
+    /// Step length as a fraction of a 4/4 bar: 0.0625 = 1/16 (default), 0.125 = 1/8.
+    Rate,
+    /// 1 mutes the track, 0 unmutes it.
+    Mute,
+    /// 1 solos the track, 0 unsolos it; while any track is soloed only soloed tracks play.
+    Solo,
+    /// Track level in dB, -60 to 12 (default 0).
+    Level,
+    /// Note length as a fraction of a step, 0.05 to 1 (default 0.5).
+    Gate,
+    /// The MIDI note pattern hits play; a negative value follows `osc.freq` (default).
+    Pitch,
+    /// A sound parameter for this track only (`osc.wave`, `osc.detune`, `env.*`,
+    /// `filter.*`, `amp.gain`); a non-finite value (NaN) goes back to following the patch.
+    Sound(ParamId),
 }
 
 /// Faults that can be injected into a DSP worker.
@@ -72,6 +210,7 @@ pub fn midi_to_hz(note: f32) -> f32 {
 
 // Commands travel through a lock-free ring many times per second; keep them small.
 const _: () = assert!(std::mem::size_of::<Command>() <= 12);
+const _: () = assert!(TRACKS <= 8 && MAX_STEPS <= 255);
 const _: () = assert!(std::mem::size_of::<StampedCommand>() <= 24);
 
 #[cfg(test)]
@@ -83,5 +222,22 @@ mod tests {
         assert!((midi_to_hz(69.0) - 440.0).abs() < 1e-3);
         assert!((midi_to_hz(57.0) - 220.0).abs() < 1e-3);
         assert!((midi_to_hz(60.0) - 261.6256).abs() < 1e-2);
+    }
+
+    #[test]
+    fn step_levels_read_the_original_notation() {
+        let levels: Vec<_> = "x.X?".chars().map(StepLevel::from_char).collect();
+        assert_eq!(
+            levels,
+            [
+                Some(StepLevel::Hit),
+                Some(StepLevel::Rest),
+                Some(StepLevel::Accent),
+                None
+            ]
+        );
+        assert_eq!(StepLevel::Accent.to_char(), 'X');
+        assert!(StepLevel::Accent.velocity() > StepLevel::Hit.velocity());
+        assert_eq!(Step::note(200).note, 127);
     }
 }

@@ -87,6 +87,93 @@ impl Adsr {
         }
     }
 
+    /// True when the gate is open (attack, decay or sustain).
+    pub fn is_gated(&self) -> bool {
+        matches!(self.stage, Stage::Attack | Stage::Decay | Stage::Sustain)
+    }
+
+    /// True when the level cannot change on its own (idle, or sustaining at the sustain level).
+    pub fn is_steady(&self, sustain: f32) -> bool {
+        match self.stage {
+            Stage::Idle => true,
+            Stage::Sustain => (self.level - sustain).abs() < 1e-6,
+            _ => false,
+        }
+    }
+
+    /// Fills `out` with the next `out.len()` levels: the same values as calling
+    /// [`Adsr::next`] for each sample, computed a segment at a time.
+    pub fn fill(&mut self, s: &AdsrSettings, sample_rate: f32, out: &mut [f32]) {
+        let n = out.len();
+        let mut i = 0;
+        while i < n {
+            match self.stage {
+                Stage::Idle => {
+                    self.level = 0.0;
+                    out[i..].fill(0.0);
+                    return;
+                }
+                Stage::Attack => {
+                    let step = 1.0 / (s.attack * sample_rate).max(1.0);
+                    while i < n {
+                        self.level += step;
+                        if self.level >= 1.0 {
+                            self.level = 1.0;
+                            self.stage = Stage::Decay;
+                            out[i] = 1.0;
+                            i += 1;
+                            break;
+                        }
+                        out[i] = self.level;
+                        i += 1;
+                    }
+                }
+                Stage::Decay => {
+                    let step = (1.0 - s.sustain) / (s.decay * sample_rate).max(1.0);
+                    while i < n {
+                        self.level -= step;
+                        if self.level <= s.sustain {
+                            self.level = s.sustain;
+                            self.stage = Stage::Sustain;
+                            out[i] = self.level;
+                            i += 1;
+                            break;
+                        }
+                        out[i] = self.level;
+                        i += 1;
+                    }
+                }
+                Stage::Sustain => {
+                    if (s.sustain - self.level).abs() < 1e-6 {
+                        self.level = s.sustain;
+                        out[i..].fill(self.level);
+                        return;
+                    }
+                    for o in &mut out[i..] {
+                        self.level += (s.sustain - self.level) * 0.002;
+                        *o = self.level;
+                    }
+                    return;
+                }
+                Stage::Release => {
+                    let step = self.release_step.max(1e-7);
+                    while i < n {
+                        self.level -= step;
+                        if self.level <= 0.0 {
+                            self.level = 0.0;
+                            self.stage = Stage::Idle;
+                            out[i] = 0.0;
+                            i += 1;
+                            break;
+                        }
+                        out[i] = self.level;
+                        i += 1;
+                    }
+                }
+            }
+        }
+    }
+
     /// The present stage.
     pub fn stage(&self) -> Stage {
         self.stage
@@ -183,6 +270,29 @@ mod tests {
             }
             assert!(env.is_idle());
         }
+    }
+
+    #[test]
+    fn filling_a_block_matches_sample_by_sample() {
+        let mut a = Adsr::new();
+        let mut b = Adsr::new();
+        a.gate_on();
+        b.gate_on();
+        let mut block = [0.0f32; 37];
+        let mut i = 0;
+        for round in 0..600 {
+            if round == 250 {
+                a.gate_off(&S, SR);
+                b.gate_off(&S, SR);
+            }
+            a.fill(&S, SR, &mut block);
+            for v in block {
+                let w = b.next(&S, SR);
+                assert!((v - w).abs() < 1e-6, "sample {i}: {v} vs {w}");
+                i += 1;
+            }
+        }
+        assert!(a.is_idle() && b.is_idle());
     }
 
     #[test]

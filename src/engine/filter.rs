@@ -4,20 +4,43 @@
 //! from 0 to 1 because the cutoff is kept below Nyquist and damping never reaches zero.
 
 use super::params::FilterMode;
+use super::BLOCK_FRAMES;
+
+/// How many filters [`process_lanes`] runs side by side.
+pub const LANES: usize = 4;
 
 /// A two-pole SVF with low-, high- and band-pass outputs.
+///
+/// The TPT update is kept in its equivalent state-space form `s' = M s + b x`, whose
+/// loop-carried path is one multiply-add per state instead of the textbook's chain of four,
+/// so a block runs about twice as fast.
 #[derive(Clone, Debug, Default)]
 pub struct Svf {
     ic1eq: f32,
     ic2eq: f32,
-    g: f32,
     k: f32,
-    a1: f32,
-    a2: f32,
-    a3: f32,
+    m11: f32,
+    m12: f32,
+    m21: f32,
+    m22: f32,
+    b1: f32,
+    b2: f32,
 }
 
 impl Svf {
+    /// A filter with zero state and zero coefficients: silence in, silence out.
+    pub const ZERO: Svf = Svf {
+        ic1eq: 0.0,
+        ic2eq: 0.0,
+        k: 0.0,
+        m11: 0.0,
+        m12: 0.0,
+        m21: 0.0,
+        m22: 0.0,
+        b1: 0.0,
+        b2: 0.0,
+    };
+
     /// A filter at rest.
     pub fn new() -> Self {
         let mut f = Svf::default();
@@ -29,26 +52,74 @@ impl Svf {
     #[inline]
     pub fn set(&mut self, cutoff: f32, res: f32, sample_rate: f32) {
         let fc = cutoff.clamp(10.0, sample_rate * 0.45);
-        self.g = (std::f32::consts::PI * fc / sample_rate).tan();
+        let g = (std::f32::consts::PI * fc / sample_rate).tan();
         // Q from 0.5 (res 0) up to ~25 (res 1): damping k = 1/Q never reaches zero.
         self.k = 2.0 - 1.96 * res.clamp(0.0, 1.0);
-        self.a1 = 1.0 / (1.0 + self.g * (self.g + self.k));
-        self.a2 = self.g * self.a1;
-        self.a3 = self.g * self.a2;
+        let a1 = 1.0 / (1.0 + g * (g + self.k));
+        let a2 = g * a1;
+        let a3 = g * a2;
+        // ic1' = 2 v1 - ic1 and ic2' = 2 v2 - ic2 with v1, v2 expanded.
+        self.m11 = 2.0 * a1 - 1.0;
+        self.m12 = -2.0 * a2;
+        self.b1 = 2.0 * a2;
+        self.m21 = 2.0 * a2;
+        self.m22 = 1.0 - 2.0 * a3;
+        self.b2 = 2.0 * a3;
     }
 
     /// Filters one sample.
     #[inline]
     pub fn process(&mut self, x: f32, mode: FilterMode) -> f32 {
-        let v3 = x - self.ic2eq;
-        let v1 = self.a1 * self.ic1eq + self.a2 * v3;
-        let v2 = self.ic2eq + self.a2 * self.ic1eq + self.a3 * v3;
-        self.ic1eq = 2.0 * v1 - self.ic1eq;
-        self.ic2eq = 2.0 * v2 - self.ic2eq;
+        let (s1, s2) = (self.ic1eq, self.ic2eq);
+        let n1 = self.m11 * s1 + self.m12 * s2 + self.b1 * x;
+        let n2 = self.m21 * s1 + self.m22 * s2 + self.b2 * x;
+        self.ic1eq = n1;
+        self.ic2eq = n2;
+        let v1 = 0.5 * (s1 + n1);
+        let v2 = 0.5 * (s2 + n2);
         match mode {
             FilterMode::Lowpass => v2,
             FilterMode::Bandpass => v1,
             FilterMode::Highpass => x - self.k * v1 - v2,
+        }
+    }
+
+    /// Filters a block in place with the present coefficients (the mode is chosen once).
+    pub fn process_block(&mut self, buf: &mut [f32], mode: FilterMode) {
+        let (m11, m12, m21, m22, b1, b2, k) = (
+            self.m11, self.m12, self.m21, self.m22, self.b1, self.b2, self.k,
+        );
+        let (mut s1, mut s2) = (self.ic1eq, self.ic2eq);
+        macro_rules! run {
+            (|$x:ident, $v1:ident, $v2:ident| $out:expr) => {
+                for s in buf.iter_mut() {
+                    let $x = *s;
+                    let n1 = m11 * s1 + m12 * s2 + b1 * $x;
+                    let n2 = m21 * s1 + m22 * s2 + b2 * $x;
+                    let $v1 = 0.5 * (s1 + n1);
+                    let $v2 = 0.5 * (s2 + n2);
+                    s1 = n1;
+                    s2 = n2;
+                    *s = $out;
+                }
+            };
+        }
+        match mode {
+            FilterMode::Lowpass => run!(|_x, _v1, v2| v2),
+            FilterMode::Bandpass => run!(|_x, v1, _v2| v1),
+            FilterMode::Highpass => run!(|x, v1, v2| x - k * v1 - v2),
+        }
+        self.ic1eq = s1;
+        self.ic2eq = s2;
+    }
+
+    /// Output weights `[lowpass, bandpass, input]` that pick this mode's output from the
+    /// filter's two states: highpass is `x - k·bandpass - lowpass`.
+    pub fn mode_weights(&self, mode: FilterMode) -> [f32; 3] {
+        match mode {
+            FilterMode::Lowpass => [1.0, 0.0, 0.0],
+            FilterMode::Bandpass => [0.0, 1.0, 0.0],
+            FilterMode::Highpass => [-1.0, -self.k, 1.0],
         }
     }
 
@@ -67,5 +138,104 @@ impl Svf {
     pub fn poison(&mut self) {
         self.ic1eq = f32::NAN;
         self.ic2eq = f32::NAN;
+    }
+}
+
+/// Runs [`LANES`] filters side by side over frames `from..to` of their buffers, each lane
+/// with its own coefficients and mode weights ([`Svf::mode_weights`]). Same results as
+/// [`Svf::process_block`] per lane; the lanes' dependency chains overlap, so four voices
+/// cost little more than one.
+#[allow(clippy::needless_range_loop)] // frames × lanes: both indexes address `buf`.
+pub fn process_lanes(
+    filters: &mut [Svf; LANES],
+    weights: &[[f32; 3]; LANES],
+    buf: &mut [[f32; BLOCK_FRAMES]; LANES],
+    from: usize,
+    to: usize,
+) {
+    let get = |f: fn(&Svf) -> f32| -> [f32; LANES] { std::array::from_fn(|l| f(&filters[l])) };
+    let (m11, m12, m21, m22) = (
+        get(|f| f.m11),
+        get(|f| f.m12),
+        get(|f| f.m21),
+        get(|f| f.m22),
+    );
+    let (b1, b2) = (get(|f| f.b1), get(|f| f.b2));
+    let (mut s1, mut s2) = (get(|f| f.ic1eq), get(|f| f.ic2eq));
+    let w: [[f32; LANES]; 3] = std::array::from_fn(|j| std::array::from_fn(|l| weights[l][j]));
+    for i in from..to.min(BLOCK_FRAMES) {
+        for l in 0..LANES {
+            let x = buf[l][i];
+            let n1 = m11[l] * s1[l] + m12[l] * s2[l] + b1[l] * x;
+            let n2 = m21[l] * s1[l] + m22[l] * s2[l] + b2[l] * x;
+            let v1 = 0.5 * (s1[l] + n1);
+            let v2 = 0.5 * (s2[l] + n2);
+            s1[l] = n1;
+            s2[l] = n2;
+            buf[l][i] = w[0][l] * v2 + w[1][l] * v1 + w[2][l] * x;
+        }
+    }
+    for (l, f) in filters.iter_mut().enumerate() {
+        f.ic1eq = s1[l];
+        f.ic2eq = s2[l];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lanes_match_one_filter_at_a_time() {
+        let modes = [
+            FilterMode::Lowpass,
+            FilterMode::Highpass,
+            FilterMode::Bandpass,
+            FilterMode::Lowpass,
+        ];
+        let mut lanes: [Svf; LANES] = std::array::from_fn(|_| Svf::new());
+        let mut single: [Svf; LANES] = std::array::from_fn(|_| Svf::new());
+        for l in 0..LANES {
+            lanes[l].set(300.0 * (l + 1) as f32, 0.25 * l as f32, 44_100.0);
+            single[l].set(300.0 * (l + 1) as f32, 0.25 * l as f32, 44_100.0);
+        }
+        let weights: [[f32; 3]; LANES] = std::array::from_fn(|l| lanes[l].mode_weights(modes[l]));
+        let input = |l: usize, i: usize| (((i * (7 + l)) % 23) as f32 - 11.0) / 11.0;
+        let mut buf = [[0.0f32; BLOCK_FRAMES]; LANES];
+        for (l, b) in buf.iter_mut().enumerate() {
+            for (i, s) in b.iter_mut().enumerate() {
+                *s = input(l, i);
+            }
+        }
+        process_lanes(&mut lanes, &weights, &mut buf, 0, 40);
+        process_lanes(&mut lanes, &weights, &mut buf, 40, BLOCK_FRAMES);
+        for (l, lane) in buf.iter().enumerate() {
+            for (i, got) in lane.iter().enumerate() {
+                let want = single[l].process(input(l, i), modes[l]);
+                assert!((got - want).abs() < 1e-5, "lane {l} frame {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn block_processing_matches_sample_by_sample() {
+        for mode in [
+            FilterMode::Lowpass,
+            FilterMode::Highpass,
+            FilterMode::Bandpass,
+        ] {
+            let mut a = Svf::new();
+            let mut b = Svf::new();
+            a.set(800.0, 0.7, 44_100.0);
+            b.set(800.0, 0.7, 44_100.0);
+            let input: Vec<f32> = (0..256)
+                .map(|i| ((i * 37 % 19) as f32 - 9.0) / 9.0)
+                .collect();
+            let mut block = input.clone();
+            a.process_block(&mut block, mode);
+            for (x, y) in input.iter().zip(&block) {
+                assert!((b.process(*x, mode) - y).abs() < 1e-6);
+            }
+        }
     }
 }

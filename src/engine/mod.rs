@@ -2,22 +2,39 @@
 //! offline rendering.
 //!
 //! `Engine` runs on whichever thread renders (the DSP worker thread live, the caller's thread
-//! offline). `render` and `apply` never allocate, lock or block; all state is fixed-size and
-//! built in `Engine::new`.
+//! offline). `render` and `apply` never allocate, lock or block; every voice, pattern and
+//! delay line is fixed-size and built in `Engine::new`. Commands apply at block starts;
+//! sequencer steps, arpeggio notes and scheduled releases land on their exact frame inside
+//! a block (the block is split there).
 
+pub mod arp;
 pub mod command;
 pub mod envelope;
 pub mod filter;
+pub mod fx;
 pub mod oscillator;
 pub mod params;
+pub mod profile;
+mod render;
+pub mod sequencer;
 pub mod smoother;
+pub mod snapshot;
+pub mod transport;
+pub mod voice;
+pub mod voice_filter;
+pub mod voice_pool;
 
-use command::{midi_to_hz, Command, Fault};
-use envelope::{Adsr, AdsrSettings};
-use filter::Svf;
-use oscillator::Oscillator;
-use params::{default_values, FilterMode, ParamId, Waveform, PARAM_COUNT};
-use smoother::{db_to_gain, Smoother};
+use arp::{ArpMode, Arpeggiator};
+use command::{midi_to_hz, Command, Fault, Step};
+use fx::FxChain;
+use params::ParamId;
+use profile::SoundProfiles;
+use sequencer::Sequencer;
+use smoother::{db_to_gain, BlockSmoother};
+pub use snapshot::EngineSnapshot;
+use transport::Transport;
+use voice::{VoiceSource, NEVER};
+use voice_pool::{VoicePool, DEFAULT_VOICES};
 
 /// Frames per engine block: commands are applied at block starts.
 pub const BLOCK_FRAMES: usize = 64;
@@ -27,6 +44,8 @@ pub const CHANNELS: usize = 2;
 pub const BLOCK_SAMPLES: usize = BLOCK_FRAMES * CHANNELS;
 /// The default sample rate.
 pub const DEFAULT_SAMPLE_RATE: u32 = 44_100;
+/// The note number the gated voice and pattern hits at `osc.freq` are filed under.
+const PITCH_NOTE: u8 = Step::TRACK_PITCH;
 
 /// Everything the engine counts that the meters show.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -35,46 +54,28 @@ pub struct EngineCounters {
     pub nan_resets: u64,
     /// Blocks in which the output guard had to silence non-finite samples.
     pub silenced_blocks: u64,
+    /// Voices stolen because every voice was busy.
+    pub voice_steals: u64,
 }
 
-/// The monophonic voice chain: oscillator → ADSR → filter → amp → master.
+/// A polyphonic synth: voice pool → drive → chorus → delay → reverb → master, with a
+/// transport, a step sequencer and an arpeggiator.
 pub struct Engine {
     sample_rate: f32,
-    values: [f32; PARAM_COUNT],
-    osc: Oscillator,
-    env: Adsr,
-    filter: Svf,
-    freq: Smoother,
-    log_cutoff: Smoother,
-    res: Smoother,
-    amp: Smoother,
-    master: Smoother,
-    velocity: f32,
-    gate: bool,
-    note: Option<u8>,
+    state: EngineSnapshot,
+    pool: VoicePool,
+    profiles: SoundProfiles,
+    freq: BlockSmoother,
+    master: BlockSmoother,
+    transport: Transport,
+    seq: Sequencer,
+    arp: Arpeggiator,
+    fx: FxChain,
+    duck: f32,
+    sound_dirty: bool,
+    fx_dirty: bool,
     frames: u64,
     counters: EngineCounters,
-}
-
-/// A copy of what the engine needs to rebuild an identical patch elsewhere.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct EngineSnapshot {
-    /// Every parameter value, indexed by [`ParamId`].
-    pub values: [f32; PARAM_COUNT],
-    /// Whether the gate is open.
-    pub gate: bool,
-    /// The note that is held, if any.
-    pub note: Option<u8>,
-}
-
-impl Default for EngineSnapshot {
-    fn default() -> Self {
-        EngineSnapshot {
-            values: default_values(),
-            gate: false,
-            note: None,
-        }
-    }
 }
 
 /// Soft clip that leaves everything below 0.8 untouched and bends smoothly to ±1.
@@ -89,39 +90,79 @@ pub fn soft_clip(x: f32) -> f32 {
 }
 
 impl Engine {
-    /// A new engine with the default patch, gate closed.
+    /// A new engine with the default patch and [`DEFAULT_VOICES`] voices, gate closed.
     pub fn new(sample_rate: u32) -> Self {
         Self::from_snapshot(sample_rate, &EngineSnapshot::default())
     }
 
-    /// A new engine with the patch of `snapshot` already settled (no glide from defaults).
+    /// A new engine with `voices` voices (allocated here, never later).
+    pub fn with_voices(sample_rate: u32, voices: usize) -> Self {
+        Self::build(sample_rate, voices, &EngineSnapshot::default())
+    }
+
+    /// A new engine with the patch, held notes, tracks and transport of `snapshot` already
+    /// settled (no glide from defaults).
     pub fn from_snapshot(sample_rate: u32, snapshot: &EngineSnapshot) -> Self {
+        Self::build(sample_rate, DEFAULT_VOICES, snapshot)
+    }
+
+    /// [`Engine::from_snapshot`] with `voices` voices.
+    pub fn build(sample_rate: u32, voices: usize, snapshot: &EngineSnapshot) -> Self {
         let sr = sample_rate as f32;
         let v = &snapshot.values;
+        let mut state = *snapshot;
+        state.gate = false;
+        state.note = None;
+        state.held.clear();
+        state.running = false;
         let mut engine = Engine {
             sample_rate: sr,
-            values: *v,
-            osc: Oscillator::new(0x9E37_79B9),
-            env: Adsr::new(),
-            filter: Svf::new(),
-            freq: Smoother::new(v[ParamId::OscFreq.index()], 0.003, sr),
-            log_cutoff: Smoother::new(v[ParamId::FilterCutoff.index()].log2(), 0.01, sr),
-            res: Smoother::new(v[ParamId::FilterRes.index()], 0.01, sr),
-            amp: Smoother::new(db_to_gain(v[ParamId::AmpGain.index()]), 0.01, sr),
-            master: Smoother::new(db_to_gain(v[ParamId::MasterGain.index()]), 0.01, sr),
-            velocity: 1.0,
-            gate: false,
-            note: None,
+            pool: VoicePool::new(voices, sr),
+            profiles: SoundProfiles::new(v, &snapshot.tracks, sr),
+            freq: BlockSmoother::new(v[ParamId::OscFreq.index()], 0.003, sr),
+            master: BlockSmoother::new(db_to_gain(v[ParamId::MasterGain.index()]), 0.01, sr),
+            transport: Transport::new(
+                sample_rate,
+                v[ParamId::TransportTempo.index()],
+                v[ParamId::TransportSwing.index()],
+            ),
+            seq: Sequencer::new(&snapshot.tracks),
+            arp: Arpeggiator::new(),
+            fx: FxChain::new(sr, v),
+            duck: 1.0,
+            sound_dirty: false,
+            fx_dirty: false,
             frames: 0,
             counters: EngineCounters::default(),
+            state,
         };
-        if let Some(note) = snapshot.note {
-            engine.apply(Command::NoteOn {
-                note,
-                velocity: 1.0,
-            });
-        } else if snapshot.gate {
-            engine.apply(Command::Gate { on: true });
+        engine.configure_arp();
+        if snapshot.running {
+            engine.transport.start(0, snapshot.position_beats);
+            engine.state.running = true;
+            engine.seq.resync_all(&engine.transport, 0);
+        }
+        if snapshot.held.is_empty() {
+            // A monophonic snapshot: the note, or else the open gate.
+            if let Some(note) = snapshot.note {
+                engine.apply(Command::NoteOn {
+                    note,
+                    velocity: 1.0,
+                });
+            } else if snapshot.gate {
+                engine.apply(Command::Gate { on: true });
+            }
+        } else {
+            for note in snapshot.held.iter() {
+                let velocity = snapshot.held.velocity(note);
+                engine.apply(Command::NoteOn { note, velocity });
+            }
+            engine.state.note = snapshot.note;
+            engine.set_value(ParamId::OscFreq, v[ParamId::OscFreq.index()]);
+            engine.freq.snap(v[ParamId::OscFreq.index()]);
+            if snapshot.gate {
+                engine.apply(Command::Gate { on: true });
+            }
         }
         engine
     }
@@ -133,16 +174,18 @@ impl Engine {
 
     /// The current value of a parameter (the target, after clamping).
     pub fn value(&self, param: ParamId) -> f32 {
-        self.values[param.index()]
+        self.state.values[param.index()]
     }
 
-    /// Patch, gate and note, for building a twin engine.
+    /// Patch, gate, held notes, tracks and transport position, for building a twin engine.
     pub fn snapshot(&self) -> EngineSnapshot {
-        EngineSnapshot {
-            values: self.values,
-            gate: self.gate,
-            note: self.note,
-        }
+        let mut s = self.state;
+        s.position_beats = if self.transport.is_running() {
+            self.transport.beat_at(self.frames)
+        } else {
+            0.0
+        };
+        s
     }
 
     /// Frames rendered since the engine was built (the engine's sample clock).
@@ -150,133 +193,224 @@ impl Engine {
         self.frames
     }
 
-    /// Fault and guard counters.
+    /// Fault, guard and voice counters.
     pub fn counters(&self) -> EngineCounters {
-        self.counters
+        let mut c = self.counters;
+        c.voice_steals = self.pool.steals();
+        c
     }
 
-    /// True when the gate is open.
+    /// True when the gated voice's gate is open.
     pub fn gate(&self) -> bool {
-        self.gate
+        self.state.gate
     }
 
-    /// The present envelope level (0..1).
+    /// The loudest voice's envelope level (0..1).
     pub fn envelope_level(&self) -> f32 {
-        self.env.level()
+        self.pool.loudest_level()
     }
 
-    /// Moves every glide to its target and the envelope to where the held gate ends up
-    /// (sustain) or a closed one does (silence), without rendering. A warm standby, which
-    /// applies commands but renders nothing, calls this when it is promoted so its first
-    /// block sounds like the patch instead of gliding or re-attacking into it.
+    /// Voices sounding now.
+    pub fn active_voices(&self) -> usize {
+        self.pool.active_count()
+    }
+
+    /// Voices in the pool.
+    pub fn voice_count(&self) -> usize {
+        self.pool.len()
+    }
+
+    /// True while the transport runs.
+    pub fn is_running(&self) -> bool {
+        self.transport.is_running()
+    }
+
+    /// The pattern step `track` played last (for the TUI), if it has played.
+    pub fn current_step(&self, track: usize) -> Option<usize> {
+        self.seq.current_step(track)
+    }
+
+    /// Moves every glide to its target and every envelope to where it ends up (sustain
+    /// while gated, silence otherwise), without rendering. A warm standby calls this when
+    /// it is promoted so its first block sounds like the patch.
     pub fn settle(&mut self) {
-        for s in [
-            &mut self.freq,
-            &mut self.log_cutoff,
-            &mut self.res,
-            &mut self.amp,
-            &mut self.master,
-        ] {
-            s.snap(s.target());
+        self.freq.snap(self.freq.target());
+        self.master.snap(self.master.target());
+        self.refresh_profiles();
+        if self.fx_dirty {
+            self.fx.set(&self.state.values);
+            self.fx_dirty = false;
         }
-        self.env
-            .settle(self.gate, self.values[ParamId::EnvSustain.index()]);
+        self.profiles.settle();
+        self.pool.settle(self.profiles.params());
+        self.fx.settle();
+        self.duck = 1.0;
     }
 
-    fn adsr_settings(&self) -> AdsrSettings {
-        AdsrSettings {
-            attack: self.values[ParamId::EnvAttack.index()],
-            decay: self.values[ParamId::EnvDecay.index()],
-            sustain: self.values[ParamId::EnvSustain.index()],
-            release: self.values[ParamId::EnvRelease.index()],
+    /// Brings the sound profiles up to date with the parameters (before releases, which
+    /// read the release time).
+    fn refresh_profiles(&mut self) {
+        if self.sound_dirty {
+            self.profiles
+                .retarget(&self.state.values, self.seq.playing());
+            self.sound_dirty = false;
         }
+    }
+
+    fn set_value(&mut self, param: ParamId, value: f32) {
+        self.state.values[param.index()] = param.spec().clamp(value);
+    }
+
+    fn gate_voice_sounding(&self) -> bool {
+        self.pool
+            .voices()
+            .iter()
+            .any(|v| v.is_active() && v.source() == VoiceSource::Gate)
+    }
+
+    fn configure_arp(&mut self) {
+        let v = &self.state.values;
+        self.arp.configure(
+            ArpMode::from_value(v[ParamId::ArpMode.index()]),
+            v[ParamId::ArpRate.index()],
+            v[ParamId::ArpOctaves.index()],
+            v[ParamId::ArpGate.index()],
+        );
     }
 
     /// Applies one command. Values are clamped to their parameter's range; never allocates.
     pub fn apply(&mut self, command: Command) {
+        let was_running = self.state.running;
+        self.state.apply(&command);
+        let now = self.frames;
+        if matches!(
+            command,
+            Command::Gate { on: false } | Command::NoteOff { .. } | Command::AllNotesOff
+        ) {
+            self.refresh_profiles();
+        }
         match command {
-            Command::Set { param, value } => {
-                let v = param.spec().clamp(value);
-                self.values[param.index()] = v;
-                match param {
-                    ParamId::OscFreq => self.freq.set_target(v),
-                    ParamId::FilterCutoff => self.log_cutoff.set_target(v.log2()),
-                    ParamId::FilterRes => self.res.set_target(v),
-                    ParamId::AmpGain => self.amp.set_target(db_to_gain(v)),
-                    ParamId::MasterGain => self.master.set_target(db_to_gain(v)),
-                    _ => {}
+            Command::Set { param, .. } => self.param_changed(param),
+            Command::Gate { on: true } => {
+                if !self.gate_voice_sounding() {
+                    self.freq.snap(self.value(ParamId::OscFreq));
                 }
+                self.pool
+                    .start(VoiceSource::Gate, PITCH_NOTE, 0.0, 1.0, NEVER);
             }
-            Command::Gate { on } => {
-                self.gate = on;
-                if on {
-                    self.env.gate_on();
-                } else {
-                    self.note = None;
-                    let s = self.adsr_settings();
-                    self.env.gate_off(&s, self.sample_rate);
-                }
+            Command::Gate { on: false } => {
+                self.pool
+                    .release(VoiceSource::Gate, None, self.profiles.params());
             }
             Command::NoteOn { note, velocity } => {
-                let hz = ParamId::OscFreq.spec().clamp(midi_to_hz(note as f32));
-                self.values[ParamId::OscFreq.index()] = hz;
-                if self.env.is_idle() {
-                    // A new note from silence starts on pitch, not gliding from the last one.
-                    self.freq.snap(hz);
+                let note = note.min(127);
+                self.param_changed(ParamId::OscFreq);
+                if self.arp.is_on() {
+                    self.arp.start(now, &self.transport);
                 } else {
-                    self.freq.set_target(hz);
+                    let hz = midi_to_hz(f32::from(note));
+                    self.pool
+                        .start(VoiceSource::Live, note, hz, velocity, NEVER);
                 }
-                self.velocity = velocity.clamp(0.0, 1.0);
-                self.note = Some(note);
-                self.gate = true;
-                self.env.gate_on();
             }
             Command::NoteOff { note } => {
-                if self.note == Some(note) {
-                    self.apply(Command::Gate { on: false });
+                self.pool
+                    .release(VoiceSource::Live, Some(note), self.profiles.params());
+            }
+            Command::AllNotesOff => {
+                self.arp.stop();
+                self.pool.release_all(self.profiles.params());
+            }
+            Command::TransportStart => {
+                if !was_running {
+                    self.transport.start(now, 0.0);
+                    self.seq.rewind();
+                    self.seq.resync_all(&self.transport, now);
                 }
             }
-            Command::AllNotesOff => self.apply(Command::Gate { on: false }),
-            Command::Fault(Fault::Nan) => self.filter.poison(),
+            Command::TransportStop => {
+                self.transport.stop();
+                self.seq.stop(&self.state.tracks, &self.transport, now);
+                self.sound_dirty = true;
+            }
+            Command::SetStep { track, .. }
+            | Command::SetTrack { track, .. }
+            | Command::ClearTrack { track } => {
+                let t = usize::from(track);
+                if let Some(latest) = self.state.tracks.get(t) {
+                    self.seq.track_edited(t, latest, &self.transport, now);
+                    self.sound_dirty = true;
+                }
+            }
+            Command::ApplyPending => {
+                self.seq
+                    .apply_staged(&self.state.tracks, &self.transport, now);
+                self.sound_dirty = true;
+            }
+            Command::Fault(Fault::Nan) => self.pool.poison(),
             Command::Fault(_) => {}
         }
     }
 
-    /// Renders interleaved stereo into `out` (any length that is a multiple of 2).
-    /// Never allocates, locks or blocks.
-    pub fn render(&mut self, out: &mut [f32]) {
-        let sr = self.sample_rate;
-        let wave = Waveform::from_value(self.values[ParamId::OscWave.index()]);
-        let mode = FilterMode::from_value(self.values[ParamId::FilterMode.index()]);
-        let detune = 2f32.powf(self.values[ParamId::OscDetune.index()] / 1200.0);
-        let adsr = self.adsr_settings();
-        for frame in out.chunks_exact_mut(CHANNELS) {
-            let freq = self.freq.tick() * detune;
-            let cutoff = self.log_cutoff.tick().exp2();
-            let res = self.res.tick();
-            self.filter.set(cutoff, res, sr);
-            let env = self.env.next(&adsr, sr);
-            let raw = self.osc.next(wave, freq, sr);
-            let filtered = self.filter.process(raw, mode);
-            let voice = filtered * env * self.velocity * self.amp.tick();
-            let y = soft_clip(voice * self.master.tick());
-            frame[0] = y;
-            frame[1] = y;
-        }
-        self.frames += (out.len() / CHANNELS) as u64;
-        self.guard_non_finite(out);
-    }
-
-    /// The NaN/inf guard: a module whose state went non-finite is reset and counted, and a
-    /// block holding non-finite samples is silenced so they never reach the output.
-    fn guard_non_finite(&mut self, out: &mut [f32]) {
-        if !self.filter.is_finite() {
-            self.filter.reset();
-            self.counters.nan_resets += 1;
-        }
-        if out.iter().any(|s| !s.is_finite()) {
-            out.fill(0.0);
-            self.counters.silenced_blocks += 1;
+    /// Reacts to a new value of `param` (already stored in the state).
+    fn param_changed(&mut self, param: ParamId) {
+        let v = self.value(param);
+        let now = self.frames;
+        match param {
+            ParamId::OscFreq => {
+                if self.gate_voice_sounding() {
+                    self.freq.set_target(v);
+                } else {
+                    self.freq.snap(v);
+                }
+            }
+            ParamId::MasterGain => self.master.set_target(db_to_gain(v)),
+            ParamId::TransportTempo => {
+                self.transport.set_tempo(v, now);
+                self.seq.resync_all(&self.transport, now);
+                self.fx_dirty = true;
+            }
+            ParamId::TransportSwing => {
+                self.transport.set_swing(v);
+                self.seq.resync_all(&self.transport, now);
+            }
+            ParamId::ArpMode | ParamId::ArpRate | ParamId::ArpOctaves | ParamId::ArpGate => {
+                let was_on = self.arp.is_on();
+                self.configure_arp();
+                let params = *self.profiles.params();
+                if was_on && !self.arp.is_on() {
+                    // Back to chords: the held notes sound together.
+                    self.pool.release(VoiceSource::Arp, None, &params);
+                    for note in self.state.held.iter() {
+                        let hz = midi_to_hz(f32::from(note));
+                        let vel = self.state.held.velocity(note);
+                        self.pool.start(VoiceSource::Live, note, hz, vel, NEVER);
+                    }
+                } else if !was_on && self.arp.is_on() {
+                    self.pool.release(VoiceSource::Live, None, &params);
+                    if !self.state.held.is_empty() {
+                        self.arp.start(now, &self.transport);
+                    }
+                }
+            }
+            ParamId::DriveOn
+            | ParamId::DriveAmount
+            | ParamId::DriveMix
+            | ParamId::ChorusOn
+            | ParamId::ChorusRate
+            | ParamId::ChorusDepth
+            | ParamId::ChorusMix
+            | ParamId::DelayOn
+            | ParamId::DelayTime
+            | ParamId::DelaySync
+            | ParamId::DelayFeedback
+            | ParamId::DelayDamping
+            | ParamId::DelayMix
+            | ParamId::ReverbOn
+            | ParamId::ReverbSize
+            | ParamId::ReverbDamping
+            | ParamId::ReverbMix => self.fx_dirty = true,
+            _ => self.sound_dirty = true,
         }
     }
 }

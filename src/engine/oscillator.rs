@@ -39,6 +39,25 @@ fn poly_blamp(t: f32, dt: f32) -> f32 {
     }
 }
 
+/// sin(2πt) for a phase `t` in [0, 1), from an odd polynomial (error below 1e-6, harmonics
+/// below -120 dB) with no branches: no library call and no misprediction per sample.
+#[inline]
+pub fn fast_sine(t: f32) -> f32 {
+    // x in [-0.5, 0.5), then folded to [0, 0.25] by sin(π - a) = sin(a), sign kept apart.
+    let x = t - (t + 0.5) as i32 as f32;
+    let ax = x.abs();
+    let y = ax.min(0.5 - ax);
+    let z = y * std::f32::consts::TAU;
+    let z2 = z * z;
+    // Taylor series of sin to z^11 on |z| <= pi/2.
+    let s = z
+        * (1.0
+            + z2 * (-1.0 / 6.0
+                + z2 * (1.0 / 120.0
+                    + z2 * (-1.0 / 5040.0 + z2 * (1.0 / 362_880.0 + z2 * (-1.0 / 39_916_800.0))))));
+    s.copysign(x)
+}
+
 impl Oscillator {
     /// A new oscillator at phase 0 with a fixed noise seed (deterministic renders).
     pub fn new(seed: u32) -> Self {
@@ -59,7 +78,7 @@ impl Oscillator {
         let dt = (freq / sample_rate).clamp(0.0, 0.49);
         let t = self.phase;
         let out = match wave {
-            Waveform::Sine => (t * std::f32::consts::TAU).sin(),
+            Waveform::Sine => fast_sine(t),
             Waveform::Saw => 2.0 * t - 1.0 - poly_blep(t, dt),
             Waveform::Square => {
                 let naive = if t < 0.5 { 1.0 } else { -1.0 };
@@ -85,6 +104,63 @@ impl Oscillator {
         out
     }
 
+    /// Fills `out` with samples whose frequency starts at `freq` and moves by `freq_step` Hz
+    /// per sample (0 for a steady pitch). The waveform is chosen once per block.
+    pub fn fill(
+        &mut self,
+        wave: Waveform,
+        freq: f32,
+        freq_step: f32,
+        sample_rate: f32,
+        out: &mut [f32],
+    ) {
+        let inv = 1.0 / sample_rate;
+        let dt0 = freq * inv;
+        let ddt = freq_step * inv;
+        let t0 = self.phase;
+        // The phase of sample i is computed directly (t0 + i·dt0 + i(i-1)/2·ddt, wrapped),
+        // not carried from sample to sample, so samples do not wait on each other.
+        macro_rules! run {
+            (|$t:ident, $dt:ident| $body:expr) => {
+                for (i, o) in out.iter_mut().enumerate() {
+                    let fi = i as f32;
+                    let $dt = (dt0 + fi * ddt).clamp(0.0, 0.49);
+                    let raw = t0 + fi * dt0 + 0.5 * fi * (fi - 1.0) * ddt;
+                    let $t = raw - raw as i32 as f32;
+                    *o = $body;
+                }
+            };
+        }
+        match wave {
+            Waveform::Sine => run!(|t, _dt| fast_sine(t)),
+            Waveform::Saw => run!(|t, dt| 2.0 * t - 1.0 - poly_blep(t, dt)),
+            Waveform::Square => run!(|t, dt| {
+                let (naive, t2) = if t < 0.5 {
+                    (1.0, t + 0.5)
+                } else {
+                    (-1.0, t - 0.5)
+                };
+                naive + poly_blep(t, dt) - poly_blep(t2, dt)
+            }),
+            Waveform::Triangle => run!(|t, dt| {
+                let (naive, t2) = if t < 0.5 {
+                    (4.0 * t - 1.0, t + 0.5)
+                } else {
+                    (3.0 - 4.0 * t, t - 0.5)
+                };
+                naive + 4.0 * dt * (poly_blamp(t, dt) - poly_blamp(t2, dt))
+            }),
+            Waveform::Noise => {
+                for o in out.iter_mut() {
+                    *o = self.white();
+                }
+            }
+        }
+        let n = out.len() as f32;
+        let end = t0 + n * dt0 + 0.5 * n * (n - 1.0) * ddt;
+        self.phase = (end - end.floor()).clamp(0.0, 0.999_999_9);
+    }
+
     /// A uniformly distributed sample in [-1, 1) from a xorshift generator.
     #[inline]
     fn white(&mut self) -> f32 {
@@ -94,5 +170,42 @@ impl Oscillator {
         x ^= x << 5;
         self.rng = x;
         (x as f32 / u32::MAX as f32) * 2.0 - 1.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fast_sine_matches_the_library_sine() {
+        for i in 0..10_000 {
+            let t = i as f32 / 10_000.0;
+            let want = (t * std::f32::consts::TAU).sin();
+            assert!((fast_sine(t) - want).abs() < 2e-6, "t {t}");
+        }
+    }
+
+    #[test]
+    fn filling_a_block_matches_sample_by_sample() {
+        for wave in [
+            Waveform::Sine,
+            Waveform::Saw,
+            Waveform::Square,
+            Waveform::Triangle,
+            Waveform::Noise,
+        ] {
+            let mut a = Oscillator::new(7);
+            let mut b = Oscillator::new(7);
+            let mut block = [0.0f32; 64];
+            for _ in 0..20 {
+                a.fill(wave, 997.0, 0.0, 44_100.0, &mut block);
+                for v in block {
+                    let w = b.next(wave, 997.0, 44_100.0);
+                    // Near a wrap the band-limited step is steep: rounding of the phase shows.
+                    assert!((v - w).abs() < 1e-2, "{wave:?}: {v} vs {w}");
+                }
+            }
+        }
     }
 }

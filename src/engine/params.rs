@@ -22,6 +22,8 @@ pub enum Unit {
     Bpm,
     /// One of a fixed list of words; the value is the index into [`ParamSpec::choices`].
     Choice,
+    /// A whole number (octaves of an arpeggio); values are rounded.
+    Count,
 }
 
 impl Unit {
@@ -35,6 +37,7 @@ impl Unit {
             Unit::Db => "dB",
             Unit::Bpm => "bpm",
             Unit::Choice => "",
+            Unit::Count => "",
         }
     }
 }
@@ -84,7 +87,7 @@ macro_rules! params {
 
 params! {
     OscWave => "osc.wave", Choice, Discrete, 0.0, 4.0, 1.0, ["sine", "saw", "square", "triangle", "noise"], "oscillator waveform";
-    OscFreq => "osc.freq", Hz, Log, 20.0, 20000.0, 220.0, [], "oscillator frequency";
+    OscFreq => "osc.freq", Hz, Log, 20.0, 20000.0, 220.0, [], "oscillator frequency of the gated voice (the last note played)";
     OscDetune => "osc.detune", Cents, Linear, -1200.0, 1200.0, 0.0, [], "oscillator detune";
     EnvAttack => "env.attack", Seconds, Log, 0.0, 20.0, 0.01, [], "envelope attack time";
     EnvDecay => "env.decay", Seconds, Log, 0.0, 20.0, 0.2, [], "envelope decay time";
@@ -93,17 +96,32 @@ params! {
     FilterMode => "filter.mode", Choice, Discrete, 0.0, 2.0, 0.0, ["lowpass", "highpass", "bandpass"], "filter type";
     FilterCutoff => "filter.cutoff", Hz, Log, 20.0, 20000.0, 2000.0, [], "filter cutoff frequency";
     FilterRes => "filter.res", Fraction, Linear, 0.0, 1.0, 0.2, [], "filter resonance";
+    FilterEnv => "filter.env", Fraction, Linear, 0.0, 1.0, 0.0, [], "how far each note's envelope opens the filter (1 = six octaves, scaled by velocity)";
     AmpGain => "amp.gain", Db, Linear, -60.0, 12.0, -6.0, [], "voice amplifier gain";
-    DelayTime => "delay.time", Seconds, Log, 0.001, 2.0, 0.375, [], "delay time";
-    DelayFeedback => "delay.feedback", Fraction, Linear, 0.0, 0.95, 0.35, [], "delay feedback";
-    DelayMix => "delay.mix", Fraction, Linear, 0.0, 1.0, 0.0, [], "delay wet mix";
-    ReverbSize => "reverb.size", Fraction, Linear, 0.0, 1.0, 0.5, [], "reverb room size";
-    ReverbMix => "reverb.mix", Fraction, Linear, 0.0, 1.0, 0.0, [], "reverb wet mix";
-    ChorusMix => "chorus.mix", Fraction, Linear, 0.0, 1.0, 0.0, [], "chorus wet mix";
+    DriveOn => "drive.on", Choice, Discrete, 0.0, 1.0, 1.0, ["off", "on"], "drive on or off (fades over 20 ms)";
     DriveAmount => "drive.amount", Fraction, Linear, 0.0, 1.0, 0.0, [], "drive (saturation) amount";
+    DriveMix => "drive.mix", Fraction, Linear, 0.0, 1.0, 1.0, [], "drive wet mix";
+    ChorusOn => "chorus.on", Choice, Discrete, 0.0, 1.0, 1.0, ["off", "on"], "chorus on or off (fades over 20 ms)";
+    ChorusRate => "chorus.rate", Hz, Log, 0.05, 5.0, 0.8, [], "chorus modulation rate";
+    ChorusDepth => "chorus.depth", Fraction, Linear, 0.0, 1.0, 0.5, [], "chorus modulation depth (1 = +/-6 ms)";
+    ChorusMix => "chorus.mix", Fraction, Linear, 0.0, 1.0, 0.0, [], "chorus wet mix";
+    DelayOn => "delay.on", Choice, Discrete, 0.0, 1.0, 1.0, ["off", "on"], "delay on or off (fades over 20 ms)";
+    DelayTime => "delay.time", Seconds, Log, 0.001, 2.0, 0.375, [], "delay time (used while delay.sync is 0)";
+    DelaySync => "delay.sync", Fraction, Linear, 0.0, 1.0, 0.0, [], "tempo-synced delay time as a fraction of a 4/4 bar (0.375 = 3/8); 0 uses delay.time";
+    DelayFeedback => "delay.feedback", Fraction, Linear, 0.0, 0.95, 0.35, [], "delay feedback";
+    DelayDamping => "delay.damping", Fraction, Linear, 0.0, 1.0, 0.3, [], "delay damping (darker repeats)";
+    DelayMix => "delay.mix", Fraction, Linear, 0.0, 1.0, 0.0, [], "delay wet mix";
+    ReverbOn => "reverb.on", Choice, Discrete, 0.0, 1.0, 1.0, ["off", "on"], "reverb on or off (fades over 20 ms)";
+    ReverbSize => "reverb.size", Fraction, Linear, 0.0, 1.0, 0.5, [], "reverb room size";
+    ReverbDamping => "reverb.damping", Fraction, Linear, 0.0, 1.0, 0.5, [], "reverb damping (darker tail)";
+    ReverbMix => "reverb.mix", Fraction, Linear, 0.0, 1.0, 0.0, [], "reverb wet mix";
     MasterGain => "master.gain", Db, Linear, -60.0, 6.0, 0.0, [], "master output gain";
+    ArpMode => "arp.mode", Choice, Discrete, 0.0, 4.0, 0.0, ["off", "up", "down", "updown", "random"], "arpeggiator over held notes";
+    ArpRate => "arp.rate", Fraction, Log, 0.015625, 1.0, 0.0625, [], "arpeggiator step as a fraction of a 4/4 bar (0.0625 = 1/16)";
+    ArpOctaves => "arp.octaves", Count, Discrete, 1.0, 4.0, 1.0, [], "octaves the arpeggio spans";
+    ArpGate => "arp.gate", Fraction, Linear, 0.05, 1.0, 0.5, [], "arpeggio note length as a fraction of its step";
     TransportTempo => "transport.tempo", Bpm, Linear, 20.0, 300.0, 120.0, [], "tempo";
-    TransportSwing => "transport.swing", Fraction, Linear, 0.0, 1.0, 0.0, [], "swing amount";
+    TransportSwing => "transport.swing", Fraction, Linear, 0.0, 1.0, 0.0, [], "where the off-beat step of each pair lands (0.5 or less = straight, 0.58 = light swing, 0.67 = triplet feel, at most 0.75)";
 }
 
 /// Number of parameters in the table.
@@ -150,7 +168,7 @@ impl ParamSpec {
             return self.default;
         }
         let v = value.clamp(self.min, self.max);
-        if self.unit == Unit::Choice {
+        if matches!(self.unit, Unit::Choice | Unit::Count) {
             v.round()
         } else {
             v

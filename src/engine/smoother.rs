@@ -59,6 +59,107 @@ impl Smoother {
     }
 }
 
+/// A value that moves linearly through a block: `start + step * frame`.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Ramp {
+    /// The value at the block's first frame.
+    pub start: f32,
+    /// The change per frame.
+    pub step: f32,
+}
+
+impl Ramp {
+    /// A value that does not move.
+    pub fn constant(value: f32) -> Ramp {
+        Ramp {
+            start: value,
+            step: 0.0,
+        }
+    }
+
+    /// The value at `frame` frames into the block.
+    #[inline]
+    pub fn at(&self, frame: usize) -> f32 {
+        self.start + self.step * frame as f32
+    }
+
+    /// True when the value does not move.
+    pub fn is_constant(&self) -> bool {
+        self.step == 0.0
+    }
+}
+
+/// A one-pole smoother that advances once per block and hands out a linear [`Ramp`] across
+/// it: the cost of smoothing is per block, not per sample. Settles exactly on its target.
+#[derive(Clone, Copy, Debug)]
+pub struct BlockSmoother {
+    current: f32,
+    target: f32,
+    coeff: f32,
+}
+
+impl BlockSmoother {
+    /// A smoother settled at `value` that reaches ~63% of a step in `time_s`.
+    pub fn new(value: f32, time_s: f32, sample_rate: f32) -> Self {
+        let frames = time_s * sample_rate;
+        let coeff = if frames <= 1.0 {
+            1.0
+        } else {
+            1.0 - (-(super::BLOCK_FRAMES as f32) / frames).exp()
+        };
+        BlockSmoother {
+            current: value,
+            target: value,
+            coeff,
+        }
+    }
+
+    /// Sets the value to glide toward.
+    pub fn set_target(&mut self, target: f32) {
+        self.target = target;
+    }
+
+    /// Jumps to a value at once.
+    pub fn snap(&mut self, value: f32) {
+        self.current = value;
+        self.target = value;
+    }
+
+    /// The value the smoother is gliding toward.
+    pub fn target(&self) -> f32 {
+        self.target
+    }
+
+    /// The present value.
+    pub fn current(&self) -> f32 {
+        self.current
+    }
+
+    /// True when the value sits on its target.
+    pub fn is_settled(&self) -> bool {
+        self.current == self.target
+    }
+
+    /// Advances over a block of `frames` frames and returns the ramp through it.
+    #[inline]
+    pub fn advance(&mut self, frames: usize) -> Ramp {
+        let start = self.current;
+        if start == self.target {
+            return Ramp::constant(start);
+        }
+        let share = (frames as f32 / super::BLOCK_FRAMES as f32).min(1.0);
+        let mut next = start + (self.target - start) * (self.coeff * share).min(1.0);
+        if (self.target - next).abs() <= 1e-6 * (1.0 + self.target.abs()) {
+            next = self.target;
+        }
+        self.current = next;
+        Ramp {
+            start,
+            step: (next - start) / frames.max(1) as f32,
+        }
+    }
+}
+
 /// Converts decibels to a linear gain.
 #[inline]
 pub fn db_to_gain(db: f32) -> f32 {
@@ -93,6 +194,20 @@ mod tests {
             last = v;
         }
         assert!(s.is_settled(1e-3), "after 10 time constants: {last}");
+    }
+
+    #[test]
+    fn a_block_smoother_glides_and_then_settles_exactly() {
+        let mut s = BlockSmoother::new(0.0, 0.01, 44_100.0);
+        s.set_target(1.0);
+        let r = s.advance(64);
+        assert_eq!(r.start, 0.0);
+        assert!(r.at(64) > 0.0 && r.at(64) < 1.0);
+        for _ in 0..1000 {
+            s.advance(64);
+        }
+        assert!(s.is_settled());
+        assert!(s.advance(64).is_constant());
     }
 
     #[test]

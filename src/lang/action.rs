@@ -112,6 +112,18 @@ pub fn canonical_command(command: &Command) -> String {
         Command::NoteOn { note, .. } => format!("note on {note}"),
         Command::NoteOff { note } => format!("note off {note}"),
         Command::AllNotesOff => "all notes off".into(),
+        Command::TransportStart => "start".into(),
+        Command::TransportStop => "stop transport".into(),
+        Command::SetStep { track, index, step } => {
+            format!("track {track} step {index} {step:?}")
+        }
+        Command::SetTrack {
+            track,
+            param,
+            value,
+        } => format!("track {track} {param:?} {}", format_decimal(value)),
+        Command::ClearTrack { track } => format!("track {track} clear"),
+        Command::ApplyPending => "now".into(),
         Command::Fault(Fault::Panic) => "fault panic".into(),
         Command::Fault(Fault::Hang) => "fault hang".into(),
         Command::Fault(Fault::Nan) => "fault nan".into(),

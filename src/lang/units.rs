@@ -124,6 +124,11 @@ pub(crate) fn expected_for(spec: &ParamSpec) -> String {
         Unit::Bpm => "a tempo in bpm".into(),
         Unit::Cents => "cents or semitones".into(),
         Unit::Choice => format!("one of {}", spec.choices.join(", ")),
+        Unit::Count => format!(
+            "a whole number from {} to {}",
+            fmt(f64::from(spec.min)),
+            fmt(f64::from(spec.max))
+        ),
     }
 }
 
@@ -197,6 +202,7 @@ pub(crate) fn absolute(
             }
         }
         (Unit::Bpm, None | Some(UnitWord::Bpm)) => v,
+        (Unit::Count, None) => v.round(),
         (Unit::Cents, None | Some(UnitWord::Cents)) => v,
         (Unit::Cents, Some(UnitWord::Semitones)) => v * 100.0,
         (Unit::Choice, _) => {
