@@ -303,8 +303,23 @@ impl Grammar<'_> {
 
     pub(super) fn set<'a>(&self, i: Lexemes<'a>) -> PResult<'a, PhraseKind> {
         let (i, target) = self.target(i)?;
-        let (i, value) = self.value(i)?;
-        Ok((i, PhraseKind::Set { target, value }))
+        match self.value(i) {
+            Ok((i, value)) => Ok((i, PhraseKind::Set { target, value })),
+            // `delay on`: the module took `on` as its switch parameter's name.
+            Err(_)
+                if !target.canonical && target.param.is_some_and(|p| p.spec().param() == "on") =>
+            {
+                let span = target.span.clone();
+                Ok((
+                    i,
+                    PhraseKind::Set {
+                        target,
+                        value: Value::Switch { on: true, span },
+                    },
+                ))
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// `saw`, `a triangle wave`, `highpass`.

@@ -307,7 +307,8 @@ impl<'a> Resolver<'a> {
                 self.set(param, f32::from(u8::from(*on)), span);
             }
             Value::Quantity(q)
-                if t.param == Some(ParamId::DelayTime)
+                if (t.param == Some(ParamId::DelayTime)
+                    || (t.param.is_none() && t.module == Some("delay")))
                     && (q.note_value
                         || matches!(q.unit, Some(UnitWord::Beats | UnitWord::Bars))) =>
             {
