@@ -5,24 +5,33 @@
 
 mod history;
 mod line;
+mod tracks;
 
 pub use history::{transition_commands, UndoHistory, UNDO_LEVELS};
 pub use line::{LineError, LineOutcome, UiRequest};
+pub use tracks::TrackNames;
 
-use crate::engine::command::{midi_to_hz, Command, StampedCommand};
+use crate::engine::command::{midi_to_hz, Command, StampedCommand, Step, MAX_STEPS, TRACKS};
 use crate::engine::params::{default_values, ParamId, PARAM_COUNT};
+use crate::engine::snapshot::{HeldNotes, TrackState};
 use crate::engine::EngineSnapshot;
 use crate::rt::fanout::CommandFanOut;
 use crate::rt::meters::Meters;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 
-/// The patch as the control side knows it: every parameter, the gate and the held note.
+/// The patch as the control side knows it: every parameter, the gate and the held notes,
+/// the transport, the sequencer tracks (mirrored the way the engine applies commands) and
+/// the track names.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PatchState {
     values: [f32; PARAM_COUNT],
     gate: bool,
     note: Option<u8>,
+    held: HeldNotes,
+    running: bool,
+    tracks: [TrackState; TRACKS],
+    names: TrackNames,
 }
 
 impl Default for PatchState {
@@ -31,6 +40,10 @@ impl Default for PatchState {
             values: default_values(),
             gate: false,
             note: None,
+            held: HeldNotes::default(),
+            running: false,
+            tracks: [TrackState::default(); TRACKS],
+            names: TrackNames::default(),
         }
     }
 }
@@ -53,9 +66,66 @@ impl PatchState {
         self.gate
     }
 
-    /// The held note, if any.
+    /// The held note, if any (the last one played).
     pub fn note(&self) -> Option<u8> {
         self.note
+    }
+
+    /// Every parameter value, in table order.
+    pub fn values(&self) -> &[f32; PARAM_COUNT] {
+        &self.values
+    }
+
+    /// The notes held by `note`, `play` and `chord` (lowest first).
+    pub fn held_notes(&self) -> Vec<u8> {
+        let mut out = [0u8; 128];
+        let n = self.held.sorted_into(&mut out);
+        out[..n].to_vec()
+    }
+
+    /// The velocity a held note was played with (1 when it is not held).
+    pub fn held_velocity(&self, note: u8) -> f32 {
+        if self.held.is_held(note) {
+            self.held.velocity(note)
+        } else {
+            1.0
+        }
+    }
+
+    /// Whether the transport runs.
+    pub fn running(&self) -> bool {
+        self.running
+    }
+
+    /// The sequencer tracks as the engine will have them (staged edits included).
+    pub fn tracks(&self) -> &[TrackState; TRACKS] {
+        &self.tracks
+    }
+
+    /// Whether track `index` has been given anything to play or any setting.
+    pub fn track_used(&self, index: u8) -> bool {
+        self.tracks
+            .get(usize::from(index))
+            .is_some_and(|t| *t != TrackState::default())
+    }
+
+    /// Track names and the current track.
+    pub fn track_names(&self) -> &TrackNames {
+        &self.names
+    }
+
+    /// Names (optionally) and selects a track: what a `track NAME` phrase does.
+    pub fn select_track(&mut self, index: u8, name: Option<&str>) {
+        self.names.select(index, name);
+    }
+
+    /// Whether the two states sound the same: parameters, gate, note and tracks (not the
+    /// transport, held chord notes or track names). Undo levels are made of changes to these.
+    pub fn same_sound(&self, other: &PatchState) -> bool {
+        self.values == other.values
+            && self.gate == other.gate
+            && self.note == other.note
+            && self.tracks == other.tracks
     }
 
     /// Updates the state the way the engine will when it receives `command`.
@@ -70,30 +140,50 @@ impl PatchState {
                     self.note = None;
                 }
             }
-            Command::NoteOn { note, .. } => {
+            Command::NoteOn { note, velocity } => {
                 self.set(ParamId::OscFreq, midi_to_hz(f32::from(note)));
                 self.note = Some(note);
+                self.held.hold(note.min(127), velocity);
                 self.gate = true;
             }
             Command::NoteOff { note } => {
+                self.held.release(note);
                 if self.note == Some(note) {
                     self.note = None;
-                    self.gate = false;
+                    self.gate = !self.held.is_empty();
                 }
             }
             Command::AllNotesOff => {
+                self.held.clear();
                 self.note = None;
                 self.gate = false;
             }
-            // Chords, transport and tracks: the engine's own mirror is
-            // `EngineSnapshot::apply`; this state keeps the monophonic view for now.
-            Command::TransportStart
-            | Command::TransportStop
-            | Command::SetStep { .. }
-            | Command::SetTrack { .. }
-            | Command::ClearTrack { .. }
-            | Command::ApplyPending
-            | Command::Fault(_) => {}
+            Command::TransportStart => self.running = true,
+            Command::TransportStop => self.running = false,
+            Command::SetStep { track, index, step } => {
+                if let Some(s) = self
+                    .tracks
+                    .get_mut(usize::from(track))
+                    .and_then(|t| t.steps.get_mut(usize::from(index)))
+                {
+                    *s = step;
+                }
+            }
+            Command::SetTrack {
+                track,
+                param,
+                value,
+            } => {
+                if let Some(t) = self.tracks.get_mut(usize::from(track)) {
+                    t.set(param, value);
+                }
+            }
+            Command::ClearTrack { track } => {
+                if let Some(t) = self.tracks.get_mut(usize::from(track)) {
+                    t.steps = [Step::REST; MAX_STEPS];
+                }
+            }
+            Command::ApplyPending | Command::Fault(_) => {}
         }
     }
 
@@ -103,6 +193,9 @@ impl PatchState {
             values: self.values,
             gate: self.gate,
             note: self.note,
+            held: self.held,
+            running: self.running,
+            tracks: self.tracks,
             ..EngineSnapshot::default()
         }
     }

@@ -104,7 +104,10 @@ fn every_address_is_answered_and_reaches_the_control_side_as_a_canonical_line() 
     let lines: Vec<&str> = seen.iter().map(|(_, t, _)| t.as_str()).collect();
     assert_eq!(lines[0], "set filter.cutoff 800");
     assert_eq!(lines[1], "set osc.wave square");
-    assert!(lines.contains(&"note on 60"));
+    assert!(
+        lines.contains(&"note on 60 velocity 0.5"),
+        "the velocity reaches the phrase: {lines:?}"
+    );
     assert!(lines.contains(&"all notes off"));
 
     let mut rig = rig;
@@ -115,7 +118,7 @@ fn every_address_is_answered_and_reaches_the_control_side_as_a_canonical_line() 
     }
     assert!(sent.contains(&Command::NoteOn {
         note: 60,
-        velocity: 1.0
+        velocity: 0.5
     }));
     assert_eq!(sent.last(), Some(&Command::AllNotesOff));
     let control = rig.stop();

@@ -56,8 +56,134 @@ fn phrase_like() -> impl Strategy<Value = String> {
     proptest::collection::vec(piece, 0..24).prop_map(|v| v.join(" "))
 }
 
+/// Music phrases with random operands: patterns of any length and characters, sequences,
+/// chord names, track names and patch names (path tricks included).
+fn music_like() -> impl Strategy<Value = String> {
+    let step = proptest::sample::select(vec!['x', 'X', '.', '-', '|', 'o', '?', 'é', '/']);
+    let pattern = proptest::collection::vec(step, 0..80)
+        .prop_map(|v| format!("pattern {}", v.into_iter().collect::<String>()));
+    let note = prop_oneof![
+        proptest::sample::select(vec![
+            "C3", "A#2", "Bb1", ".", "-", "H3", "c", "G9", "C-1", "x", "now"
+        ])
+        .prop_map(str::to_string),
+        "[A-Ga-g][#b]{0,2}-?[0-9]{0,2}",
+    ];
+    let seq = proptest::collection::vec(note, 0..70).prop_map(|v| format!("seq {}", v.join(" ")));
+    let chord = (
+        "[A-Ha-h][#b♭]{0,2}[0-9]{0,2}(m|maj|min|dim|aug|sus|7|9|M|Δ|ø|[a-z]){0,3}",
+        proptest::sample::select(vec![
+            "",
+            " minor",
+            " major 7",
+            " inversion 1",
+            " inversion 9",
+            " octave 3",
+            " velocity 2",
+            " inversion",
+            " mnor",
+        ]),
+    )
+        .prop_map(|(c, rest)| format!("chord {c}{rest}"));
+    let name = proptest::sample::select(vec![
+        "bass", "hats", "1", "9", "0", "-3", "b a s s", "../x", "…", "track", "filter", "now",
+    ]);
+    let track = (
+        name.clone(),
+        proptest::sample::select(vec![
+            "",
+            "pattern x..x",
+            "seq C2 .",
+            "mute",
+            "noise",
+            "wave saw",
+            "reverb mix 20%",
+            "pitch C1",
+            "decay 40 ms",
+            "steps 99",
+            "rate 1/3",
+            "clear",
+            "solo",
+        ]),
+    )
+        .prop_map(|(n, rest)| format!("track {n} {rest}"));
+    let toggles = (
+        proptest::sample::select(vec!["mute", "unmute", "solo", "unsolo"]),
+        name,
+    )
+        .prop_map(|(v, n)| format!("{v} {n}"));
+    let patch = (
+        proptest::sample::select(vec!["save", "load", "save patch", "load patch"]),
+        "[a-z./\\_-]{0,70}",
+    )
+        .prop_map(|(v, n)| format!("{v} {n}"));
+    let one = prop_oneof![
+        pattern,
+        seq,
+        chord,
+        track,
+        toggles,
+        patch,
+        proptest::sample::select(vec![
+            "start",
+            "stop",
+            "stop transport",
+            "now",
+            "release all",
+            "arp up",
+            "arp off",
+            "arp on",
+            "delay off",
+            "reverb on",
+            "arp rate 1/16",
+            "delay time 3/8",
+            "filter on",
+            "steps 0",
+            "rate 0"
+        ])
+        .prop_map(str::to_string),
+    ];
+    proptest::collection::vec(one, 1..4).prop_map(|v| v.join(", "))
+}
+
+/// Patch names that try to leave the patch folder.
+fn escaping_name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-z]{0,5}\\.\\.[a-z/]{0,5}",
+        "/[a-z]{1,8}",
+        "[a-z]{1,4}/[a-z]{1,4}",
+        "[a-z]{0,4}\\\\[a-z]{1,4}",
+    ]
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn music_phrases_never_panic_and_errors_point_inside_the_line(line in music_like()) {
+        check(&line);
+    }
+
+    #[test]
+    fn patterns_longer_than_64_steps_are_refused_and_shorter_ones_fit(n in 1usize..200) {
+        let line = format!("pattern {}", "x.".repeat(n).chars().take(n).collect::<String>());
+        let r = resolve_line(&line, &PatchState::default(), vocab());
+        if n <= 64 {
+            let actions = r.map_err(|e| TestCaseError::fail(e.render(&line)))?;
+            prop_assert_eq!(actions.len(), n + 1);
+        } else {
+            let e = r.err().ok_or_else(|| TestCaseError::fail("accepted"))?;
+            prop_assert_eq!(e.column, 9);
+            prop_assert!(e.message.contains("1 to 64"), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn patch_names_cannot_escape_the_patch_folder(name in escaping_name(), verb in proptest::sample::select(vec!["save patch", "load patch"])) {
+        let line = format!("{verb} {name}");
+        let r = resolve_line(&line, &PatchState::default(), vocab());
+        prop_assert!(r.is_err(), "{:?} was accepted", line);
+    }
 
     #[test]
     fn any_string_up_to_4_kib_never_panics(chars in proptest::collection::vec(any::<char>(), 0..4096)) {

@@ -4,8 +4,9 @@
 //! Runs on the control thread. May allocate.
 
 use super::PatchState;
-use crate::engine::command::Command;
+use crate::engine::command::{Command, TrackParam};
 use crate::engine::params::ParamId;
+use crate::engine::snapshot::TRACK_SOUND_PARAMS;
 use std::collections::VecDeque;
 
 /// How many undo levels are kept by default.
@@ -81,31 +82,20 @@ pub fn transition_commands(from: &PatchState, to: &PatchState) -> Vec<Command> {
         state.apply(&c);
         out.push(c);
     };
-    match (to.note(), to.gate()) {
-        (Some(note), _) => {
-            if state.note() != Some(note) {
-                push(
-                    &mut state,
-                    Command::NoteOn {
-                        note,
-                        velocity: 1.0,
-                    },
-                );
-            }
+    let want = to.held_notes();
+    if state.held_notes() != want || state.note() != to.note() {
+        if !state.held_notes().is_empty() || state.note().is_some() {
+            push(&mut state, Command::AllNotesOff);
         }
-        (None, true) => {
-            if state.note().is_some() {
-                push(&mut state, Command::AllNotesOff);
-            }
-            if !state.gate() {
-                push(&mut state, Command::Gate { on: true });
-            }
+        // The last note played goes last, so that it is the note again.
+        let last = to.note().filter(|n| want.contains(n));
+        for &note in want.iter().filter(|n| Some(**n) != last).chain(last.iter()) {
+            let velocity = to.held_velocity(note);
+            push(&mut state, Command::NoteOn { note, velocity });
         }
-        (None, false) => {
-            if state.gate() {
-                push(&mut state, Command::Gate { on: false });
-            }
-        }
+    }
+    if to.gate() != state.gate() {
+        push(&mut state, Command::Gate { on: to.gate() });
     }
     for &param in ParamId::ALL {
         let target = to.get(param);
@@ -119,7 +109,65 @@ pub fn transition_commands(from: &PatchState, to: &PatchState) -> Vec<Command> {
             );
         }
     }
+    for (i, want) in to.tracks().iter().enumerate() {
+        let track = i as u8;
+        let have = state.tracks()[i];
+        for (index, step) in want.steps.iter().enumerate() {
+            if have.steps[index] != *step {
+                push(
+                    &mut state,
+                    Command::SetStep {
+                        track,
+                        index: index as u8,
+                        step: *step,
+                    },
+                );
+            }
+        }
+        let settings = [
+            (
+                TrackParam::Length,
+                f32::from(have.length),
+                f32::from(want.length),
+            ),
+            (TrackParam::Rate, have.rate, want.rate),
+            (TrackParam::Mute, bit(have.mute), bit(want.mute)),
+            (TrackParam::Solo, bit(have.solo), bit(want.solo)),
+            (TrackParam::Level, have.level_db, want.level_db),
+            (TrackParam::Gate, have.gate, want.gate),
+            (TrackParam::Pitch, have.pitch, want.pitch),
+        ];
+        for (param, from_value, value) in settings {
+            if from_value != value {
+                push(
+                    &mut state,
+                    Command::SetTrack {
+                        track,
+                        param,
+                        value,
+                    },
+                );
+            }
+        }
+        for (slot, p) in TRACK_SOUND_PARAMS.iter().enumerate() {
+            if have.sound[slot] != want.sound[slot] {
+                let value = want.sound[slot].unwrap_or(f32::NAN);
+                push(
+                    &mut state,
+                    Command::SetTrack {
+                        track,
+                        param: TrackParam::Sound(*p),
+                        value,
+                    },
+                );
+            }
+        }
+    }
     out
+}
+
+fn bit(on: bool) -> f32 {
+    f32::from(u8::from(on))
 }
 
 #[cfg(test)]

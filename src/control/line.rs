@@ -103,7 +103,7 @@ impl Control {
                 }
             }
         }
-        if engine_sent > 0 && self.patch != before {
+        if engine_sent > 0 && !self.patch.same_sound(&before) {
             self.history.record(before);
         }
         out
@@ -129,6 +129,30 @@ impl Control {
             Meta::Redo => {
                 let target = self.history.redo(&self.patch);
                 self.go_to(target, "redo", out);
+            }
+            Meta::Track { index, name } => {
+                self.patch.select_track(*index, name.as_deref());
+                out.replies.push(format!(
+                    "track {} is track {} of 8",
+                    self.patch.track_names().label(*index),
+                    index + 1
+                ));
+            }
+            Meta::SavePatch { name } => {
+                let patch = crate::patch::Patch::from_values(name, self.patch.values());
+                out.replies
+                    .push(match crate::lang::patch_store().save(name, &patch) {
+                        Ok(path) => format!("saved patch {name} ({})", path.display()),
+                        Err(e) => format!("error: {e}"),
+                    });
+            }
+            Meta::Patches => {
+                match crate::lang::patch_store().list() {
+                    Ok(list) => out.replies.extend(list.iter().map(|p| {
+                        format!("{}{}", p.name, if p.builtin { " (built-in)" } else { "" })
+                    })),
+                    Err(e) => out.replies.push(format!("error: {e}")),
+                }
             }
         }
     }

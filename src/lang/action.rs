@@ -4,7 +4,7 @@
 //! Runs on the control thread. May allocate.
 
 use crate::control::PatchState;
-use crate::engine::command::{midi_to_hz, Command, Fault};
+use crate::engine::command::{midi_to_hz, Command, Fault, Step, TrackParam};
 use crate::engine::params::format_decimal;
 use std::ops::Range;
 
@@ -53,6 +53,21 @@ pub enum Meta {
     },
     /// `quit` / `exit`.
     Quit,
+    /// `track bass`: names (when `name` is given) and selects a sequencer track, which bare
+    /// track phrases (`pattern`, `steps`, `mute`) then edit.
+    Track {
+        /// The engine's track index.
+        index: u8,
+        /// Its new name (lower case), or `None` when it was named by number.
+        name: Option<String>,
+    },
+    /// `save patch NAME`: save the current sound in the patch directory.
+    SavePatch {
+        /// A checked patch name (letters, digits, `-`, `_`).
+        name: String,
+    },
+    /// `patches`: list the saved and built-in patches.
+    Patches,
 }
 
 impl Action {
@@ -72,6 +87,17 @@ impl Action {
                 None => a.reply.clone(),
             },
             Action::Meta(m) => m.canonical(),
+        }
+    }
+
+    /// Updates `patch` the way performing this action does (commands, and track selection).
+    pub fn apply_to(&self, patch: &mut PatchState) {
+        match self {
+            Action::Engine(a) => patch.apply(&a.command),
+            Action::Meta(Meta::Track { index, name }) => {
+                patch.select_track(*index, name.as_deref())
+            }
+            Action::Meta(_) => {}
         }
     }
 
@@ -97,6 +123,12 @@ impl Meta {
             Meta::Redo => "redo".into(),
             Meta::Explain { phrase, .. } => format!("explain {phrase}"),
             Meta::Quit => "quit".into(),
+            Meta::Track {
+                name: Some(name), ..
+            } => format!("track {name}"),
+            Meta::Track { index, name: None } => format!("track {}", index + 1),
+            Meta::SavePatch { name } => format!("save patch {name}"),
+            Meta::Patches => "patches".into(),
         }
     }
 }
@@ -109,20 +141,28 @@ pub fn canonical_command(command: &Command) -> String {
         }
         Command::Gate { on: true } => "gate on".into(),
         Command::Gate { on: false } => "gate off".into(),
-        Command::NoteOn { note, .. } => format!("note on {note}"),
+        Command::NoteOn { note, velocity } if velocity >= 1.0 => format!("note on {note}"),
+        Command::NoteOn { note, velocity } => {
+            format!("note on {note} velocity {}", format_decimal(velocity))
+        }
         Command::NoteOff { note } => format!("note off {note}"),
         Command::AllNotesOff => "all notes off".into(),
         Command::TransportStart => "start".into(),
         Command::TransportStop => "stop transport".into(),
         Command::SetStep { track, index, step } => {
-            format!("track {track} step {index} {step:?}")
+            let what = match (step.level, step.note) {
+                (level, Step::TRACK_PITCH) => level.to_char().to_string(),
+                (crate::engine::command::StepLevel::Rest, _) => ".".into(),
+                (_, note) => note_name(note),
+            };
+            format!("track {} step {} {what}", track + 1, u16::from(index) + 1)
         }
         Command::SetTrack {
             track,
             param,
             value,
-        } => format!("track {track} {param:?} {}", format_decimal(value)),
-        Command::ClearTrack { track } => format!("track {track} clear"),
+        } => format!("track {} {}", track + 1, track_setting(param, value)),
+        Command::ClearTrack { track } => format!("track {} clear", track + 1),
         Command::ApplyPending => "now".into(),
         Command::Fault(Fault::Panic) => "fault panic".into(),
         Command::Fault(Fault::Hang) => "fault hang".into(),
@@ -130,6 +170,24 @@ pub fn canonical_command(command: &Command) -> String {
         Command::Fault(Fault::Slow { micros }) => {
             format!("fault slow {} ms", format_decimal(micros as f32 / 1000.0))
         }
+    }
+}
+
+/// A track setting as a phrase after `track N`: `steps 16`, `rate 0.0625`, `mute`,
+/// `set osc.wave noise`, `pitch C2`.
+fn track_setting(param: TrackParam, value: f32) -> String {
+    let on = value >= 0.5;
+    match param {
+        TrackParam::Length => format!("steps {}", format_decimal(value)),
+        TrackParam::Rate => format!("rate {}", format_decimal(value)),
+        TrackParam::Mute => (if on { "mute" } else { "unmute" }).into(),
+        TrackParam::Solo => (if on { "solo" } else { "unsolo" }).into(),
+        TrackParam::Level => format!("level {} db", format_decimal(value)),
+        TrackParam::Gate => format!("gate {}", format_decimal(value)),
+        TrackParam::Pitch if value < 0.0 => "pitch follows the patch".into(),
+        TrackParam::Pitch => format!("pitch {}", note_name(value.round().clamp(0.0, 127.0) as u8)),
+        TrackParam::Sound(p) if !value.is_finite() => format!("{} follows the patch", p.name()),
+        TrackParam::Sound(p) => format!("set {} {}", p.name(), p.spec().format_plain(value)),
     }
 }
 

@@ -32,7 +32,15 @@ pub(crate) enum Value {
         index: usize,
         span: Range<usize>,
     },
+    /// `on` / `off` after an effect or a switch (`delay off`, `set reverb.on on`).
+    Switch {
+        on: bool,
+        span: Range<usize>,
+    },
 }
+
+/// A word as typed with its span (track names, pattern steps, chord words, patch names).
+pub(crate) type Word = (String, Range<usize>);
 
 /// A fault to inject (`fault slow 3ms`).
 #[derive(Clone, Debug, PartialEq)]
@@ -67,7 +75,54 @@ pub(crate) enum PhraseKind {
     NoteOn {
         midi: i32,
         span: Range<usize>,
+        velocity: Option<Quantity>,
     },
+    /// `play C4 E4 G4`: several notes at once.
+    Play {
+        notes: Vec<(i32, Range<usize>)>,
+        velocity: Option<Quantity>,
+    },
+    /// `chord Dm7 inversion 1`: the raw words after `chord`.
+    Chord(Vec<Word>),
+    /// `start`: the transport runs from bar 1.
+    Start,
+    /// `stop`: the transport stops and held notes are released; `stop transport` only stops.
+    Stop {
+        transport_only: bool,
+    },
+    /// `pattern x..X`: the steps as typed.
+    Pattern(Word),
+    /// `seq C3 . G3`: each step as typed.
+    Seq(Vec<Word>),
+    /// `steps 16`.
+    Steps(Quantity),
+    /// `rate 1/16`.
+    Rate(Quantity),
+    /// `track bass`, `track bass seq ...`: select (or name) a track, then an optional
+    /// phrase for it.
+    Track {
+        name: Word,
+        then: Option<Box<PhraseKind>>,
+    },
+    /// `mute bass` / `unmute` / `solo hats` / `unsolo`: the track (else the current one).
+    Mute {
+        name: Option<Word>,
+        on: bool,
+    },
+    Solo {
+        name: Option<Word>,
+        on: bool,
+    },
+    /// `track bass clear`.
+    Clear,
+    /// `now`: staged track edits take effect at once.
+    Now,
+    /// `save patch NAME`.
+    SavePatch(Option<Word>),
+    /// `load patch NAME`.
+    LoadPatch(Option<Word>),
+    /// `patches`.
+    Patches,
     NoteOff {
         midi: i32,
         span: Range<usize>,

@@ -120,7 +120,20 @@ impl<'v> Grammar<'v> {
                     phrases.push(self.explain(line, lexemes, l)?);
                     return Ok(phrases);
                 }
-                phrases.push(self.clause_to_end(line, clause)?);
+                // A trailing `now` is a phrase of its own: `pattern x..x now`.
+                let last = clause
+                    .iter()
+                    .rposition(|l| l.class != Class::Word(WordClass::Filler));
+                match last {
+                    Some(n) if n > 0 && clause[n].is(Verb::Now) => {
+                        phrases.push(self.clause_to_end(line, &clause[..n])?);
+                        phrases.push(Phrase {
+                            kind: PhraseKind::Now,
+                            span: clause[n].span.clone(),
+                        });
+                    }
+                    _ => phrases.push(self.clause_to_end(line, clause)?),
+                }
             }
             rest = &rest[(len + 1).min(rest.len())..];
         }

@@ -10,7 +10,18 @@ use crate::engine::params::{ParamId, Unit};
 
 /// Topics beside modules and parameters.
 pub const TOPICS: &[&str] = &[
-    "phrases", "words", "notes", "units", "meta", "faults", "vocab",
+    "phrases",
+    "words",
+    "notes",
+    "units",
+    "meta",
+    "faults",
+    "vocab",
+    "chords",
+    "sequencer",
+    "tracks",
+    "effects",
+    "patches",
 ];
 
 /// The canonical help topic for the words after `help` (`lpf` → `filter`, `darker` → `words`),
@@ -36,6 +47,22 @@ pub(crate) fn topic_for(words: &str, vocab: &Vocabulary) -> Result<String, Optio
         Some(WordClass::Describe(_) | WordClass::Intensity(_)) => Ok("words".into()),
         Some(WordClass::Interval(_)) => Ok("notes".into()),
         Some(WordClass::Verb(Verb::Fault)) => Ok("faults".into()),
+        Some(WordClass::Verb(Verb::Chord | Verb::Inversion | Verb::Velocity)) => {
+            Ok("chords".into())
+        }
+        Some(WordClass::Verb(
+            Verb::Start
+            | Verb::Stop
+            | Verb::Pattern
+            | Verb::Seq
+            | Verb::Steps
+            | Verb::Rate
+            | Verb::Now,
+        )) => Ok("sequencer".into()),
+        Some(WordClass::Verb(
+            Verb::Track | Verb::Mute | Verb::Unmute | Verb::Solo | Verb::Unsolo | Verb::Clear,
+        )) => Ok("tracks".into()),
+        Some(WordClass::Verb(Verb::Save | Verb::Load | Verb::Patches)) => Ok("patches".into()),
         Some(WordClass::Verb(_)) => Ok("meta".into()),
         _ if vocab.parse_note(w).is_some() => Ok("notes".into()),
         _ => {
@@ -89,6 +116,47 @@ pub fn help_text(topic: Option<&str>, vocab: &Vocabulary, faults_enabled: bool) 
             "  separate phrases with , ; then and — `gate on, cutoff 800 then a bit darker`",
         ]
         .join("\n"),
+        "chords" => [
+            "chords: `chord C` | `chord C minor` | `chord Dm7` | `chord F#maj7 inversion 1` | `chord Bb sus4 octave 3`",
+            "  qualities: major minor dim aug sus2 sus4 5 6 m6 7 maj7 m7 dim7 m7b5 mmaj7 7sus4 add9 9 maj9 m9",
+            "  an octave before the quality: `chord C3m7` (C7 is the seventh chord); default octave 4",
+            "  a chord replaces the notes held before it; `velocity 0.6` plays it softer",
+            "notes at once: `play C4 E4 G4` | `note C4 velocity 0.5` | `release all` (every note off)",
+            "  with the arp on (`arp up`), held notes and chords are arpeggiated",
+        ]
+        .join("\n"),
+        "sequencer" => [
+            "transport: `start` (from bar 1) | `stop` (stops and releases held notes) | `stop transport` (only stops)",
+            "  `tempo 128` | `128 bpm` | `swing 58%` (0.5 or less = straight, 0.67 = triplet feel)",
+            "steps: `pattern x..x..X.` (x hit, X accent, . rest; at most 64) | `seq C3 C3 G3 A#3 . C4 . G3`",
+            "  `steps 16` (pattern length) | `rate 1/16` (step length; also 1/8, 1/32, or `rate 16`)",
+            "  pattern hits play the patch's pitch, or the track's own: `track kick pitch C1`",
+            "  edits while the transport runs take effect at the next bar; add `now` for at once",
+            "  these edit the current track (track 1 until you name another; `help tracks`)",
+        ]
+        .join("\n"),
+        "tracks" => [
+            "tracks (8): `track bass seq C2 . C2 G1` | `track hats pattern x.x.x.x.` | `track bass` (select)",
+            "  `track hats noise` | `track hats wave noise` | `track hats decay 40 ms` | `track hats cutoff 8k`",
+            "  `track kick pitch C1` | `mute bass` | `unmute bass` | `solo hats` | `unsolo hats` | `track bass clear`",
+            "  a track's own sound: wave, detune, attack, decay, sustain, release, filter mode/cutoff/res/env, volume",
+            "  tracks can also be named by number: `track 3 pattern x...`, `mute 3`",
+        ]
+        .join("\n"),
+        "effects" => [
+            "effects (each with on/off and mix): `delay on` | `delay off` | `reverb off` | `drive on`",
+            "  drive: `drive amount 40%` | `drive mix 50%`      chorus: `chorus rate 0.5 hz` | `chorus depth 60%` | `chorus mix 30%`",
+            "  delay: `delay time 3/8` (tempo-synced) | `delay time 300 ms` | `delay feedback 40%` | `delay damping 0.5` | `delay mix 25%`",
+            "  reverb: `reverb size 0.8` | `reverb damping 0.3` | `reverb mix 30%` | `wetter` | `drier`",
+            "arp: `arp up` | `arp down` | `arp updown` | `arp random` | `arp off` | `arp rate 1/16` | `arp octaves 2` | `arp gate 50%`",
+        ]
+        .join("\n"),
+        "patches" => [
+            "patches: `save patch NAME` | `load patch NAME` | `patches` (lists saved and built-in ones)",
+            "  built-in: acid, bass, pad, pluck; loading glides to the new sound (no clicks)",
+            "  names: letters, digits, - and _ ; saved as NAME.toml in the data folder's patches/",
+        ]
+        .join("\n"),
         "faults" if faults_enabled => [
             "faults (for failover tests): fault panic | fault hang | fault nan | fault slow 3ms",
         ]
@@ -106,7 +174,12 @@ pub fn help_text(topic: Option<&str>, vocab: &Vocabulary, faults_enabled: bool) 
 
 fn overview(faults_enabled: bool) -> String {
     let mut lines = vec![
-        "play:     gate on | gate off | play | stop | hush | note A3 | play C#4 | note off 57",
+        "play:     gate on | gate off | play | hush | note A3 | play C#4 | note off 57 | release all",
+        "chords:   chord C minor | chord Dm7 | chord F#maj7 inversion 1 | play C4 E4 G4 | note C4 velocity 0.5",
+        "sequence: start | stop | tempo 128 | swing 58% | pattern x..x..x. | seq C3 . G3 | steps 16 | rate 1/16",
+        "tracks:   track bass seq C2 . C2 | track hats pattern x.x. | track hats noise | mute bass | solo hats | now",
+        "arp/fx:   arp up | arp rate 1/16 | arp octaves 2 | arp off | delay time 3/8 | reverb size 0.8 | delay off",
+        "patches:  save patch NAME | load patch acid | patches",
         "pitch:    freq 220 | pitch 220 hz | up an octave | down a fifth | transpose -3",
         "set:      cutoff 800 | filter cutoff 1.2k | set filter cutoff to 800 hz | resonance 0.7",
         "          attack 5 ms | release 2 s | sustain 50% | volume -6 db | tempo 128 | delay time 3/8",
@@ -116,7 +189,8 @@ fn overview(faults_enabled: bool) -> String {
         "          wetter | drier | more reverb | more delay | cutoff up 200 hz | tempo down 10%",
         "meta:     help [topic] | status | show | undo | redo | explain <phrase> | reset [filter] | quit",
         "several:  gate on, cutoff 800 then a bit darker",
-        "topics:   help filter | help cutoff | help words | help notes | help units | help meta | help vocab",
+        "topics:   help filter | help words | help notes | help chords | help sequencer | help tracks",
+        "          help effects | help arp | help patches | help units | help meta | help vocab",
     ];
     if faults_enabled {
         lines.push("faults:   fault panic | fault hang | fault nan | fault slow 3ms");

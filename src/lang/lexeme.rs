@@ -28,6 +28,9 @@ pub(crate) enum Class {
     Fraction { value: f64, unit: Option<UnitWord> },
     /// `,` `;` `then` `and` ...
     Separator,
+    /// A chunk taken as typed (pattern steps, sequence steps, chord words, patch names);
+    /// the lexeme's `text` keeps its case.
+    Raw,
     /// Not in the vocabulary (may still be a parameter word after its module, a fault kind
     /// or a help topic; otherwise it is reported).
     Unknown,
@@ -91,6 +94,14 @@ pub(crate) fn classify(
                     line,
                     t.span.clone(),
                 ));
+                i += 1;
+            }
+            TokenKind::Raw(text) => {
+                out.push(Lexeme {
+                    class: Class::Raw,
+                    text: text.clone(),
+                    span: t.span.clone(),
+                });
                 i += 1;
             }
             TokenKind::Word(w) => {
@@ -201,6 +212,10 @@ pub(crate) fn check_unknown_words(
                         vocab.param_in_module(m, &l.text).is_some()
                     }
                     Some(Class::Word(WordClass::Verb(Verb::Fault))) => true,
+                    // Track names are checked against the track table when resolving.
+                    Some(Class::Word(WordClass::Verb(
+                        Verb::Track | Verb::Mute | Verb::Unmute | Verb::Solo | Verb::Unsolo,
+                    ))) => true,
                     _ => false,
                 };
                 if !after_module {

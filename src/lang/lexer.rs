@@ -27,6 +27,37 @@ pub(crate) enum TokenKind {
     },
     /// `,` `;` `!` a sentence-ending `.`, a newline, `and`, `then`.
     Separator,
+    /// A chunk taken as typed (case kept): the steps after `pattern` (`x..X`), each step
+    /// after `seq` (`C3`, `.`), each word after `chord` (`F#maj7`, `minor`), and the name
+    /// after `save`/`load` [`patch`] (`my-bass`, even `../x`, which is then refused).
+    Raw(String),
+}
+
+/// How the words after a trigger word are read.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum RawMode {
+    /// Ordinary lexing.
+    Off,
+    /// The next chunk only (`pattern`, `save`, `load`).
+    Next,
+    /// After `save`/`load`: an optional `patch`, then one chunk.
+    PatchName,
+    /// Every chunk to the end of the clause, except `now` (`seq`, `chord`).
+    Clause,
+}
+
+/// Characters that end a raw chunk (besides blanks): the clause separators.
+fn ends_raw(c: char) -> bool {
+    c.is_whitespace() || c.is_control() || ",;!&".contains(c)
+}
+
+fn raw_mode_after(word: &str) -> RawMode {
+    match word {
+        "pattern" => RawMode::Next,
+        "save" | "load" => RawMode::PatchName,
+        "seq" | "sequence" | "chord" => RawMode::Clause,
+        _ => RawMode::Off,
+    }
 }
 
 /// A token and where it is in the line.
@@ -151,13 +182,52 @@ fn token(input: &str) -> IResult<&str, Option<TokenKind>> {
 /// Splits a line into tokens with byte spans. Never fails: unknown characters are skipped
 /// (ASCII punctuation) or become words (other symbols).
 pub(crate) fn lex(line: &str) -> Vec<Token> {
-    let mut out = Vec::new();
+    let mut out: Vec<Token> = Vec::new();
     let mut rest = line;
+    let mut mode = RawMode::Off;
     while !rest.is_empty() {
         let start = line.len() - rest.len();
+        if mode != RawMode::Off {
+            let blank = rest.len() - rest.trim_start_matches(is_blank).len();
+            if blank > 0 {
+                rest = &rest[blank..];
+                continue;
+            }
+            let len = rest.find(ends_raw).unwrap_or(rest.len());
+            let chunk = &rest[..len];
+            let lower = chunk.to_lowercase();
+            if len == 0 || lower == "and" || lower == "then" {
+                // A separator ends the raw words; lex it normally.
+                mode = RawMode::Off;
+                continue;
+            }
+            let span = start..start + len;
+            if lower == "now" || (mode == RawMode::PatchName && lower == "patch") {
+                out.push(Token {
+                    kind: TokenKind::Word(lower),
+                    span,
+                });
+                if mode == RawMode::PatchName {
+                    mode = RawMode::Next;
+                }
+            } else {
+                out.push(Token {
+                    kind: TokenKind::Raw(chunk.to_string()),
+                    span,
+                });
+                if mode != RawMode::Clause {
+                    mode = RawMode::Off;
+                }
+            }
+            rest = &rest[len..];
+            continue;
+        }
         match token(rest) {
             Ok((next, kind)) if next.len() < rest.len() => {
                 if let Some(kind) = kind {
+                    if let TokenKind::Word(w) = &kind {
+                        mode = raw_mode_after(w);
+                    }
                     out.push(Token {
                         kind,
                         span: start..line.len() - next.len(),
@@ -262,6 +332,42 @@ mod tests {
         assert_eq!(&line[t[0].span.clone()], "darker");
         assert_eq!(&line[t[1].span.clone()], "50");
         assert_eq!(&line[t[2].span.clone()], "%");
+    }
+
+    #[test]
+    fn patterns_sequences_chords_and_patch_names_are_taken_as_typed() {
+        let raw = |s: &str| TokenKind::Raw(s.into());
+        assert_eq!(
+            kinds("pattern X..x..x. now"),
+            vec![w("pattern"), raw("X..x..x."), w("now")]
+        );
+        assert_eq!(
+            kinds("seq C3 . A#3, start"),
+            vec![
+                w("seq"),
+                raw("C3"),
+                raw("."),
+                raw("A#3"),
+                TokenKind::Separator,
+                w("start")
+            ]
+        );
+        assert_eq!(
+            kinds("chord F#maj7 inversion 1 then stop"),
+            vec![
+                w("chord"),
+                raw("F#maj7"),
+                raw("inversion"),
+                raw("1"),
+                TokenKind::Separator,
+                w("stop")
+            ]
+        );
+        assert_eq!(
+            kinds("load patch ../x"),
+            vec![w("load"), w("patch"), raw("../x")]
+        );
+        assert_eq!(kinds("save my-bass"), vec![w("save"), raw("my-bass")]);
     }
 
     #[test]

@@ -43,13 +43,16 @@
 
 pub mod action;
 mod ast;
+mod chords;
 pub mod error;
 mod grammar;
 mod help;
 mod lexeme;
 mod lexer;
+mod music_rules;
 mod phrase_rules;
 mod resolve;
+mod resolve_music;
 mod resolve_steps;
 pub mod units;
 pub mod vocab;
@@ -60,6 +63,7 @@ pub mod words;
 pub use action::{canonical_command, describe_command, note_name, Action, EngineAction, Meta};
 pub use error::{PhraseError, PhraseErrorKind};
 pub use help::{help_text, show_patch, TOPICS};
+pub use resolve_music::patch_store;
 pub use vocab::{VocabError, Vocabulary};
 
 use crate::control::PatchState;
@@ -131,9 +135,7 @@ pub fn explain_phrases<S: AsRef<str>>(
     for (i, phrase) in phrases.iter().enumerate() {
         let actions = resolve_line(phrase.as_ref(), &patch, vocab).map_err(|e| (i, e))?;
         for a in &actions {
-            if let Some(c) = a.command() {
-                patch.apply(&c);
-            }
+            a.apply_to(&mut patch);
             out.push(a.canonical());
         }
     }

@@ -24,11 +24,12 @@ impl Grammar<'_> {
             |i| self.gate(i),
             |i| self.note(i),
             |i| self.play(i),
-            map(verb(Verb::Stop, "stop"), |_| PhraseKind::Gate(false)),
+            |i| self.music(i),
             map(verb(Verb::Hush, "hush"), |_| PhraseKind::Hush),
             |i| self.reset(i),
             |i| self.transpose(i),
             |i| self.interval_first(i),
+            |i| self.choice_set(i),
             |i| self.relative(i),
             |i| self.set(i),
             |i| self.choose(i),
@@ -92,20 +93,70 @@ impl Grammar<'_> {
     fn note<'a>(&self, i: Lexemes<'a>) -> PResult<'a, PhraseKind> {
         let (i, _) = verb(Verb::Note, "note")(i)?;
         alt((
-            map(
-                preceded(verb(Verb::On, "on"), |i| self.note_value(i)),
-                |(midi, span)| PhraseKind::NoteOn { midi, span },
-            ),
+            |i| {
+                let (i, (midi, span)) =
+                    preceded(verb(Verb::On, "on"), |i| self.note_value(i)).parse_complete(i)?;
+                let (i, velocity) = self.velocity(i)?;
+                Ok((
+                    i,
+                    PhraseKind::NoteOn {
+                        midi,
+                        span,
+                        velocity,
+                    },
+                ))
+            },
             map(
                 preceded(verb(Verb::Off, "off"), |i| self.note_value(i)),
                 |(midi, span)| PhraseKind::NoteOff { midi, span },
             ),
-            map(
-                |i| self.note_value(i),
-                |(midi, span)| PhraseKind::NoteOn { midi, span },
-            ),
+            |i| {
+                let (i, (midi, span)) = self.note_value(i)?;
+                let (i, velocity) = self.velocity(i)?;
+                Ok((
+                    i,
+                    PhraseKind::NoteOn {
+                        midi,
+                        span,
+                        velocity,
+                    },
+                ))
+            },
         ))
         .parse_complete(i)
+    }
+
+    /// An optional `velocity 0.5` (or `velocity 80%`).
+    fn velocity<'a>(&self, i: Lexemes<'a>) -> PResult<'a, Option<Quantity>> {
+        opt(preceded(verb(Verb::Velocity, "velocity"), |i| {
+            self.quantity(i)
+        }))
+        .parse_complete(i)
+    }
+
+    /// `arp up`, `set arp.mode random`, `osc noise`: a target whose parameter (or module
+    /// default) is a choice, then one of its choice words, even one that is otherwise a
+    /// describing word or a verb (`up`, `down`, `off`).
+    pub(super) fn choice_set<'a>(&self, i: Lexemes<'a>) -> PResult<'a, PhraseKind> {
+        let (rest, target) = self.target(i)?;
+        let param = target
+            .param
+            .or_else(|| target.module.and_then(|m| self.vocab.module_default(m)));
+        let Some(param) = param.filter(|p| p.spec().unit == crate::engine::params::Unit::Choice)
+        else {
+            return fail(rest, "");
+        };
+        let (rest, value) = lexeme_where("", |l: &Lexeme| {
+            param
+                .spec()
+                .choice_index(&l.text)
+                .map(|index| Value::Choice {
+                    param,
+                    index,
+                    span: l.span.clone(),
+                })
+        })(rest)?;
+        Ok((rest, PhraseKind::Set { target, value }))
     }
 
     fn play<'a>(&self, i: Lexemes<'a>) -> PResult<'a, PhraseKind> {
@@ -113,14 +164,37 @@ impl Grammar<'_> {
         let (i, note_word) = opt(verb(Verb::Note, "note")).parse_complete(i)?;
         if note_word.is_some() {
             let (i, (midi, span)) = self.note_value(i)?;
-            return Ok((i, PhraseKind::NoteOn { midi, span }));
+            let (i, velocity) = self.velocity(i)?;
+            return Ok((
+                i,
+                PhraseKind::NoteOn {
+                    midi,
+                    span,
+                    velocity,
+                },
+            ));
         }
-        let (i, note) = opt(|i| self.note_value(i)).parse_complete(i)?;
+        let mut notes = Vec::new();
+        let mut i = i;
+        while let Ok((rest, n)) = self.note_value(i) {
+            notes.push(n);
+            i = rest;
+        }
+        let (i, velocity) = self.velocity(i)?;
         Ok((
             i,
-            match note {
-                Some((midi, span)) => PhraseKind::NoteOn { midi, span },
-                None => PhraseKind::Gate(true),
+            match notes.len() {
+                0 if velocity.is_none() => PhraseKind::Gate(true),
+                0 => return fail(i, "a note such as A3 or C#4, or a MIDI number"),
+                1 => {
+                    let (midi, span) = notes.remove(0);
+                    PhraseKind::NoteOn {
+                        midi,
+                        span,
+                        velocity,
+                    }
+                }
+                _ => PhraseKind::Play { notes, velocity },
             },
         ))
     }
@@ -227,14 +301,29 @@ impl Grammar<'_> {
         })(i)
     }
 
-    fn set<'a>(&self, i: Lexemes<'a>) -> PResult<'a, PhraseKind> {
+    pub(super) fn set<'a>(&self, i: Lexemes<'a>) -> PResult<'a, PhraseKind> {
         let (i, target) = self.target(i)?;
-        let (i, value) = self.value(i)?;
-        Ok((i, PhraseKind::Set { target, value }))
+        match self.value(i) {
+            Ok((i, value)) => Ok((i, PhraseKind::Set { target, value })),
+            // `delay on`: the module took `on` as its switch parameter's name.
+            Err(_)
+                if !target.canonical && target.param.is_some_and(|p| p.spec().param() == "on") =>
+            {
+                let span = target.span.clone();
+                Ok((
+                    i,
+                    PhraseKind::Set {
+                        target,
+                        value: Value::Switch { on: true, span },
+                    },
+                ))
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// `saw`, `a triangle wave`, `highpass`.
-    fn choose<'a>(&self, i: Lexemes<'a>) -> PResult<'a, PhraseKind> {
+    pub(super) fn choose<'a>(&self, i: Lexemes<'a>) -> PResult<'a, PhraseKind> {
         let (i, (param, index)) =
             lexeme_where("a waveform or filter mode", |l: &Lexeme| match l.class {
                 Class::Word(WordClass::Choice(p, n)) => Some((p, n)),
@@ -319,13 +408,17 @@ impl Grammar<'_> {
                     index,
                     span: l.span.clone(),
                 }),
+                Class::Word(WordClass::Verb(v @ (Verb::On | Verb::Off))) => Some(Value::Switch {
+                    on: v == Verb::On,
+                    span: l.span.clone(),
+                }),
                 _ => None,
             },
         )(i)
     }
 
     /// A number with its unit: `800`, `1.2k`, `5 ms`, `50%`, `3/8`, `2 octaves`.
-    fn quantity<'a>(&self, i: Lexemes<'a>) -> PResult<'a, Quantity> {
+    pub(super) fn quantity<'a>(&self, i: Lexemes<'a>) -> PResult<'a, Quantity> {
         let i = skip_fillers(i);
         let Some((l, rest)) = next(i) else {
             return fail(i, "a number such as 800, 1.2k, 5ms or 50%");

@@ -75,7 +75,7 @@ impl<'a> Resolver<'a> {
     }
 
     /// Adds an engine command: clamps, notes the clamp, replies, and applies it to the copy.
-    fn engine(&mut self, command: Command, span: Range<usize>, note: Option<String>) {
+    pub(super) fn engine(&mut self, command: Command, span: Range<usize>, note: Option<String>) {
         let reply = describe_command(&command, &self.patch);
         self.patch.apply(&command);
         if self.engine_action.is_none() {
@@ -108,8 +108,11 @@ impl<'a> Resolver<'a> {
         self.engine(Command::Set { param, value }, span, note);
     }
 
-    fn phrase(&mut self, p: &Phrase) -> Result<(), PhraseError> {
+    pub(super) fn phrase(&mut self, p: &Phrase) -> Result<(), PhraseError> {
         let span = p.span.clone();
+        if self.music(&p.kind, span.clone())? {
+            return Ok(());
+        }
         match &p.kind {
             PhraseKind::Help(None) => self.meta(Meta::Help(None)),
             PhraseKind::Help(Some((words, at))) => match topic_for(words, self.vocab) {
@@ -138,10 +141,6 @@ impl<'a> Resolver<'a> {
             }
             PhraseKind::Gate(on) => self.engine(Command::Gate { on: *on }, span, None),
             PhraseKind::Hush => self.engine(Command::AllNotesOff, span, None),
-            PhraseKind::NoteOn { midi, span: at } => {
-                let note = self.midi(*midi, at)?;
-                self.engine(Command::NoteOn { note, velocity: 1.0 }, span, None);
-            }
             PhraseKind::NoteOff { midi, span: at } => {
                 let note = self.midi(*midi, at)?;
                 self.engine(Command::NoteOff { note }, span, None);
@@ -174,11 +173,13 @@ impl<'a> Resolver<'a> {
                 };
                 self.engine(Command::Fault(fault), span, None);
             }
+            // Music phrases were resolved by `music` above.
+            _ => {}
         }
         Ok(())
     }
 
-    fn midi(&self, midi: i32, at: &Range<usize>) -> Result<u8, PhraseError> {
+    pub(super) fn midi(&self, midi: i32, at: &Range<usize>) -> Result<u8, PhraseError> {
         u8::try_from(midi)
             .ok()
             .filter(|m| *m <= 127)
@@ -300,6 +301,24 @@ impl<'a> Resolver<'a> {
                 self.check_names(t, *param)?;
                 self.set(*param, *index as f32, span);
             }
+            Value::Switch { on, span: at } => {
+                let param = self.switch_param(t, at)?;
+                // `arp on` starts the arpeggio going up.
+                self.set(param, f32::from(u8::from(*on)), span);
+            }
+            Value::Quantity(q)
+                if (t.param == Some(ParamId::DelayTime)
+                    || (t.param.is_none() && t.module == Some("delay")))
+                    && (q.note_value
+                        || matches!(q.unit, Some(UnitWord::Beats | UnitWord::Bars))) =>
+            {
+                // Musical delay times follow the tempo: `delay time 3/8` sets delay.sync.
+                let bar = match q.unit {
+                    Some(UnitWord::Beats) => q.value / 4.0,
+                    _ => q.value,
+                };
+                self.set(ParamId::DelaySync, bar as f32, span);
+            }
             Value::Note { midi, span: at } => {
                 let param = self.single_param(t)?;
                 let spec = param.spec();
@@ -326,10 +345,42 @@ impl<'a> Resolver<'a> {
                 };
                 let v = absolute(param.spec(), q, tempo, t.canonical)
                     .map_err(|e| self.value_error(q.span.clone(), e))?;
+                if param == ParamId::DelayTime && self.patch.get(ParamId::DelaySync) != 0.0 {
+                    // A time in seconds only counts while the delay is not tempo-synced.
+                    self.set(ParamId::DelaySync, 0.0, span.clone());
+                }
                 self.set(param, v, span);
             }
         }
         Ok(())
+    }
+
+    /// The on/off parameter a target means: a switch itself (`set delay.on off`), its
+    /// module's switch (`delay off`), or `arp.mode` (`arp off`, `arp on` = up).
+    fn switch_param(&self, t: &Target, at: &Range<usize>) -> Result<ParamId, PhraseError> {
+        let is_switch = |p: &ParamId| matches!(p.spec().choices, ["off", "on"] | ["off", ..]);
+        if let Some(p) = t.param.filter(is_switch) {
+            return Ok(p);
+        }
+        let module = t.param.map(|p| p.spec().module()).or(t.module);
+        module
+            .and_then(|m| {
+                ParamId::ALL
+                    .iter()
+                    .copied()
+                    .find(|p| p.spec().module() == m && is_switch(p))
+            })
+            .ok_or_else(|| {
+                self.error(
+                    PhraseErrorKind::BadValue,
+                    at.clone(),
+                    format!(
+                        "\"{}\" cannot be switched on or off",
+                        &self.line[t.span.clone()]
+                    ),
+                )
+                .expecting("an effect (drive, chorus, delay, reverb) or the arp before on/off")
+            })
     }
 
     /// The parameter of a bare module that a value fits: the module's default if it fits,

@@ -161,6 +161,8 @@ pub(crate) fn absolute(
     let beat = seconds_per_beat(tempo);
     let out = match (spec.unit, q.unit) {
         (Unit::Seconds, None) if q.note_value => v * 4.0 * beat,
+        // Fractions of a bar (`arp rate 1/16`, `delay sync 3/8`) and plain ratios.
+        (Unit::Fraction, None) if q.note_value && spec.help.contains("fraction of a 4/4 bar") => v,
         (_, None) if q.note_value => {
             return Err(ValueError {
                 message: format!("{} does not take a note value", spec.name),

@@ -27,6 +27,9 @@ pub fn canonical_line(command: &Command) -> String {
         Command::Set { param, value } if param.spec().unit != Unit::Choice => {
             format!("set {} {}", param.name(), exact_number(value))
         }
+        Command::NoteOn { note, velocity } if velocity < 1.0 => {
+            format!("note on {note} velocity {}", exact_number(velocity))
+        }
         ref other => canonical_command(other),
     }
 }
@@ -56,7 +59,13 @@ mod tests {
                 note: 60,
                 velocity: 1.0,
             },
+            Command::NoteOn {
+                note: 64,
+                velocity: 0.25,
+            },
             Command::NoteOff { note: 0 },
+            Command::TransportStart,
+            Command::TransportStop,
             Command::NoteOff { note: 127 },
             Command::AllNotesOff,
         ];

@@ -5,15 +5,18 @@
 //! |---|---|---|
 //! | `/mod/<module>/<param>` | number or word | `set <module>.<param> <value>` |
 //! | `/gate`, `/gate/<module>` | `0`/`1` (int, float, bool, "on"/"off") | `gate on` / `gate off` |
-//! | `/note/on` | midi [velocity 0..1 or 1..127; 0 = note off] | `note on <midi>` |
+//! | `/note/on` | midi [velocity 0..1 or 1..127; 0 = note off] | `note on <midi> [velocity <v>]` |
 //! | `/note/off` | midi | `note off <midi>` |
 //! | `/chronus/say` | phrase (strings, joined by spaces) | the phrase itself |
 //! | `/engine/status` | – | `/chronus/status` reply with the meters |
 //! | `/engine/start` | – | a reply: the engine runs |
 //! | `/engine/stop` | – | `all notes off` |
+//! | `/transport/start` | – | `start` (the sequencer runs from bar 1) |
+//! | `/transport/stop` | – | `stop transport` |
 //!
-//! The phrase language has no velocity yet: a velocity is checked (and 0 means note off, as in
-//! MIDI) but the line, and so the engine, plays the note at full velocity.
+//! Every parameter of the table, the effects, arpeggiator and transport included, is a
+//! `/mod/<module>/<param>` address (`/mod/delay/sync 0.375`, `/mod/arp/mode "up"`); words such
+//! as phrases (`chord Dm7`, `pattern x..x`) go through `/chronus/say`.
 
 use super::aliases::{resolve_module, resolve_param_path, Conversion};
 use super::canonical::{canonical_line, exact_number};
@@ -70,10 +73,12 @@ pub fn route(message: &OscMessage) -> Result<Request, RouteError> {
         "/engine/status" => Ok(Request::Status),
         "/engine/start" => Ok(Request::EngineStart),
         "/engine/stop" => Ok(Request::Line(canonical_line(&Command::AllNotesOff))),
+        "/transport/start" => Ok(Request::Line(canonical_line(&Command::TransportStart))),
+        "/transport/stop" => Ok(Request::Line(canonical_line(&Command::TransportStop))),
         _ => Err(fail(
             "unknown address; chronus understands /mod/<module>/<param>, /gate, \
              /gate/<module>, /note/on, /note/off, /chronus/say, /engine/status, \
-             /engine/start, /engine/stop"
+             /engine/start, /engine/stop, /transport/start, /transport/stop"
                 .to_string(),
         )),
     }
@@ -370,11 +375,16 @@ mod tests {
         assert_eq!(line("/gate/voice1", vec![Int(1)]), "gate on");
         assert_eq!(line("/gate/1", vec![Int(0)]), "gate off");
         assert_eq!(line("/note/on", vec![Int(60)]), "note on 60");
-        assert_eq!(line("/note/on", vec![Int(60), Float(0.5)]), "note on 60");
+        assert_eq!(
+            line("/note/on", vec![Int(60), Float(0.5)]),
+            "note on 60 velocity 0.5"
+        );
         assert_eq!(line("/note/on", vec![Int(60), Int(127)]), "note on 60");
         assert_eq!(line("/note/on", vec![Int(60), Int(0)]), "note off 60");
         assert_eq!(line("/note/off", vec![Float(60.0)]), "note off 60");
         assert_eq!(line("/engine/stop", vec![]), "all notes off");
+        assert_eq!(line("/transport/start", vec![]), "start");
+        assert_eq!(line("/transport/stop", vec![]), "stop transport");
         assert_eq!(route(&msg("/engine/status", vec![])), Ok(Request::Status));
         assert_eq!(
             route(&msg("/engine/start", vec![])),

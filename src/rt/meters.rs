@@ -4,6 +4,7 @@
 //! relaxed atomic stores and adds. `Meters::snapshot` runs on the UI/control thread.
 
 use super::supervisor::FailureKind;
+use crate::engine::command::TRACKS;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
 use std::time::Instant;
 
@@ -110,6 +111,12 @@ pub struct Meters {
     pub osc_messages: AtomicU64,
     /// OSC packets or messages rejected: undecodable, wrong types, unknown addresses, too big.
     pub osc_bad_packets: AtomicU64,
+    /// Voices sounding after the last block.
+    pub active_voices: AtomicU32,
+    /// 1 while the engine's transport runs.
+    pub transport_running: AtomicU32,
+    /// Per sequencer track: 1 + the step it played last, 0 before it has played.
+    pub track_steps: [AtomicU32; TRACKS],
 }
 
 /// A plain copy of the meters at one moment, for display.
@@ -199,6 +206,12 @@ pub struct MeterSnapshot {
     pub osc_messages: u64,
     /// OSC packets or messages rejected.
     pub osc_bad_packets: u64,
+    /// Voices sounding.
+    pub active_voices: u32,
+    /// Whether the engine's transport runs.
+    pub transport_running: bool,
+    /// The step each track played last (`None` before it has played).
+    pub track_steps: [Option<u8>; TRACKS],
 }
 
 fn to_db(x: f32) -> f32 {
@@ -258,6 +271,24 @@ impl Meters {
             osc_packets: AtomicU64::new(0),
             osc_messages: AtomicU64::new(0),
             osc_bad_packets: AtomicU64::new(0),
+            active_voices: AtomicU32::new(0),
+            transport_running: AtomicU32::new(0),
+            track_steps: std::array::from_fn(|_| AtomicU32::new(0)),
+        }
+    }
+
+    /// Records what the engine plays after a block: sounding voices, the transport and each
+    /// track's step (RT-safe: relaxed stores only).
+    pub fn record_music(
+        &self,
+        voices: usize,
+        running: bool,
+        step: impl Fn(usize) -> Option<usize>,
+    ) {
+        self.active_voices.store(voices as u32, Relaxed);
+        self.transport_running.store(u32::from(running), Relaxed);
+        for (i, s) in self.track_steps.iter().enumerate() {
+            s.store(step(i).map_or(0, |n| n as u32 + 1), Relaxed);
         }
     }
 
@@ -394,6 +425,12 @@ impl Meters {
             osc_packets: self.osc_packets.load(Relaxed),
             osc_messages: self.osc_messages.load(Relaxed),
             osc_bad_packets: self.osc_bad_packets.load(Relaxed),
+            active_voices: self.active_voices.load(Relaxed),
+            transport_running: self.transport_running.load(Relaxed) != 0,
+            track_steps: std::array::from_fn(|i| {
+                let v = self.track_steps[i].load(Relaxed);
+                (v > 0).then(|| (v - 1).min(255) as u8)
+            }),
         }
     }
 }

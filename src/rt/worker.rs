@@ -175,6 +175,11 @@ impl RenderLoop {
         let elapsed = self.meters.now_ns().saturating_sub(start) as f32;
         self.meters.record_dsp_load(elapsed / self.block_period_ns);
         self.meters.blocks_rendered.fetch_add(1, Relaxed);
+        let engine = &self.engine;
+        self.meters
+            .record_music(engine.active_voices(), engine.is_running(), |t| {
+                engine.current_step(t)
+            });
         self.meters.beat();
         Step::Rendered
     }

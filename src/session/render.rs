@@ -34,7 +34,14 @@ pub fn timed_commands(resolved: &ResolvedSession, rate: u32) -> Vec<TimedCommand
             })
         })
         .collect();
-    if resolved.final_patch.gate() {
+    if resolved.final_patch.running() {
+        // The sequencer stops where the session ends; its last notes ring out.
+        out.push(TimedCommand {
+            frame: frame(resolved.session.end()),
+            command: Command::TransportStop,
+        });
+    }
+    if resolved.final_patch.gate() || !resolved.final_patch.held_notes().is_empty() {
         out.push(TimedCommand {
             frame: frame(resolved.session.end()),
             command: Command::AllNotesOff,
@@ -56,7 +63,14 @@ pub fn tail_seconds(patch: &PatchState) -> f64 {
         } else {
             1.0
         };
-        tail += get(ParamId::DelayTime) * repeats;
+        let sync = get(ParamId::DelaySync);
+        let time = if sync > 0.0 {
+            // A tempo-synced time: a fraction of a 4/4 bar.
+            sync * 4.0 * 60.0 / get(ParamId::TransportTempo).max(1.0)
+        } else {
+            get(ParamId::DelayTime)
+        };
+        tail += time * repeats;
     }
     if get(ParamId::ReverbMix) > 0.0 {
         tail += 1.0 + 5.0 * get(ParamId::ReverbSize);

@@ -28,7 +28,10 @@ pub const KEYS: &[(&str, &str)] = &[
 /// Example phrases.
 pub const EXAMPLES: &[&str] = &[
     "gate on · gate off · play C#4 · note A3",
-    "osc saw · wave square · filter highpass",
+    "chord Dm7 · chord C minor · play C4 E4 G4 · release all",
+    "track bass seq C2 . C2 G1 · pattern x..x..x. · start · stop",
+    "arp up · arp rate 1/16 · delay time 3/8 · reverb size 0.8",
+    "osc saw · wave square · filter highpass · load patch acid",
     "filter darker · a bit brighter · much darker",
     "cutoff 800 · resonance 0.7 · attack 5 ms · release 2 s",
     "louder · volume -6 db · tempo 128 · reverb mix 30%",

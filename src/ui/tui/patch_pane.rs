@@ -1,11 +1,16 @@
-//! The patch pane: every module's parameters with units, the last-changed value highlighted,
-//! and the gate/note state. Rows flow onto a second line when the pane is narrow.
+//! The patch pane: every module with its main parameters and units (effects show `off` when
+//! switched off), the arpeggiator, the transport (running or stopped, tempo, swing), the gate,
+//! held notes and sounding voices, and a step display of every track in use with the step
+//! playing now highlighted. The last-changed value is highlighted. Rows flow onto a second
+//! line when the pane is narrow.
 //!
-//! Runs on the control (UI) thread; renders from a borrowed `PatchState`.
+//! Runs on the control (UI) thread; renders from a borrowed `PatchState` and the latest
+//! engine facts (voices, transport, steps) from the meters.
 
 use crate::control::PatchState;
-use crate::engine::command::midi_to_hz;
+use crate::engine::command::{midi_to_hz, Step, StepLevel, TRACKS};
 use crate::engine::params::{format_decimal, ParamId};
+use crate::engine::snapshot::TrackState;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -15,10 +20,17 @@ use ratatui::widgets::{Block, Paragraph, Widget};
 /// Width of the module column.
 const LABEL_WIDTH: usize = 7;
 
-/// Rows of the pane: a module label and its parameters with short labels.
-const ROWS: &[(&str, &[(&str, ParamId)])] = &[
+/// Rows of the pane: a module label, its on/off switch (if it has one) and its parameters
+/// with short labels.
+type Row = (
+    &'static str,
+    Option<ParamId>,
+    &'static [(&'static str, ParamId)],
+);
+const ROWS: &[Row] = &[
     (
         "osc",
+        None,
         &[
             ("", ParamId::OscWave),
             ("", ParamId::OscFreq),
@@ -27,6 +39,7 @@ const ROWS: &[(&str, &[(&str, ParamId)])] = &[
     ),
     (
         "env",
+        None,
         &[
             ("A", ParamId::EnvAttack),
             ("D", ParamId::EnvDecay),
@@ -36,48 +49,108 @@ const ROWS: &[(&str, &[(&str, ParamId)])] = &[
     ),
     (
         "filter",
+        None,
         &[
             ("", ParamId::FilterMode),
             ("", ParamId::FilterCutoff),
             ("res", ParamId::FilterRes),
+            ("env", ParamId::FilterEnv),
         ],
     ),
     (
         "amp",
+        None,
         &[("", ParamId::AmpGain), ("master", ParamId::MasterGain)],
     ),
     (
+        "drive",
+        Some(ParamId::DriveOn),
+        &[("", ParamId::DriveAmount), ("mix", ParamId::DriveMix)],
+    ),
+    (
+        "chorus",
+        Some(ParamId::ChorusOn),
+        &[
+            ("", ParamId::ChorusRate),
+            ("depth", ParamId::ChorusDepth),
+            ("mix", ParamId::ChorusMix),
+        ],
+    ),
+    (
         "delay",
+        Some(ParamId::DelayOn),
         &[
             ("", ParamId::DelayTime),
             ("fb", ParamId::DelayFeedback),
+            ("damp", ParamId::DelayDamping),
             ("mix", ParamId::DelayMix),
         ],
     ),
     (
         "reverb",
-        &[("size", ParamId::ReverbSize), ("mix", ParamId::ReverbMix)],
-    ),
-    (
-        "fx",
+        Some(ParamId::ReverbOn),
         &[
-            ("chorus", ParamId::ChorusMix),
-            ("drive", ParamId::DriveAmount),
+            ("size", ParamId::ReverbSize),
+            ("damp", ParamId::ReverbDamping),
+            ("mix", ParamId::ReverbMix),
         ],
     ),
     (
-        "tempo",
+        "arp",
+        None,
         &[
-            ("", ParamId::TransportTempo),
-            ("swing", ParamId::TransportSwing),
+            ("", ParamId::ArpMode),
+            ("", ParamId::ArpRate),
+            ("oct", ParamId::ArpOctaves),
+            ("gate", ParamId::ArpGate),
         ],
     ),
 ];
 
+/// What the engine plays now, from the meters: sounding voices, whether the transport runs,
+/// and the step each track played last.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct LiveFacts {
+    /// Voices sounding.
+    pub voices: u32,
+    /// Whether the engine's transport runs.
+    pub running: bool,
+    /// The step each track played last.
+    pub steps: [Option<u8>; TRACKS],
+}
+
+/// A fraction of a bar as a note value: 0.0625 → `1/16`, 0.375 → `3/8`.
+fn bar_fraction(v: f32) -> String {
+    for den in [1u32, 2, 4, 8, 16, 32, 64] {
+        let num = v * den as f32;
+        if (num - num.round()).abs() < 1e-4 && num.round() >= 1.0 {
+            return format!("{}/{den}", num.round());
+        }
+    }
+    format_decimal(v)
+}
+
+/// One step as a character: `X` accent, `x` hit, `.` rest, a note's letter for sequences
+/// (lower case, `c` … `b`).
+fn step_char(step: Step) -> char {
+    match (step.level, step.note) {
+        (StepLevel::Rest, _) => '.',
+        (level, Step::TRACK_PITCH) => level.to_char(),
+        (_, note) => crate::lang::note_name(note)
+            .chars()
+            .next()
+            .map_or('x', |c| c.to_ascii_lowercase()),
+    }
+}
+
 /// Parameters the pane shows in [`ROWS`]; any other parameter goes to an `other` row.
 fn listed(param: ParamId) -> bool {
-    ROWS.iter()
-        .any(|(_, items)| items.iter().any(|(_, p)| *p == param))
+    matches!(
+        param,
+        ParamId::DelaySync | ParamId::TransportTempo | ParamId::TransportSwing
+    ) || ROWS
+        .iter()
+        .any(|(_, switch, items)| *switch == Some(param) || items.iter().any(|(_, p)| *p == param))
 }
 
 /// The patch pane widget.
@@ -85,6 +158,7 @@ fn listed(param: ParamId) -> bool {
 pub struct PatchPane<'a> {
     patch: &'a PatchState,
     last_changed: Option<ParamId>,
+    live: LiveFacts,
 }
 
 /// One label + value item before flowing into lines.
@@ -92,6 +166,19 @@ struct Item {
     label: String,
     value: String,
     highlight: bool,
+    /// A step display: the index (in characters of `value`) of the step playing now.
+    now: Option<usize>,
+}
+
+impl Item {
+    fn plain(label: &str, value: String) -> Item {
+        Item {
+            label: label.into(),
+            value,
+            highlight: false,
+            now: None,
+        }
+    }
 }
 
 impl<'a> PatchPane<'a> {
@@ -100,25 +187,63 @@ impl<'a> PatchPane<'a> {
         PatchPane {
             patch,
             last_changed,
+            live: LiveFacts::default(),
         }
     }
 
+    /// The same pane with what the engine plays now (voices, transport, current steps).
+    pub fn with_live(mut self, live: LiveFacts) -> Self {
+        self.live = live;
+        self
+    }
+
     fn item(&self, label: &str, param: ParamId) -> Item {
+        let value = self.patch.get(param);
+        let value = match param {
+            // Tempo-synced delay times read as note values.
+            ParamId::DelayTime if self.patch.get(ParamId::DelaySync) > 0.0 => {
+                bar_fraction(self.patch.get(ParamId::DelaySync))
+            }
+            ParamId::ArpRate => bar_fraction(value),
+            ParamId::ArpOctaves => format!("{}", value.round()),
+            _ => param.spec().format_with_unit(value),
+        };
+        let highlight = self.last_changed == Some(param)
+            || (param == ParamId::DelayTime && self.last_changed == Some(ParamId::DelaySync));
         Item {
             label: label.to_string(),
-            value: param.spec().format_with_unit(self.patch.get(param)),
-            highlight: self.last_changed == Some(param),
+            value,
+            highlight,
+            now: None,
         }
     }
 
     fn rows(&self) -> Vec<(String, Vec<Item>)> {
         let mut rows: Vec<(String, Vec<Item>)> = ROWS
             .iter()
-            .map(|(module, items)| {
-                let items = items.iter().map(|(l, p)| self.item(l, *p)).collect();
+            .map(|(module, switch, items)| {
+                let off = switch.is_some_and(|s| self.patch.get(s) < 0.5)
+                    || (*module == "arp" && self.patch.get(ParamId::ArpMode) < 0.5);
+                let items = if off {
+                    let param = switch.unwrap_or(ParamId::ArpMode);
+                    vec![Item {
+                        highlight: self.last_changed == Some(param),
+                        ..Item::plain("", "off".into())
+                    }]
+                } else {
+                    items.iter().map(|(l, p)| self.item(l, *p)).collect()
+                };
                 (module.to_string(), items)
             })
             .collect();
+        let running = self.patch.running() || self.live.running;
+        let mut transport = vec![
+            Item::plain("", (if running { "running" } else { "stopped" }).into()),
+            self.item("", ParamId::TransportTempo),
+            self.item("swing", ParamId::TransportSwing),
+        ];
+        transport[0].highlight = false;
+        rows.push(("clock".to_string(), transport));
         let others: Vec<Item> = ParamId::ALL
             .iter()
             .filter(|p| !listed(**p))
@@ -128,22 +253,48 @@ impl<'a> PatchPane<'a> {
             rows.push(("other".to_string(), others));
         }
         let gate = if self.patch.gate() { "on" } else { "off" };
-        let mut gate_items = vec![Item {
-            label: String::new(),
-            value: gate.to_string(),
-            highlight: false,
-        }];
-        if let Some(note) = self.patch.note() {
-            gate_items.push(Item {
-                label: "note".into(),
-                value: format!(
+        let mut gate_items = vec![Item::plain("", gate.to_string())];
+        let held = self.patch.held_notes();
+        if held.len() > 1 {
+            let names: Vec<String> = held.iter().map(|n| crate::lang::note_name(*n)).collect();
+            gate_items.push(Item::plain("notes", names.join(" ")));
+        } else if let Some(note) = self.patch.note() {
+            gate_items.push(Item::plain(
+                "note",
+                format!(
                     "{note} ({} Hz)",
                     format_decimal(midi_to_hz(f32::from(note)))
                 ),
-                highlight: false,
-            });
+            ));
         }
+        gate_items.push(Item::plain("voices", self.live.voices.to_string()));
         rows.push(("gate".to_string(), gate_items));
+        for (i, track) in self.patch.tracks().iter().enumerate() {
+            if *track == TrackState::default() {
+                continue;
+            }
+            let names = self.patch.track_names();
+            let mut label: String = names.label(i as u8).chars().take(LABEL_WIDTH - 2).collect();
+            if track.mute {
+                label.push('~');
+            } else if track.solo {
+                label.push('*');
+            }
+            let steps: String = track.steps[..usize::from(track.length)]
+                .iter()
+                .map(|s| step_char(*s))
+                .collect();
+            let now = self.live.steps[i]
+                .map(usize::from)
+                .filter(|n| running && *n < steps.chars().count());
+            rows.push((
+                label,
+                vec![Item {
+                    now,
+                    ..Item::plain("", steps)
+                }],
+            ));
+        }
         rows
     }
 
@@ -180,7 +331,20 @@ impl<'a> PatchPane<'a> {
                     spans.push(Span::styled(format!("{} ", item.label), label_style));
                 }
                 let style = if item.highlight { hot } else { value_style };
-                spans.push(Span::styled(item.value, style));
+                match item.now {
+                    Some(n) => {
+                        let chars: Vec<char> = item.value.chars().collect();
+                        let before: String = chars[..n].iter().collect();
+                        let after: String = chars[n + 1..].iter().collect();
+                        spans.push(Span::styled(before, style));
+                        spans.push(Span::styled(
+                            chars[n].to_string(),
+                            style.add_modifier(Modifier::REVERSED),
+                        ));
+                        spans.push(Span::styled(after, style));
+                    }
+                    None => spans.push(Span::styled(item.value, style)),
+                }
                 used += len;
                 first = false;
             }
@@ -213,19 +377,72 @@ mod tests {
     }
 
     #[test]
-    fn every_parameter_appears_with_its_unit() {
+    fn every_module_appears_with_its_values_and_units() {
         let patch = PatchState::default();
         let pane = PatchPane::new(&patch, None);
         let all = text(&pane.lines(38)).join("\n");
-        for p in ParamId::ALL {
-            let value = p.spec().format_with_unit(patch.get(*p));
-            assert!(
-                all.contains(&value),
-                "{} ({value}) missing:\n{all}",
-                p.name()
-            );
+        for module in [
+            "osc", "env", "filter", "amp", "drive", "chorus", "delay", "reverb", "arp", "clock",
+            "gate",
+        ] {
+            assert!(all.contains(module), "{module} missing:\n{all}");
         }
         assert!(all.contains("2000 Hz") && all.contains("-6 dB") && all.contains("120 bpm"));
+        assert!(all.contains("0.8 Hz") && all.contains("stopped") && all.contains("voices 0"));
+        assert!(
+            !all.contains("other"),
+            "every parameter has its row:\n{all}"
+        );
+    }
+
+    #[test]
+    fn switched_off_effects_say_off_and_synced_delays_read_as_note_values() {
+        let mut patch = PatchState::default();
+        patch.set(ParamId::ReverbOn, 0.0);
+        patch.set(ParamId::DelaySync, 0.375);
+        patch.set(ParamId::ArpMode, 1.0);
+        let all = text(&PatchPane::new(&patch, None).lines(60)).join("\n");
+        assert!(all.contains("reverb off"), "{all}");
+        assert!(all.contains("delay  3/8"), "{all}");
+        assert!(all.contains("arp    up 1/16"), "{all}");
+    }
+
+    #[test]
+    fn used_tracks_show_their_steps_with_the_step_playing_now() {
+        use crate::engine::command::{Command, TrackParam};
+        let mut patch = PatchState::default();
+        patch.select_track(1, Some("hats"));
+        for (index, level) in [(0u8, StepLevel::Accent), (2, StepLevel::Hit)] {
+            patch.apply(&Command::SetStep {
+                track: 1,
+                index,
+                step: Step::hit(level),
+            });
+        }
+        patch.apply(&Command::SetTrack {
+            track: 1,
+            param: TrackParam::Length,
+            value: 4.0,
+        });
+        patch.apply(&Command::TransportStart);
+        let mut steps = [None; TRACKS];
+        steps[1] = Some(2);
+        let live = LiveFacts {
+            voices: 3,
+            running: true,
+            steps,
+        };
+        let lines = PatchPane::new(&patch, None).with_live(live).lines(38);
+        let all = text(&lines).join("\n");
+        assert!(all.contains("hats   X.x."), "{all}");
+        assert!(all.contains("running") && all.contains("voices 3"), "{all}");
+        let now: Vec<String> = lines
+            .iter()
+            .flat_map(|l| l.spans.iter())
+            .filter(|s| s.style.add_modifier.contains(Modifier::REVERSED))
+            .map(|s| s.content.to_string())
+            .collect();
+        assert_eq!(now, vec!["x".to_string()], "the third step is playing");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use super::help_pane::HelpPane;
 use super::input_pane::InputPane;
 use super::log_pane::LogPane;
 use super::meters_pane::{MetersPane, METER_LINES};
-use super::patch_pane::PatchPane;
+use super::patch_pane::{LiveFacts, PatchPane};
 use ratatui::layout::Rect;
 use ratatui::Frame;
 
@@ -90,7 +90,12 @@ pub fn layout(area: Rect, patch_height: impl Fn(u16) -> u16) -> ScreenAreas {
 /// Draws the whole screen.
 pub fn draw(frame: &mut Frame<'_>, app: &App) {
     let area = frame.area();
-    let patch_pane = PatchPane::new(&app.patch, app.last_changed);
+    let snapshot = &app.meters.snapshot;
+    let patch_pane = PatchPane::new(&app.patch, app.last_changed).with_live(LiveFacts {
+        voices: snapshot.active_voices,
+        running: snapshot.transport_running,
+        steps: snapshot.track_steps,
+    });
     let areas = layout(area, |w| patch_pane.height(w));
     if let Some(a) = areas.patch {
         frame.render_widget(patch_pane, a);
