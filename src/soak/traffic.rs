@@ -201,7 +201,10 @@ mod tests {
         let mut rng = Random::new(7);
         for _ in 0..500 {
             let p = random_phrase(&mut rng);
-            assert!(explain_phrases(std::slice::from_ref(&p), &vocab).is_ok(), "{p}");
+            assert!(
+                explain_phrases(std::slice::from_ref(&p), &vocab).is_ok(),
+                "{p}"
+            );
         }
     }
 
