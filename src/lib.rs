@@ -14,6 +14,7 @@ pub mod osc;
 pub mod patch;
 pub mod rt;
 pub mod session;
+pub mod soak;
 pub mod ui;
 
 #[cfg(test)]

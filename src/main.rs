@@ -147,6 +147,11 @@ enum Cmd {
         /// the default patch).
         #[arg(long, allow_negative_numbers = true)]
         seconds: Option<f64>,
+        /// Without FILE: hold this many distinct notes (saw → ADSR → resonant lowpass at
+        /// 1200 Hz, -30 dB) on a pool of as many voices instead of the gate: the voices
+        /// `chronus bench` and benches/compare_scsynth.sh measure.
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=128), conflicts_with = "file")]
+        voices: Option<u16>,
     },
     /// Replay a session file in real time through the live engine; type over it meanwhile.
     Play {
@@ -174,11 +179,47 @@ enum Cmd {
     },
     /// List audio output devices.
     Devices,
-    /// Measure the engine and print the numbers.
+    /// Measure the engine and the live pipeline and print the numbers (docs/PERFORMANCE.md):
+    /// realtime factor at 1/16/64/128 voices, command-to-sound latency, callback jitter and
+    /// DSP load at 64/128/256-frame buffers, failover detection and gap. The live parts use
+    /// the null device unless `--output` is given.
     Bench {
-        /// Seconds of audio to render for the realtime factor.
+        /// A run of a few seconds (for CI) instead of about a minute.
+        #[arg(long)]
+        quick: bool,
+        /// Print the results as JSON instead of tables.
+        #[arg(long)]
+        json: bool,
+        /// Seconds of audio per realtime-factor measurement (overrides --quick's 0.25 and
+        /// the default 2).
+        #[arg(long)]
+        seconds: Option<f64>,
+        /// Leave out the failover part.
+        #[arg(long)]
+        no_failover: bool,
+    },
+    /// Play a demo session in a loop through the live pipeline with random phrases (50/s) and
+    /// OSC traffic, then print underruns, ring drain, DSP load and memory. Exits non-zero on
+    /// any underrun.
+    Soak {
+        /// Minutes to run.
+        #[arg(long, default_value_t = 1.0, conflicts_with = "soak_seconds")]
+        minutes: f64,
+        /// Seconds to run (instead of --minutes).
+        #[arg(long = "seconds", id = "soak_seconds")]
+        seconds: Option<f64>,
+        /// Session file to loop (default: the built-in acid.chronus demo).
+        #[arg(long)]
+        session: Option<PathBuf>,
+        /// Random phrases per second.
+        #[arg(long, default_value_t = 50.0)]
+        phrases_per_second: f64,
+        /// OSC messages per second.
         #[arg(long, default_value_t = 20.0)]
-        seconds: f64,
+        osc_per_second: f64,
+        /// Print the results as JSON instead of key=value lines.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -223,14 +264,25 @@ fn main() {
     panic_exit::install();
     let matches = Cli::command().get_matches();
     let rate_given = session_cli::rate_given(&matches);
+    let output_given = arg_given(&matches, "output");
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
-    if let Err(e) = run(cli, rate_given) {
+    if let Err(e) = run(cli, rate_given, output_given) {
         eprintln!("chronus: {e:#}");
         std::process::exit(1);
     }
 }
 
-fn run(mut cli: Cli, rate_given: bool) -> Result<()> {
+/// Whether the global option `id` was given on the command line (before or after the
+/// subcommand), rather than left at its default.
+fn arg_given(matches: &clap::ArgMatches, id: &str) -> bool {
+    let given = |m: &clap::ArgMatches| {
+        m.try_contains_id(id).unwrap_or(false)
+            && m.value_source(id) == Some(clap::parser::ValueSource::CommandLine)
+    };
+    given(matches) || matches.subcommand().is_some_and(|(_, sub)| given(sub))
+}
+
+fn run(mut cli: Cli, rate_given: bool, output_given: bool) -> Result<()> {
     match cli.command.take().unwrap_or(Cmd::Repl) {
         Cmd::Repl => run_instrument(&cli, None),
         Cmd::Explain { phrases } => explain(&phrases, &cli.lang.vocabulary()),
@@ -238,6 +290,7 @@ fn run(mut cli: Cli, rate_given: bool) -> Result<()> {
             file: Some(file),
             out,
             seconds,
+            ..
         } => {
             check_seconds(seconds)?;
             let rate = rate_given.then_some(cli.audio.rate);
@@ -248,19 +301,34 @@ fn run(mut cli: Cli, rate_given: bool) -> Result<()> {
             file: None,
             out,
             seconds,
-        } => render(&out, seconds.unwrap_or(4.0), cli.audio.rate),
+            voices,
+        } => render(&out, seconds.unwrap_or(4.0), cli.audio.rate, voices),
         Cmd::Play { file, speed, from } => {
             let playback = session_cli::prepare_play(&file, speed, &from, &cli.lang.vocabulary())?;
             run_instrument(&cli, Some(playback))
         }
         Cmd::Check { files } => session_cli::check(&files, &cli.lang.vocabulary()),
         Cmd::Devices => devices(),
-        Cmd::Bench { seconds } => {
-            let r = chronus::bench::voice_chain_realtime_factor(cli.audio.rate, seconds);
-            println!("{:<45} {:>10}", "benchmark", "realtime x");
-            println!("{:<45} {:>10.1}", r.label, r.factor());
-            Ok(())
-        }
+        Cmd::Bench {
+            quick,
+            json,
+            seconds,
+            no_failover,
+        } => bench(&cli, output_given, quick, json, seconds, no_failover),
+        Cmd::Soak {
+            minutes,
+            seconds,
+            session,
+            phrases_per_second,
+            osc_per_second,
+            json,
+        } => soak(
+            &cli,
+            seconds.unwrap_or(minutes * 60.0),
+            session.as_deref(),
+            (phrases_per_second, osc_per_second),
+            json,
+        ),
     }
 }
 
@@ -345,20 +413,132 @@ fn check_seconds(seconds: Option<f64>) -> Result<()> {
     }
 }
 
-fn render(output: &std::path::Path, seconds: f64, rate: u32) -> Result<()> {
+fn render(output: &std::path::Path, seconds: f64, rate: u32, voices: Option<u16>) -> Result<()> {
     check_seconds(Some(seconds))?;
-    let mut engine = Engine::new(rate);
-    let commands = [TimedCommand {
-        frame: 0,
-        command: Command::Gate { on: true },
-    }];
+    let started = std::time::Instant::now();
+    let (mut engine, commands) = match voices {
+        None => (Engine::new(rate), vec![Command::Gate { on: true }]),
+        Some(n) => (
+            Engine::with_voices(rate, usize::from(n)),
+            chronus::bench::held_chord_commands(usize::from(n), false),
+        ),
+    };
+    let commands: Vec<TimedCommand> = commands
+        .into_iter()
+        .map(|command| TimedCommand { frame: 0, command })
+        .collect();
     let frames = (seconds * f64::from(rate)).round() as u64;
     let samples = render_frames(&mut engine, &commands, frames, |_, _| {});
     write_wav(output, &samples, rate).context("render failed")?;
+    let took = started.elapsed().as_secs_f64();
     println!(
-        "wrote {} ({seconds} s, {rate} Hz, stereo f32)",
-        output.display()
+        "wrote {} ({seconds} s, {rate} Hz, stereo f32{}) in {took:.2} s, {:.0}x real time",
+        output.display(),
+        voices.map_or(String::new(), |n| format!("; {n} voices")),
+        seconds / took.max(1e-9)
     );
+    Ok(())
+}
+
+/// `chronus bench`: every measurement, as tables or JSON. The live parts play to the null
+/// device unless `--output` was given.
+fn bench(
+    cli: &Cli,
+    output_given: bool,
+    quick: bool,
+    json: bool,
+    seconds: Option<f64>,
+    no_failover: bool,
+) -> Result<()> {
+    let mut audio = cli.audio.to_config();
+    if !output_given {
+        audio.output = OutputChoice::Null;
+    }
+    let mut settings = if quick {
+        chronus::bench::BenchSettings::quick(audio)
+    } else {
+        chronus::bench::BenchSettings::full(audio)
+    };
+    if let Some(s) = seconds {
+        if !(s.is_finite() && s > 0.0 && s <= 600.0) {
+            bail!("--seconds must be between 0 and 600, got {s}");
+        }
+        settings.realtime_seconds = s;
+    }
+    if no_failover {
+        settings.failover_injections = 0;
+    }
+    let report = chronus::bench::run_bench(&settings, quick, |part| {
+        eprintln!("chronus bench: {part}…");
+    })?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", chronus::bench::format_table(&report));
+    }
+    Ok(())
+}
+
+/// `chronus soak`: loops a session with random phrases and OSC traffic; fails on underruns.
+fn soak(
+    cli: &Cli,
+    seconds: f64,
+    session: Option<&std::path::Path>,
+    (phrases_per_second, osc_per_second): (f64, f64),
+    json: bool,
+) -> Result<()> {
+    if !(seconds.is_finite() && seconds > 0.0 && seconds <= 24.0 * 3600.0) {
+        bail!("the soak must last between 0 seconds and 24 hours, got {seconds} s");
+    }
+    for (name, rate) in [
+        ("--phrases-per-second", phrases_per_second),
+        ("--osc-per-second", osc_per_second),
+    ] {
+        if !(rate.is_finite() && (0.1..=10_000.0).contains(&rate)) {
+            bail!("{name} must be between 0.1 and 10000, got {rate}");
+        }
+    }
+    let vocab = cli.lang.vocabulary();
+    let (session, session_name) = match session {
+        Some(path) => {
+            let resolved = session_cli::load_checked(path, &vocab, "soaked")?;
+            (resolved.session, path.display().to_string())
+        }
+        None => (
+            chronus::soak::default_session(),
+            chronus::soak::DEFAULT_SESSION_NAME.to_string(),
+        ),
+    };
+    let config = chronus::soak::SoakConfig {
+        duration: std::time::Duration::from_secs_f64(seconds),
+        session,
+        session_name,
+        phrases_per_second,
+        osc_per_second,
+        audio: cli.audio.to_config(),
+        seed: 0x5EED,
+    };
+    let quiet = json || !std::io::stderr().is_terminal();
+    let report = chronus::soak::run_soak(&config, vocab, |done| {
+        if !quiet {
+            eprint!("\rchronus soak: {done:.0} / {seconds:.0} s");
+        }
+    })?;
+    if !quiet {
+        eprintln!();
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", report.to_key_values());
+    }
+    if report.underruns > 0 {
+        bail!(
+            "{} underruns ({} frames) during the soak",
+            report.underruns,
+            report.underrun_frames
+        );
+    }
     Ok(())
 }
 

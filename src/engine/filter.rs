@@ -7,7 +7,7 @@ use super::params::FilterMode;
 use super::BLOCK_FRAMES;
 
 /// How many filters [`process_lanes`] runs side by side.
-pub const LANES: usize = 4;
+pub const LANES: usize = 8;
 
 /// A two-pole SVF with low-, high- and band-pass outputs.
 ///
@@ -143,8 +143,9 @@ impl Svf {
 
 /// Runs [`LANES`] filters side by side over frames `from..to` of their buffers, each lane
 /// with its own coefficients and mode weights ([`Svf::mode_weights`]). Same results as
-/// [`Svf::process_block`] per lane; the lanes' dependency chains overlap, so four voices
-/// cost little more than one.
+/// [`Svf::process_block`] per lane. The input is first turned frame-major (all lanes of one
+/// frame side by side), so each frame's update is a handful of vector operations across the
+/// lanes, and the lanes' dependency chains overlap: eight voices cost little more than one.
 #[allow(clippy::needless_range_loop)] // frames × lanes: both indexes address `buf`.
 pub fn process_lanes(
     filters: &mut [Svf; LANES],
@@ -153,6 +154,10 @@ pub fn process_lanes(
     from: usize,
     to: usize,
 ) {
+    let to = to.min(BLOCK_FRAMES);
+    if from >= to {
+        return;
+    }
     let get = |f: fn(&Svf) -> f32| -> [f32; LANES] { std::array::from_fn(|l| f(&filters[l])) };
     let (m11, m12, m21, m22) = (
         get(|f| f.m11),
@@ -163,16 +168,30 @@ pub fn process_lanes(
     let (b1, b2) = (get(|f| f.b1), get(|f| f.b2));
     let (mut s1, mut s2) = (get(|f| f.ic1eq), get(|f| f.ic2eq));
     let w: [[f32; LANES]; 3] = std::array::from_fn(|j| std::array::from_fn(|l| weights[l][j]));
-    for i in from..to.min(BLOCK_FRAMES) {
+    let mut frames = [[0.0f32; LANES]; BLOCK_FRAMES];
+    let frames = &mut frames[..to - from];
+    for (i, frame) in frames.iter_mut().enumerate() {
         for l in 0..LANES {
-            let x = buf[l][i];
-            let n1 = m11[l] * s1[l] + m12[l] * s2[l] + b1[l] * x;
-            let n2 = m21[l] * s1[l] + m22[l] * s2[l] + b2[l] * x;
+            frame[l] = buf[l][from + i];
+        }
+    }
+    for frame in frames.iter_mut() {
+        let x = *frame;
+        let mut y = [0.0f32; LANES];
+        for l in 0..LANES {
+            let n1 = m11[l] * s1[l] + m12[l] * s2[l] + b1[l] * x[l];
+            let n2 = m21[l] * s1[l] + m22[l] * s2[l] + b2[l] * x[l];
             let v1 = 0.5 * (s1[l] + n1);
             let v2 = 0.5 * (s2[l] + n2);
             s1[l] = n1;
             s2[l] = n2;
-            buf[l][i] = w[0][l] * v2 + w[1][l] * v1 + w[2][l] * x;
+            y[l] = w[0][l] * v2 + w[1][l] * v1 + w[2][l] * x[l];
+        }
+        *frame = y;
+    }
+    for (i, frame) in frames.iter().enumerate() {
+        for l in 0..LANES {
+            buf[l][from + i] = frame[l];
         }
     }
     for (l, f) in filters.iter_mut().enumerate() {
@@ -187,17 +206,19 @@ mod tests {
 
     #[test]
     fn lanes_match_one_filter_at_a_time() {
-        let modes = [
-            FilterMode::Lowpass,
-            FilterMode::Highpass,
-            FilterMode::Bandpass,
-            FilterMode::Lowpass,
-        ];
+        let modes: [FilterMode; LANES] = std::array::from_fn(|l| {
+            [
+                FilterMode::Lowpass,
+                FilterMode::Highpass,
+                FilterMode::Bandpass,
+            ][l % 3]
+        });
         let mut lanes: [Svf; LANES] = std::array::from_fn(|_| Svf::new());
         let mut single: [Svf; LANES] = std::array::from_fn(|_| Svf::new());
         for l in 0..LANES {
-            lanes[l].set(300.0 * (l + 1) as f32, 0.25 * l as f32, 44_100.0);
-            single[l].set(300.0 * (l + 1) as f32, 0.25 * l as f32, 44_100.0);
+            let res = (l % 5) as f32 * 0.25;
+            lanes[l].set(300.0 * (l + 1) as f32, res, 44_100.0);
+            single[l].set(300.0 * (l + 1) as f32, res, 44_100.0);
         }
         let weights: [[f32; 3]; LANES] = std::array::from_fn(|l| lanes[l].mode_weights(modes[l]));
         let input = |l: usize, i: usize| (((i * (7 + l)) % 23) as f32 - 11.0) / 11.0;

@@ -3,6 +3,8 @@
 //! Runs on the DSP worker thread: fixed state, no allocation.
 
 use super::params::Waveform;
+use super::smoother::FRAME_INDEX;
+use super::BLOCK_FRAMES;
 
 /// A phase-accumulating oscillator with anti-aliased discontinuities.
 #[derive(Clone, Debug)]
@@ -24,6 +26,36 @@ fn poly_blep(t: f32, dt: f32) -> f32 {
         0.0
     }
 }
+
+/// [`poly_blep`] without branches, from `1 / dt`: the two polynomials are written as squares
+/// of terms clamped at zero, `-(1 - t/dt)²` just after the step and `(1 + (t - 1)/dt)²` just
+/// before it (both zero elsewhere when `dt` < 0.5), so a block of samples vectorises.
+#[inline(always)]
+fn poly_blep_smooth(t: f32, inv_dt: f32) -> f32 {
+    let after = (1.0 - t * inv_dt).max(0.0);
+    let before = (1.0 + (t - 1.0) * inv_dt).max(0.0);
+    before * before - after * after
+}
+
+/// `x - floor(x)` for `0 <= x < 2^23`, without a float-to-int conversion (Rust's saturating
+/// `as i32` keeps loops from vectorising, and `floor` is a library call on baseline x86-64):
+/// adding and removing 2^23 rounds to the nearest integer, and a result below zero is
+/// moved up by one. Exact: the same value as `x - x.floor()`.
+#[inline(always)]
+fn fract_of_non_negative(x: f32) -> f32 {
+    const SHIFT: f32 = 8_388_608.0;
+    let rounded = (x + SHIFT) - SHIFT;
+    let f = x - rounded;
+    if f < 0.0 {
+        f + 1.0
+    } else {
+        f
+    }
+}
+
+/// The smallest phase increment the block oscillator uses (about 0.004 Hz at 44.1 kHz), so
+/// `1 / dt` stays finite.
+const MIN_DT: f32 = 1e-7;
 
 /// PolyBLAMP residual for a slope discontinuity at phase 0.
 #[inline]
@@ -122,25 +154,30 @@ impl Oscillator {
         // not carried from sample to sample, so samples do not wait on each other.
         macro_rules! run {
             (|$t:ident, $dt:ident| $body:expr) => {
-                for (i, o) in out.iter_mut().enumerate() {
-                    let fi = i as f32;
-                    let $dt = (dt0 + fi * ddt).clamp(0.0, 0.49);
-                    let raw = t0 + fi * dt0 + 0.5 * fi * (fi - 1.0) * ddt;
-                    let $t = raw - raw as i32 as f32;
-                    *o = $body;
+                for (c, chunk) in out.chunks_mut(BLOCK_FRAMES).enumerate() {
+                    let offset = (c * BLOCK_FRAMES) as f32;
+                    for (o, &index) in chunk.iter_mut().zip(FRAME_INDEX.iter()) {
+                        let fi = offset + index;
+                        let $dt = (dt0 + fi * ddt).max(0.0).min(0.49);
+                        let raw = t0 + fi * dt0 + 0.5 * fi * (fi - 1.0) * ddt;
+                        let $t = fract_of_non_negative(raw);
+                        *o = $body;
+                    }
                 }
             };
         }
         match wave {
             Waveform::Sine => run!(|t, _dt| fast_sine(t)),
-            Waveform::Saw => run!(|t, dt| 2.0 * t - 1.0 - poly_blep(t, dt)),
+            // Saw and square: branch-free selects and clamped squares, so the loop vectorises.
+            Waveform::Saw => {
+                run!(|t, dt| 2.0 * t - 1.0 - poly_blep_smooth(t, 1.0 / dt.max(MIN_DT)))
+            }
             Waveform::Square => run!(|t, dt| {
-                let (naive, t2) = if t < 0.5 {
-                    (1.0, t + 0.5)
-                } else {
-                    (-1.0, t - 0.5)
-                };
-                naive + poly_blep(t, dt) - poly_blep(t2, dt)
+                let high = t < 0.5;
+                let naive = if high { 1.0 } else { -1.0 };
+                let t2 = if high { t + 0.5 } else { t - 0.5 };
+                let inv_dt = 1.0 / dt.max(MIN_DT);
+                naive + poly_blep_smooth(t, inv_dt) - poly_blep_smooth(t2, inv_dt)
             }),
             Waveform::Triangle => run!(|t, dt| {
                 let (naive, t2) = if t < 0.5 {
@@ -176,6 +213,29 @@ impl Oscillator {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_branch_free_blep_matches_the_branching_one() {
+        for dt in [1e-4f32, 0.01, 0.1, 0.3, 0.49] {
+            for i in 0..=10_000 {
+                let t = i as f32 / 10_001.0;
+                let want = poly_blep(t, dt);
+                let got = poly_blep_smooth(t, 1.0 / dt);
+                assert!((got - want).abs() < 1e-4, "t {t} dt {dt}: {got} vs {want}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_fraction_without_conversion_is_exact() {
+        for i in 0..100_000 {
+            let x = i as f32 * 0.000_731 + (i % 7) as f32;
+            assert_eq!(fract_of_non_negative(x), x - x.floor(), "x {x}");
+        }
+        assert_eq!(fract_of_non_negative(0.0), 0.0);
+        assert_eq!(fract_of_non_negative(2.5), 0.5);
+        assert_eq!(fract_of_non_negative(3.0), 0.0);
+    }
 
     #[test]
     fn the_fast_sine_matches_the_library_sine() {

@@ -2,6 +2,19 @@
 //!
 //! Runs on the DSP worker thread: no allocation, no branches beyond the arithmetic.
 
+/// `[0.0, 1.0, 2.0, ...]`: the index of each frame of a block as a float. Loops that need
+/// `i as f32` zip with this table instead, because converting a `usize` to `f32` keeps a loop
+/// from vectorising.
+pub const FRAME_INDEX: [f32; super::BLOCK_FRAMES] = {
+    let mut t = [0.0f32; super::BLOCK_FRAMES];
+    let mut i = 0;
+    while i < super::BLOCK_FRAMES {
+        t[i] = i as f32;
+        i += 1;
+    }
+    t
+};
+
 /// A one-pole low-pass that glides the current value toward a target.
 #[derive(Clone, Copy, Debug)]
 pub struct Smoother {

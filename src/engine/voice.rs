@@ -7,7 +7,7 @@ use super::envelope::{Adsr, AdsrSettings};
 use super::filter::{Svf, LANES};
 use super::oscillator::Oscillator;
 use super::params::{FilterMode, Waveform};
-use super::smoother::Ramp;
+use super::smoother::{Ramp, FRAME_INDEX};
 pub use super::voice_filter::{filter_lanes, FilterLane, FILTER_UPDATE_FRAMES};
 use super::BLOCK_FRAMES;
 
@@ -288,19 +288,19 @@ impl Voice {
         self.filter = lane.svf.clone();
         self.coeff_cutoff = lane.coeff_cutoff;
         self.coeff_res = lane.coeff_res;
-        let mut g = p.gain.at(at) * self.velocity;
+        let g = p.gain.at(at) * self.velocity;
         let gs = p.gain.step * self.velocity;
+        // The gain of frame i is computed from i, not carried from frame to frame, so the
+        // loop has no dependency between frames and vectorises.
         if self.fade_step == 0.0 {
-            for ((o, s), e) in out.iter_mut().zip(sig.iter()).zip(env.iter()) {
-                *o += s * e * g;
-                g += gs;
+            for (((o, s), e), i) in out.iter_mut().zip(sig).zip(env).zip(FRAME_INDEX) {
+                *o += s * e * (g + i * gs);
             }
         } else {
             let mut f = self.fade;
-            for ((o, s), e) in out.iter_mut().zip(sig.iter()).zip(env.iter()) {
+            for (((o, s), e), i) in out.iter_mut().zip(sig).zip(env).zip(FRAME_INDEX) {
                 f = (f - self.fade_step).max(0.0);
-                *o += s * e * g * f;
-                g += gs;
+                *o += s * e * (g + i * gs) * f;
             }
             self.fade = f;
             if f <= 0.0 {
@@ -314,7 +314,7 @@ impl Voice {
     }
 
     /// Adds `out.len()` frames of this voice alone into `out`, which starts `at` frames into
-    /// the block (the pool renders voices four at a time instead). Returns false once the
+    /// the block (the pool renders voices eight at a time instead). Returns false once the
     /// voice has gone silent and freed itself.
     pub fn render(
         &mut self,

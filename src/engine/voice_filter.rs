@@ -1,4 +1,4 @@
-//! Voice filters in lanes: up to four voices' filters run side by side, each lane with its
+//! Voice filters in lanes: up to eight voices' filters run side by side, each lane with its
 //! own cutoff ramp, envelope modulation and mode.
 //!
 //! Runs on the DSP worker thread: fixed-size arrays, no allocation. Coefficients (one `tan`
@@ -14,7 +14,7 @@ use super::BLOCK_FRAMES;
 /// cutoff or resonance moves.
 pub const FILTER_UPDATE_FRAMES: usize = 16;
 
-/// A voice's filter while the pool runs four of them side by side.
+/// A voice's filter while the pool runs eight of them side by side.
 #[derive(Clone, Debug)]
 pub struct FilterLane {
     pub(crate) svf: Svf,
@@ -47,7 +47,7 @@ impl FilterLane {
     };
 }
 
-/// Filters `n` frames of up to four voices side by side. Coefficients are recomputed per
+/// Filters `n` frames of up to eight voices side by side. Coefficients are recomputed per
 /// lane at most every [`FILTER_UPDATE_FRAMES`] frames, and only when that lane's cutoff
 /// (with its envelope) or resonance moved.
 pub fn filter_lanes(

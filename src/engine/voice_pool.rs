@@ -183,7 +183,7 @@ impl VoicePool {
         }
     }
 
-    /// Adds every sounding voice into `out` (which starts `at` frames into the block), four
+    /// Adds every sounding voice into `out` (which starts `at` frames into the block), eight
     /// voices at a time so their filters run side by side.
     pub fn render(
         &mut self,

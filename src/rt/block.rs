@@ -14,6 +14,10 @@ pub struct Block {
     /// Meters-clock time at which the earliest command applied in this block was sent
     /// (0 when the block carries no new command).
     pub first_command_ns: u64,
+    /// Meters-clock time at which the worker began this block (took its commands).
+    pub render_start_ns: u64,
+    /// Meters-clock time at which the worker pushed this block into the ring.
+    pub pushed_ns: u64,
     /// Interleaved stereo samples.
     pub samples: [f32; BLOCK_SAMPLES],
 }
@@ -23,6 +27,8 @@ impl Block {
     pub const SILENT: Block = Block {
         seq: 0,
         first_command_ns: 0,
+        render_start_ns: 0,
+        pushed_ns: 0,
         samples: [0.0; BLOCK_SAMPLES],
     };
 }

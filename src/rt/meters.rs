@@ -5,7 +5,8 @@
 
 use super::supervisor::FailureKind;
 use crate::engine::command::TRACKS;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
+use std::sync::atomic::{AtomicU32, AtomicU64};
 use std::time::Instant;
 
 /// An `f32` stored in an `AtomicU32`.
@@ -20,6 +21,61 @@ impl AtomicF32 {
     /// Loads the value.
     pub fn get(&self) -> f32 {
         f32::from_bits(self.0.load(Relaxed))
+    }
+}
+
+/// Where one command's latency went, in nanoseconds: waiting in the command ring for the
+/// worker's next block, rendering that block, and waiting in the audio ring and the device
+/// buffer until the block's first frame was played.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LatencyParts {
+    /// Sent until the worker took it at the start of a block.
+    pub queue_ns: u64,
+    /// The block's render (commands applied, DSP, checks) until it was pushed.
+    pub render_ns: u64,
+    /// Pushed until its first frame was played (audio ring, then the device buffer).
+    pub buffer_ns: u64,
+}
+
+impl LatencyParts {
+    /// The whole latency.
+    pub fn total_ns(&self) -> u64 {
+        self.queue_ns + self.render_ns + self.buffer_ns
+    }
+}
+
+/// Totals since start that never reset, for averages over a run (benchmarks, soak).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct RunTotals {
+    /// Nanoseconds the active worker spent rendering blocks.
+    pub render_ns: u64,
+    /// Blocks whose render time is in `render_ns`.
+    pub rendered_blocks: u64,
+    /// Sum of |callback interval - nominal period| in ns.
+    pub jitter_ns: u64,
+    /// Callback intervals in `jitter_ns`.
+    pub intervals: u64,
+    /// Largest |callback interval - nominal period| since start, in ns.
+    pub jitter_max_ns: u64,
+    /// Largest single-block DSP load since start (1.0 = the whole block period).
+    pub dsp_load_peak: f32,
+}
+
+impl RunTotals {
+    /// Mean DSP load (render time / block period) over the run, given the block period.
+    pub fn mean_dsp_load(&self, block_period_ns: f64) -> f64 {
+        if self.rendered_blocks == 0 {
+            return 0.0;
+        }
+        self.render_ns as f64 / (self.rendered_blocks as f64 * block_period_ns)
+    }
+
+    /// Mean callback jitter in ns.
+    pub fn mean_jitter_ns(&self) -> f64 {
+        if self.intervals == 0 {
+            return 0.0;
+        }
+        self.jitter_ns as f64 / self.intervals as f64
     }
 }
 
@@ -67,6 +123,14 @@ pub struct Meters {
     pub latency_us: AtomicF32,
     latency_history: [AtomicF32; LATENCY_HISTORY],
     latency_count: AtomicU64,
+    latency_parts: [AtomicU64; 3],
+    latency_parts_count: AtomicU64,
+    render_ns_total: AtomicU64,
+    render_blocks_total: AtomicU64,
+    jitter_ns_total: AtomicU64,
+    jitter_intervals: AtomicU64,
+    jitter_max_ns: AtomicU64,
+    dsp_load_peak: AtomicF32,
     /// Output peak level (linear) of the last callback.
     pub peak: AtomicF32,
     /// Output RMS level (linear) of the last callback.
@@ -250,6 +314,14 @@ impl Meters {
             latency_us: AtomicF32::default(),
             latency_history: std::array::from_fn(|_| AtomicF32::default()),
             latency_count: AtomicU64::new(0),
+            latency_parts: std::array::from_fn(|_| AtomicU64::new(0)),
+            latency_parts_count: AtomicU64::new(0),
+            render_ns_total: AtomicU64::new(0),
+            render_blocks_total: AtomicU64::new(0),
+            jitter_ns_total: AtomicU64::new(0),
+            jitter_intervals: AtomicU64::new(0),
+            jitter_max_ns: AtomicU64::new(0),
+            dsp_load_peak: AtomicF32::default(),
             peak: AtomicF32::default(),
             rms: AtomicF32::default(),
             clipped_samples: AtomicU64::new(0),
@@ -327,6 +399,9 @@ impl Meters {
         if load > self.dsp_load_max.get() {
             self.dsp_load_max.set(load);
         }
+        if load > self.dsp_load_peak.get() {
+            self.dsp_load_peak.set(load);
+        }
     }
 
     /// Records one command-to-sound latency in microseconds (RT-safe).
@@ -336,10 +411,53 @@ impl Meters {
         self.latency_history[(n % LATENCY_HISTORY as u64) as usize].set(us);
     }
 
+    /// Records where one command's latency went (RT-safe): the parts first, then the count
+    /// that tells a reader of [`Meters::last_latency_parts`] a new one arrived.
+    pub fn record_latency_parts(&self, parts: LatencyParts) {
+        self.latency_parts[0].store(parts.queue_ns, Relaxed);
+        self.latency_parts[1].store(parts.render_ns, Relaxed);
+        self.latency_parts[2].store(parts.buffer_ns, Relaxed);
+        self.latency_parts_count.fetch_add(1, Release);
+    }
+
+    /// How many latencies were split into parts so far, and the last one. A reader that sends
+    /// one command at a time and waits for the count to move reads that command's parts.
+    pub fn last_latency_parts(&self) -> (u64, LatencyParts) {
+        let count = self.latency_parts_count.load(Acquire);
+        let parts = LatencyParts {
+            queue_ns: self.latency_parts[0].load(Relaxed),
+            render_ns: self.latency_parts[1].load(Relaxed),
+            buffer_ns: self.latency_parts[2].load(Relaxed),
+        };
+        (count, parts)
+    }
+
+    /// Adds one block's render time to the run totals (RT-safe).
+    pub fn record_render_ns(&self, ns: u64) {
+        self.render_ns_total.fetch_add(ns, Relaxed);
+        self.render_blocks_total.fetch_add(1, Relaxed);
+    }
+
+    /// The totals since start (they never reset).
+    pub fn run_totals(&self) -> RunTotals {
+        RunTotals {
+            render_ns: self.render_ns_total.load(Relaxed),
+            rendered_blocks: self.render_blocks_total.load(Relaxed),
+            jitter_ns: self.jitter_ns_total.load(Relaxed),
+            intervals: self.jitter_intervals.load(Relaxed),
+            jitter_max_ns: self.jitter_max_ns.load(Relaxed),
+            dsp_load_peak: self.dsp_load_peak.get(),
+        }
+    }
+
     /// Records a callback interval against the nominal period, both in µs (RT-safe).
     pub fn record_callback_interval(&self, interval_us: f32, nominal_us: f32) {
         self.callback_period_us.set(interval_us);
         let jitter = (interval_us - nominal_us).abs();
+        let jitter_ns = (jitter * 1000.0) as u64;
+        self.jitter_ns_total.fetch_add(jitter_ns, Relaxed);
+        self.jitter_intervals.fetch_add(1, Relaxed);
+        self.jitter_max_ns.fetch_max(jitter_ns, Relaxed);
         if jitter > self.callback_jitter_us.get() {
             self.callback_jitter_us.set(jitter);
         }

@@ -15,7 +15,7 @@
 //! supervisor to be dropped there.
 
 use super::block::{AudioConsumer, Block};
-use super::meters::Meters;
+use super::meters::{LatencyParts, Meters};
 use super::ring_switch::RingSwitchReceiver;
 use crate::engine::{BLOCK_FRAMES, BLOCK_SAMPLES, CHANNELS};
 use rtrb::Producer;
@@ -43,6 +43,12 @@ pub struct BlockPlayer {
     fresh_ring: bool,
     starve_frames: u64,
     mute: Arc<AtomicBool>,
+    /// Meters-clock time of the present callback's first frame.
+    callback_ns: u64,
+    /// Nanoseconds per frame.
+    frame_ns: f64,
+    /// Index in the present callback's buffer of the frame being filled.
+    frame_in_callback: usize,
 }
 
 impl BlockPlayer {
@@ -69,6 +75,9 @@ impl BlockPlayer {
             fresh_ring: false,
             starve_frames: 0,
             mute: Arc::new(AtomicBool::new(false)),
+            callback_ns: 0,
+            frame_ns: 1e9 / f64::from(sample_rate.max(1)),
+            frame_in_callback: 0,
         }
     }
 
@@ -119,6 +128,7 @@ impl BlockPlayer {
             }
         }
         let now = self.meters.now_ns();
+        self.callback_ns = now;
         if self.last_callback_ns != 0 {
             let interval_us = now.saturating_sub(self.last_callback_ns) as f32 / 1000.0;
             let nominal_us = frames as f32 * 1e6 / self.sample_rate;
@@ -130,8 +140,9 @@ impl BlockPlayer {
         let mut peak = 0f32;
         let mut sum_sq = 0f32;
         let mut clipped = 0u64;
-        for frame in out.chunks_exact_mut(channels) {
+        for (index, frame) in out.chunks_exact_mut(channels).enumerate() {
             if self.pos >= BLOCK_FRAMES {
+                self.frame_in_callback = index;
                 self.next_block();
             }
             let l = self.current[self.pos * CHANNELS];
@@ -248,9 +259,16 @@ impl BlockPlayer {
         }
         self.next_seq = Some(block.seq + 1);
         if block.first_command_ns != 0 {
-            let now = self.meters.now_ns();
-            let us = now.saturating_sub(block.first_command_ns) as f32 / 1000.0;
+            // The block's first frame leaves at its place in this callback's buffer.
+            let played_ns =
+                self.callback_ns + (self.frame_in_callback as f64 * self.frame_ns) as u64;
+            let us = played_ns.saturating_sub(block.first_command_ns) as f32 / 1000.0;
             self.meters.record_latency_us(us);
+            self.meters.record_latency_parts(LatencyParts {
+                queue_ns: block.render_start_ns.saturating_sub(block.first_command_ns),
+                render_ns: block.pushed_ns.saturating_sub(block.render_start_ns),
+                buffer_ns: played_ns.saturating_sub(block.pushed_ns),
+            });
         }
         self.current = block.samples;
         let sounding = self.started && !self.faded_out;

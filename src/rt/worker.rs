@@ -146,6 +146,7 @@ impl RenderLoop {
         let before = self.engine.counters();
         self.block.seq = self.seq;
         self.block.first_command_ns = first_command_ns;
+        self.block.render_start_ns = start;
         self.engine.render(&mut self.block.samples);
         let after = self.engine.counters();
         if self.extra_render_ns > 0 {
@@ -167,13 +168,16 @@ impl RenderLoop {
             Verdict::Reject => return Step::Rejected,
             Verdict::Poisoned => return Step::Poisoned,
         }
+        self.block.pushed_ns = self.meters.now_ns();
         if self.audio.push(self.block).is_err() {
             // Cannot happen: free space was checked above and only this thread pushes.
             return Step::RingFull;
         }
         self.seq += 1;
-        let elapsed = self.meters.now_ns().saturating_sub(start) as f32;
-        self.meters.record_dsp_load(elapsed / self.block_period_ns);
+        let elapsed = self.meters.now_ns().saturating_sub(start);
+        self.meters.record_render_ns(elapsed);
+        self.meters
+            .record_dsp_load(elapsed as f32 / self.block_period_ns);
         self.meters.blocks_rendered.fetch_add(1, Relaxed);
         let engine = &self.engine;
         self.meters
