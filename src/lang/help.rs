@@ -133,6 +133,7 @@ pub fn help_text(topic: Option<&str>, vocab: &Vocabulary, faults_enabled: bool) 
             "  pattern hits play the patch's pitch, or the track's own: `track kick pitch C1`",
             "  edits while the transport runs take effect at the next bar; add `now` for at once",
             "  these edit the current track (track 1 until you name another; `help tracks`)",
+            "  `undo` takes back patterns and sound changes; start/stop are not undone",
         ]
         .join("\n"),
         "tracks" => [
