@@ -240,6 +240,7 @@ pub struct Control {
     // Language side (see control/line.rs): undo/redo and the `--faults` help flag.
     history: UndoHistory,
     faults_enabled: bool,
+    saves_patches: bool,
 }
 
 impl Control {
@@ -252,6 +253,7 @@ impl Control {
             meters,
             history: UndoHistory::default(),
             faults_enabled: false,
+            saves_patches: true,
         }
     }
 

@@ -1,7 +1,7 @@
 //! `save patch NAME`, `load patch NAME` and `patches` performed by the control side: a saved
 //! sound comes back exactly after the patch was changed, `patches` lists it beside the
 //! built-ins, and loading sends only the parameters that differ (so it glides).
-//! One test in its own binary: it points `CHRONUS_PATCH_DIR` at a temporary folder.
+//! A session's `save patch` writes nothing. One test in its own binary: it points `CHRONUS_PATCH_DIR` at a temporary folder.
 
 use chronus::control::Control;
 use chronus::engine::command::Command;
@@ -58,4 +58,16 @@ fn a_saved_patch_loads_back_exactly_and_is_listed() {
     let out = c.run_line("save patch ../outside", &v);
     assert!(out.error.is_some());
     assert!(!dir.path().join("../outside.toml").exists());
+
+    // Checking or rendering a session has no side effects: its `save patch` writes nothing,
+    // while its `load patch` still loads.
+    let session = "@0 load patch my-lead\nsave patch from-session\n@1\n";
+    let resolved = chronus::session::check_bytes(
+        "test",
+        session.as_bytes(),
+        &mut chronus::session::ControlResolver::new(&v),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(resolved.final_patch.get(ParamId::FilterCutoff), 900.0);
+    assert!(!dir.path().join("from-session.toml").exists());
 }

@@ -443,3 +443,25 @@ fn explain_prints_music_commands_readably() {
         ]
     );
 }
+
+#[test]
+fn show_lists_the_transport_held_notes_and_the_tracks() {
+    let (mut c, _rx, v) = control();
+    c.run_line(
+        "track bass seq C2 . G1, track hats pattern x.X., mute hats",
+        &v,
+    );
+    c.run_line("chord Am, start", &v);
+    let shown = c.run_line("show", &v).replies;
+    for line in [
+        "transport        running",
+        "held notes       A4 C5 E5",
+        "track 1 bass: C2 . G1",
+        "track 2 hats (muted): x.X.",
+    ] {
+        assert!(
+            shown.iter().any(|l| l == line),
+            "{line:?} not in {shown:#?}"
+        );
+    }
+}

@@ -138,6 +138,9 @@ impl Control {
                     index + 1
                 ));
             }
+            Meta::SavePatch { name } if !self.saves_patches => out.replies.push(format!(
+                "save patch {name}: not saved (replaying a session writes no patch files)"
+            )),
             Meta::SavePatch { name } => {
                 let patch = crate::patch::Patch::from_values(name, self.patch.values());
                 out.replies
@@ -181,6 +184,12 @@ impl Control {
     /// Whether `help` lists the fault-injection phrases (`--faults`).
     pub fn set_faults_enabled(&mut self, enabled: bool) {
         self.faults_enabled = enabled;
+    }
+
+    /// Whether `save patch NAME` writes the file (off while checking or rendering a session,
+    /// so that replaying one has no side effects).
+    pub fn set_saves_patches(&mut self, saves: bool) {
+        self.saves_patches = saves;
     }
 
     /// Whether fault phrases are listed in help.

@@ -133,6 +133,7 @@ pub fn help_text(topic: Option<&str>, vocab: &Vocabulary, faults_enabled: bool) 
             "  pattern hits play the patch's pitch, or the track's own: `track kick pitch C1`",
             "  edits while the transport runs take effect at the next bar; add `now` for at once",
             "  these edit the current track (track 1 until you name another; `help tracks`)",
+            "  `undo` takes back patterns and sound changes; start/stop are not undone",
         ]
         .join("\n"),
         "tracks" => [
@@ -336,5 +337,50 @@ pub fn show_patch(patch: &PatchState) -> Vec<String> {
         (false, None) => "off".into(),
     };
     out.push(format!("{:<16} {gate}", "gate"));
+    let held = patch.held_notes();
+    if held.len() > 1 {
+        let names: Vec<String> = held.iter().map(|n| super::action::note_name(*n)).collect();
+        out.push(format!("{:<16} {}", "held notes", names.join(" ")));
+    }
+    let running = if patch.running() {
+        "running"
+    } else {
+        "stopped"
+    };
+    out.push(format!("{:<16} {running}", "transport"));
+    let names = patch.track_names();
+    for (i, t) in patch.tracks().iter().enumerate() {
+        if *t == crate::engine::snapshot::TrackState::default() {
+            continue;
+        }
+        let steps: String = t.steps[..usize::from(t.length)]
+            .iter()
+            .map(|s| match (s.level, s.note) {
+                (crate::engine::command::StepLevel::Rest, _) => ".".to_string(),
+                (l, crate::engine::command::Step::TRACK_PITCH) => l.to_char().to_string(),
+                (_, n) => super::action::note_name(n),
+            })
+            .collect::<Vec<_>>()
+            .join(
+                if t.steps
+                    .iter()
+                    .any(|s| s.note != crate::engine::command::Step::TRACK_PITCH)
+                {
+                    " "
+                } else {
+                    ""
+                },
+            );
+        let flags = match (t.mute, t.solo) {
+            (true, _) => " (muted)",
+            (_, true) => " (solo)",
+            _ => "",
+        };
+        out.push(format!(
+            "track {} {}{flags}: {steps}",
+            i + 1,
+            names.label(i as u8)
+        ));
+    }
     out
 }

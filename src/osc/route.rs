@@ -328,6 +328,39 @@ mod tests {
     }
 
     #[test]
+    fn the_music_parameters_are_mod_addresses_too() {
+        use OscType::*;
+        assert_eq!(
+            line("/mod/arp/mode", vec![String("up".into())]),
+            "set arp.mode up"
+        );
+        assert_eq!(
+            line("/mod/arp/rate", vec![Float(0.125)]),
+            "set arp.rate 0.125"
+        );
+        assert_eq!(
+            line("/mod/delay/sync", vec![Float(0.375)]),
+            "set delay.sync 0.375"
+        );
+        assert_eq!(
+            line("/mod/reverb/on", vec![String("off".into())]),
+            "set reverb.on off"
+        );
+        assert_eq!(
+            line("/mod/chorus/depth", vec![Float(0.6)]),
+            "set chorus.depth 0.6"
+        );
+        assert_eq!(
+            line("/mod/reverb/damping", vec![Float(0.3)]),
+            "set reverb.damping 0.3"
+        );
+        assert_eq!(
+            line("/mod/transport/swing", vec![Float(0.58)]),
+            "set transport.swing 0.58"
+        );
+    }
+
+    #[test]
     fn parameter_messages_become_set_lines() {
         use OscType::*;
         assert_eq!(

@@ -61,8 +61,10 @@ impl<'v> ControlResolver<'v> {
     /// A resolver starting from the default patch.
     pub fn new(vocab: &'v Vocabulary) -> Self {
         let (tx, rx) = RingBuffer::new(RING_CAPACITY);
+        let mut control = Control::new(tx, Arc::new(Meters::new()));
+        control.set_saves_patches(false);
         ControlResolver {
-            control: Control::new(tx, Arc::new(Meters::new())),
+            control,
             sent: rx,
             vocab,
         }

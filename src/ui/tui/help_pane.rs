@@ -27,15 +27,11 @@ pub const KEYS: &[(&str, &str)] = &[
 
 /// Example phrases.
 pub const EXAMPLES: &[&str] = &[
-    "gate on · gate off · play C#4 · note A3",
-    "chord Dm7 · chord C minor · play C4 E4 G4 · release all",
-    "track bass seq C2 . C2 G1 · pattern x..x..x. · start · stop",
-    "arp up · arp rate 1/16 · delay time 3/8 · reverb size 0.8",
-    "osc saw · wave square · filter highpass · load patch acid",
-    "filter darker · a bit brighter · much darker",
-    "cutoff 800 · resonance 0.7 · attack 5 ms · release 2 s",
-    "louder · volume -6 db · tempo 128 · reverb mix 30%",
-    "undo · redo · show · status · explain darker",
+    "note A3 · chord Dm7 · play C4 E4 G4 · release all · gate off",
+    "track bass seq C2 . C2 G1 · track hats pattern x.x. · start · stop",
+    "arp up · delay time 3/8 · reverb size 0.8 · load patch acid",
+    "osc saw · filter darker · cutoff 800 · attack 5 ms · tempo 128",
+    "help chords · help tracks · help effects · undo · explain darker",
 ];
 
 /// The help overlay widget.
