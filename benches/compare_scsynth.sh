@@ -38,7 +38,7 @@ if [[ -z "${CHRONUS:-}" ]]; then
 fi
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+if [[ -z "${KEEP:-}" ]]; then trap 'rm -rf "$work"' EXIT; else echo "keeping $work" >&2; fi
 
 # Writes $work/score-N.osc: /d_recv of the SynthDef, N /s_new at time 0, and a /c_set at
 # SECONDS that marks where the non-real-time render ends.
