@@ -168,7 +168,20 @@ pub fn process_lanes(
     );
     let (b1, b2) = (get(|f| f.b1), get(|f| f.b2));
     let (mut s1, mut s2) = (get(|f| f.ic1eq), get(|f| f.ic2eq));
-    let w: [[f32; LANES]; 3] = std::array::from_fn(|j| std::array::from_fn(|l| weights[l][j]));
+    // The output `w0·v2 + w1·v1 + w2·x`, with v1 = (s1 + n1)/2 and v2 = (s2 + n2)/2 expanded,
+    // is one weighted sum of the old states and the input: three products, not five.
+    let c1: [f32; LANES] = std::array::from_fn(|l| {
+        let [w0, w1, _] = weights[l];
+        0.5 * (w1 * (1.0 + m11[l]) + w0 * m21[l])
+    });
+    let c2: [f32; LANES] = std::array::from_fn(|l| {
+        let [w0, w1, _] = weights[l];
+        0.5 * (w1 * m12[l] + w0 * (1.0 + m22[l]))
+    });
+    let c3: [f32; LANES] = std::array::from_fn(|l| {
+        let [w0, w1, w2] = weights[l];
+        0.5 * (w1 * b1[l] + w0 * b2[l]) + w2
+    });
     // Chunks of `CHUNK` frames keep the frame-major copy small (it is zeroed on every call).
     const CHUNK: usize = 16;
     let mut chunk = [[0.0f32; LANES]; CHUNK];
@@ -187,11 +200,9 @@ pub fn process_lanes(
             for l in 0..LANES {
                 let n1 = m11[l] * s1[l] + m12[l] * s2[l] + b1[l] * x[l];
                 let n2 = m21[l] * s1[l] + m22[l] * s2[l] + b2[l] * x[l];
-                let v1 = 0.5 * (s1[l] + n1);
-                let v2 = 0.5 * (s2[l] + n2);
+                y[l] = c1[l] * s1[l] + c2[l] * s2[l] + c3[l] * x[l];
                 s1[l] = n1;
                 s2[l] = n2;
-                y[l] = w[0][l] * v2 + w[1][l] * v1 + w[2][l] * x[l];
             }
             *frame = y;
         }
