@@ -156,7 +156,7 @@ fn the_bench_table_names_every_part() {
         "command-to-sound latency on null",
         "queue wait",
         "ring + device buffer",
-        "callback jitter and DSP load",
+        "callback jitter and DSP load on null",
     ] {
         assert!(text.contains(expected), "{expected} in\n{text}");
     }
@@ -164,7 +164,7 @@ fn the_bench_table_names_every_part() {
     assert!(!text.contains("NaN"), "{text}");
 }
 
-const SOAK_KEYS: [&str; 24] = [
+const SOAK_KEYS: [&str; 25] = [
     "output",
     "session",
     "seconds",
@@ -187,6 +187,7 @@ const SOAK_KEYS: [&str; 24] = [
     "max_callback_jitter_ms",
     "failovers",
     "rss_start_kb",
+    "rss_started_kb",
     "rss_end_kb",
     "rss_peak_kb",
 ];
