@@ -9,7 +9,7 @@ BUILD_DEBS := libasound2-dev pkg-config
 TEST_DEBS := jackd2 libasound2-plugins alsa-utils tmux sox
 CARGO ?= cargo
 
-.PHONY: run test build deps test-deps bench fmt lint golden
+.PHONY: run test build deps test-deps bench soak compare-scsynth fmt lint golden
 
 run: deps
 	$(CARGO) run --release -- $(ARGS)
@@ -24,6 +24,15 @@ build: deps
 
 bench: deps
 	$(CARGO) run --release -- bench
+
+soak: deps
+	$(CARGO) run --release -- soak --minutes $(or $(MINUTES),1)
+
+# SuperCollider's scsynth against chronus on the same voices (docs/PERFORMANCE.md).
+compare-scsynth: deps
+	@./scripts/install-debs.sh supercollider-server
+	$(CARGO) build --release
+	CHRONUS=target/release/chronus ./benches/compare_scsynth.sh
 
 lint:
 	$(CARGO) fmt --check

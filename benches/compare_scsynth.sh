@@ -5,21 +5,21 @@
 # The voice: band-limited saw -> ADSR (attack 10 ms, decay 200 ms, sustain 0.7, release
 # 300 ms, linear) -> 2-pole resonant lowpass at 1200 Hz (chronus: SVF resonance 0.6, i.e.
 # damping 0.824; scsynth: RLPF with rq 0.824) -> gain 0.03 (-30 dB) -> stereo out. N voices
-# hold N distinct notes (MIDI note (37 i) mod 128, the same as `chronus bench`) for SECONDS
+# hold N distinct notes (MIDI note (37 i) mod 128, the same as `chronus bench`) for RENDER_SECONDS
 # seconds at 44.1 kHz, written to a 32-bit float WAV by both. scsynth runs its envelope at
 # control rate (EnvGen.kr, as a SuperCollider user would write it); chronus at audio rate.
 #
 # The SynthDef is written by this script (SCgf version 2, see the SuperCollider "Synth
 # Definition File Format" help page), so only scsynth is needed, not sclang.
 #
-# Usage: benches/compare_scsynth.sh            (VOICES="16 64" SECONDS=30 by default)
-#        VOICES="1 16 64 128" SECONDS=10 CHRONUS=target/release/chronus benches/compare_scsynth.sh
+# Usage: benches/compare_scsynth.sh            (VOICES="16 64" RENDER_SECONDS=30 by default)
+#        VOICES="1 16 64 128" RENDER_SECONDS=10 CHRONUS=target/release/chronus benches/compare_scsynth.sh
 # Needs: scsynth (Debian: apt-get install supercollider-server), python3, and a release build
 # of chronus (`cargo build --release`; the script builds it when CHRONUS is not set).
 set -euo pipefail
 
 VOICES=${VOICES:-"16 64"}
-SECONDS_TO_RENDER=${SECONDS:-30}
+SECONDS_TO_RENDER=${RENDER_SECONDS:-30}
 RATE=44100
 here=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -38,10 +38,10 @@ if [[ -z "${CHRONUS:-}" ]]; then
 fi
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+if [[ -z "${KEEP:-}" ]]; then trap 'rm -rf "$work"' EXIT; else echo "keeping $work" >&2; fi
 
 # Writes $work/score-N.osc: /d_recv of the SynthDef, N /s_new at time 0, and a /c_set at
-# SECONDS that marks where the non-real-time render ends.
+# RENDER_SECONDS that marks where the non-real-time render ends.
 write_score() {
     python3 - "$1" "$2" "$3" <<'PY'
 import struct, sys

@@ -206,7 +206,7 @@ enum Cmd {
         #[arg(long, default_value_t = 1.0, conflicts_with = "soak_seconds")]
         minutes: f64,
         /// Seconds to run (instead of --minutes).
-        #[arg(long = "seconds", id = "soak_seconds")]
+        #[arg(long = "seconds", id = "soak_seconds", value_name = "SECONDS")]
         seconds: Option<f64>,
         /// Session file to loop (default: the built-in acid.chronus demo).
         #[arg(long)]

@@ -156,7 +156,7 @@ fn the_bench_table_names_every_part() {
         "command-to-sound latency on null",
         "queue wait",
         "ring + device buffer",
-        "callback jitter and DSP load",
+        "callback jitter and DSP load on null",
     ] {
         assert!(text.contains(expected), "{expected} in\n{text}");
     }
@@ -164,7 +164,7 @@ fn the_bench_table_names_every_part() {
     assert!(!text.contains("NaN"), "{text}");
 }
 
-const SOAK_KEYS: [&str; 24] = [
+const SOAK_KEYS: [&str; 25] = [
     "output",
     "session",
     "seconds",
@@ -187,6 +187,7 @@ const SOAK_KEYS: [&str; 24] = [
     "max_callback_jitter_ms",
     "failovers",
     "rss_start_kb",
+    "rss_started_kb",
     "rss_end_kb",
     "rss_peak_kb",
 ];
@@ -214,10 +215,15 @@ fn assert_clean_soak(v: &Value, seconds: f64) {
     assert_eq!(number(v, "/failovers"), 0.0, "{v:#}");
 }
 
+/// The null device's clock is an ordinary thread that a busy machine may wake late; these
+/// short soaks check the report, so they keep 8 blocks of margin (the one-minute soak below
+/// checks real-time safety at the defaults, on a real device).
+const NULL_MARGIN: [&str; 6] = ["--output", "null", "--buffer", "256", "--target-fill", "8"];
+
 #[test]
 fn a_short_soak_on_the_null_device_reports_every_field_and_no_underrun() {
     let done = run(
-        &["soak", "--seconds", "4", "--output", "null", "--json"],
+        &[&["soak", "--seconds", "4", "--json"][..], &NULL_MARGIN[..]].concat(),
         Duration::from_secs(60),
     );
     let v = json_of(&done);
@@ -232,14 +238,10 @@ fn a_soak_prints_one_key_value_per_line_and_loops_a_given_session() {
     let session = concat!(env!("CARGO_MANIFEST_DIR"), "/sessions/pluck.chronus");
     let done = run(
         &[
-            "soak",
-            "--seconds",
-            "2",
-            "--output",
-            "null",
-            "--session",
-            session,
-        ],
+            &["soak", "--seconds", "2", "--session", session][..],
+            &NULL_MARGIN[..],
+        ]
+        .concat(),
         Duration::from_secs(60),
     );
     assert!(done.status.success(), "{}", done.stderr);

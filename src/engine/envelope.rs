@@ -103,6 +103,7 @@ impl Adsr {
 
     /// Fills `out` with the next `out.len()` levels: the same values as calling
     /// [`Adsr::next`] for each sample, computed a segment at a time.
+    #[inline(always)]
     pub fn fill(&mut self, s: &AdsrSettings, sample_rate: f32, out: &mut [f32]) {
         let n = out.len();
         let mut i = 0;

@@ -147,6 +147,7 @@ impl Svf {
 /// frame side by side), so each frame's update is a handful of vector operations across the
 /// lanes, and the lanes' dependency chains overlap: eight voices cost little more than one.
 #[allow(clippy::needless_range_loop)] // frames × lanes: both indexes address `buf`.
+#[inline(always)]
 pub fn process_lanes(
     filters: &mut [Svf; LANES],
     weights: &[[f32; 3]; LANES],
@@ -167,32 +168,50 @@ pub fn process_lanes(
     );
     let (b1, b2) = (get(|f| f.b1), get(|f| f.b2));
     let (mut s1, mut s2) = (get(|f| f.ic1eq), get(|f| f.ic2eq));
-    let w: [[f32; LANES]; 3] = std::array::from_fn(|j| std::array::from_fn(|l| weights[l][j]));
-    let mut frames = [[0.0f32; LANES]; BLOCK_FRAMES];
-    let frames = &mut frames[..to - from];
-    for (i, frame) in frames.iter_mut().enumerate() {
-        for l in 0..LANES {
-            frame[l] = buf[l][from + i];
+    // The output `w0·v2 + w1·v1 + w2·x`, with v1 = (s1 + n1)/2 and v2 = (s2 + n2)/2 expanded,
+    // is one weighted sum of the old states and the input: three products, not five.
+    let c1: [f32; LANES] = std::array::from_fn(|l| {
+        let [w0, w1, _] = weights[l];
+        0.5 * (w1 * (1.0 + m11[l]) + w0 * m21[l])
+    });
+    let c2: [f32; LANES] = std::array::from_fn(|l| {
+        let [w0, w1, _] = weights[l];
+        0.5 * (w1 * m12[l] + w0 * (1.0 + m22[l]))
+    });
+    let c3: [f32; LANES] = std::array::from_fn(|l| {
+        let [w0, w1, w2] = weights[l];
+        0.5 * (w1 * b1[l] + w0 * b2[l]) + w2
+    });
+    // Chunks of `CHUNK` frames keep the frame-major copy small (it is zeroed on every call).
+    const CHUNK: usize = 16;
+    let mut chunk = [[0.0f32; LANES]; CHUNK];
+    let mut start = from;
+    while start < to {
+        let end = (start + CHUNK).min(to);
+        let frames = &mut chunk[..end - start];
+        for (i, frame) in frames.iter_mut().enumerate() {
+            for l in 0..LANES {
+                frame[l] = buf[l][start + i];
+            }
         }
-    }
-    for frame in frames.iter_mut() {
-        let x = *frame;
-        let mut y = [0.0f32; LANES];
-        for l in 0..LANES {
-            let n1 = m11[l] * s1[l] + m12[l] * s2[l] + b1[l] * x[l];
-            let n2 = m21[l] * s1[l] + m22[l] * s2[l] + b2[l] * x[l];
-            let v1 = 0.5 * (s1[l] + n1);
-            let v2 = 0.5 * (s2[l] + n2);
-            s1[l] = n1;
-            s2[l] = n2;
-            y[l] = w[0][l] * v2 + w[1][l] * v1 + w[2][l] * x[l];
+        for frame in frames.iter_mut() {
+            let x = *frame;
+            let mut y = [0.0f32; LANES];
+            for l in 0..LANES {
+                let n1 = m11[l] * s1[l] + m12[l] * s2[l] + b1[l] * x[l];
+                let n2 = m21[l] * s1[l] + m22[l] * s2[l] + b2[l] * x[l];
+                y[l] = c1[l] * s1[l] + c2[l] * s2[l] + c3[l] * x[l];
+                s1[l] = n1;
+                s2[l] = n2;
+            }
+            *frame = y;
         }
-        *frame = y;
-    }
-    for (i, frame) in frames.iter().enumerate() {
-        for l in 0..LANES {
-            buf[l][from + i] = frame[l];
+        for (i, frame) in frames.iter().enumerate() {
+            for l in 0..LANES {
+                buf[l][start + i] = frame[l];
+            }
         }
+        start = end;
     }
     for (l, f) in filters.iter_mut().enumerate() {
         f.ic1eq = s1[l];

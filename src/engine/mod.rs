@@ -17,6 +17,7 @@ pub mod params;
 pub mod profile;
 mod render;
 pub mod sequencer;
+pub mod simd;
 pub mod smoother;
 pub mod snapshot;
 pub mod transport;

@@ -138,6 +138,7 @@ impl Oscillator {
 
     /// Fills `out` with samples whose frequency starts at `freq` and moves by `freq_step` Hz
     /// per sample (0 for a steady pitch). The waveform is chosen once per block.
+    #[inline(always)]
     pub fn fill(
         &mut self,
         wave: Waveform,

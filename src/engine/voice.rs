@@ -245,6 +245,7 @@ impl Voice {
     /// First stage of rendering `sig.len()` frames starting `at` frames into the block: the
     /// envelope into `env` and the oscillator into `sig` (both as long). Returns the voice's
     /// filter as a lane for [`filter_lanes`]; `gate_freq` is the gated voice's pitch (Hz).
+    #[inline(always)]
     pub fn prepare(
         &mut self,
         at: usize,
@@ -276,6 +277,7 @@ impl Voice {
     /// Last stage: takes the filter back from `lane` and adds `sig × env × gain` into
     /// `out` (which starts `at` frames into the block). Returns false once the voice has
     /// gone silent and freed itself.
+    #[inline(always)]
     pub fn finish(
         &mut self,
         lane: &FilterLane,

@@ -50,6 +50,7 @@ impl FilterLane {
 /// Filters `n` frames of up to eight voices side by side. Coefficients are recomputed per
 /// lane at most every [`FILTER_UPDATE_FRAMES`] frames, and only when that lane's cutoff
 /// (with its envelope) or resonance moved.
+#[inline(always)]
 pub fn filter_lanes(
     lanes: &mut [FilterLane; LANES],
     sig: &mut [[f32; BLOCK_FRAMES]; LANES],

@@ -8,6 +8,7 @@
 
 use super::envelope::AdsrSettings;
 use super::filter::LANES;
+pub use super::simd::Simd;
 use super::smoother::Ramp;
 use super::voice::{filter_lanes, FilterLane, Voice, VoiceParams, VoiceSource, NEVER};
 use super::BLOCK_FRAMES;
@@ -25,6 +26,7 @@ pub struct VoicePool {
     next_age: u64,
     sample_rate: f32,
     steals: u64,
+    simd: Simd,
 }
 
 fn seed(i: usize) -> u32 {
@@ -41,6 +43,7 @@ impl VoicePool {
             next_age: 1,
             sample_rate,
             steals: 0,
+            simd: Simd::detect(),
         }
     }
 
@@ -184,8 +187,60 @@ impl VoicePool {
     }
 
     /// Adds every sounding voice into `out` (which starts `at` frames into the block), eight
-    /// voices at a time so their filters run side by side.
+    /// voices at a time so their filters run side by side. On a CPU with AVX the same code is
+    /// compiled a second time for 8-wide vectors ([`simd`](super::simd)); without FMA both
+    /// builds do the same IEEE operations in the same order, so the samples are identical.
     pub fn render(
+        &mut self,
+        out: &mut [f32],
+        at: usize,
+        profiles: &[VoiceParams],
+        gate_freq: &Ramp,
+    ) {
+        #[cfg(target_arch = "x86_64")]
+        if self.simd == Simd::Avx {
+            #[allow(unsafe_code)]
+            // SAFETY: `simd` is `Avx` only when `Simd::detect` found that this CPU runs AVX
+            // instructions (or a test set it after checking the same); `render_avx` needs
+            // nothing else. `tests::avx_and_portable_renders_are_identical` runs both.
+            unsafe {
+                self.render_avx(out, at, profiles, gate_freq)
+            };
+            return;
+        }
+        self.render_groups(out, at, profiles, gate_freq);
+    }
+
+    /// [`render_groups`](Self::render_groups) compiled for AVX.
+    ///
+    /// # Safety
+    /// Only call on a CPU that supports AVX.
+    #[cfg(target_arch = "x86_64")]
+    #[allow(unsafe_code)]
+    #[target_feature(enable = "avx")]
+    unsafe fn render_avx(
+        &mut self,
+        out: &mut [f32],
+        at: usize,
+        profiles: &[VoiceParams],
+        gate_freq: &Ramp,
+    ) {
+        self.render_groups(out, at, profiles, gate_freq);
+    }
+
+    /// Which build of the voice loop [`render`](Self::render) uses.
+    pub fn simd(&self) -> Simd {
+        self.simd
+    }
+
+    /// Uses the portable build of the voice loop even where AVX exists (tests compare both).
+    pub fn use_portable_code(&mut self) {
+        self.simd = Simd::Portable;
+    }
+
+    /// The voice loop; inlined into [`render`](Self::render) and into the AVX build.
+    #[inline(always)]
+    fn render_groups(
         &mut self,
         out: &mut [f32],
         at: usize,
@@ -195,6 +250,10 @@ impl VoicePool {
         let n = out.len().min(BLOCK_FRAMES);
         let sr = self.sample_rate;
         let profile = |v: &Voice| v.source().profile().min(profiles.len() - 1);
+        // Zeroed once per call, not per group: a lane a group leaves unused still holds the
+        // finite samples of the group before, which an idle filter lane turns into nothing.
+        let mut sig = [[0.0f32; BLOCK_FRAMES]; LANES];
+        let mut env = [[0.0f32; BLOCK_FRAMES]; LANES];
         let mut next = 0;
         loop {
             let mut group = [usize::MAX; LANES];
@@ -209,8 +268,6 @@ impl VoicePool {
             if count == 0 {
                 return;
             }
-            let mut sig = [[0.0f32; BLOCK_FRAMES]; LANES];
-            let mut env = [[0.0f32; BLOCK_FRAMES]; LANES];
             let mut lanes = [FilterLane::IDLE; LANES];
             for l in 0..count {
                 let v = &mut self.slots[group[l]];
@@ -285,6 +342,47 @@ fn adsr_of(profiles: &[VoiceParams], v: &Voice) -> AdsrSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn avx_and_portable_renders_are_identical() {
+        let render = |portable: bool| {
+            let mut pool = VoicePool::new(24, 44_100.0);
+            if portable {
+                pool.use_portable_code();
+            }
+            let profiles = [VoiceParams {
+                log_cutoff: Ramp {
+                    start: 9.0,
+                    step: 0.01,
+                },
+                env_octaves: 2.0,
+                ..VoiceParams::default()
+            }];
+            for i in 0..24u8 {
+                pool.start(
+                    VoiceSource::Live,
+                    40 + i,
+                    80.0 * f32::from(i + 1),
+                    0.9,
+                    NEVER,
+                );
+            }
+            let mut out = Vec::new();
+            for b in 0..40 {
+                let mut block = [0.0f32; BLOCK_FRAMES];
+                if b == 20 {
+                    pool.release_all(&profiles);
+                }
+                pool.render(&mut block, 0, &profiles, &Ramp::constant(220.0));
+                out.extend(block.iter().map(|s| s.to_bits()));
+            }
+            out
+        };
+        if Simd::detect() == Simd::Portable {
+            eprintln!("no AVX on this CPU: only the portable build runs");
+        }
+        assert_eq!(render(false), render(true), "bit for bit");
+    }
 
     #[test]
     fn a_full_pool_steals_the_oldest_voice_and_fades_it() {

@@ -620,6 +620,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn latency_parts_and_run_totals_are_kept_for_benchmarks() {
+        let m = Meters::new();
+        assert_eq!(m.last_latency_parts().0, 0);
+        m.record_latency_parts(LatencyParts {
+            queue_ns: 1_000,
+            render_ns: 20,
+            buffer_ns: 5_000,
+        });
+        let (count, parts) = m.last_latency_parts();
+        assert_eq!((count, parts.total_ns()), (1, 6_020));
+        m.record_render_ns(100);
+        m.record_render_ns(300);
+        m.record_dsp_load(0.25);
+        m.record_callback_interval(1500.0, 1451.0);
+        m.record_callback_interval(1400.0, 1451.0);
+        m.snapshot(); // snapshots restart their maxima; the run totals do not
+        let t = m.run_totals();
+        assert_eq!((t.render_ns, t.rendered_blocks, t.intervals), (400, 2, 2));
+        assert!((t.mean_dsp_load(400.0) - 0.5).abs() < 1e-9);
+        assert_eq!(t.jitter_max_ns, 51_000);
+        assert!((t.mean_jitter_ns() - 50_000.0).abs() < 1.0);
+        assert_eq!(t.dsp_load_peak, 0.25);
+    }
+
+    #[test]
     fn failovers_are_counted_by_kind_and_shown_in_the_status_line() {
         let m = Meters::new();
         m.record_failover(FailureKind::Panic, 40_000);

@@ -100,8 +100,11 @@ pub struct SoakReport {
     pub max_callback_jitter_ms: f64,
     /// Failovers (should be 0).
     pub failovers: u64,
-    /// Resident memory at the start, kB (`VmRSS`).
+    /// Resident memory before anything started, kB (`VmRSS`).
     pub rss_start_kb: u64,
+    /// Resident memory once the pipeline, the OSC server and the traffic had started, kB (an
+    /// audio backend may map large buffers here: JACK's shared memory is about 110 MB).
+    pub rss_started_kb: u64,
     /// Resident memory at the end, kB.
     pub rss_end_kb: u64,
     /// Peak resident memory, kB (`VmHWM`).
@@ -194,6 +197,7 @@ pub fn run_soak(
         config.seed.wrapping_add(1),
     )?;
 
+    let rss_started_kb = proc_status_kb("VmRSS");
     let start = Instant::now();
     let mut session_loops = 0u64;
     let mut player = None;
@@ -265,6 +269,7 @@ pub fn run_soak(
         max_callback_jitter_ms: jitter_max.max(f64::from(end.callback_jitter_ms)),
         failovers: end.failovers_total(),
         rss_start_kb,
+        rss_started_kb,
         rss_end_kb: proc_status_kb("VmRSS"),
         rss_peak_kb: proc_status_kb("VmHWM"),
     };
@@ -315,6 +320,7 @@ mod tests {
             max_callback_jitter_ms: 0.2,
             failovers: 0,
             rss_start_kb: 1000,
+            rss_started_kb: 1050,
             rss_end_kb: 1100,
             rss_peak_kb: 1200,
         };
@@ -322,6 +328,6 @@ mod tests {
         assert!(text.contains("underruns=0\n"), "{text}");
         assert!(text.contains("peak_dsp_load_pct=2.500\n"), "{text}");
         assert!(text.contains("output=null\n"), "{text}");
-        assert_eq!(text.lines().count(), 24);
+        assert_eq!(text.lines().count(), 25);
     }
 }
