@@ -106,6 +106,7 @@ impl Control {
         if engine_sent > 0 && !self.patch.same_sound(&before) {
             self.history.record(before);
         }
+        out.replies = fold_step_replies(std::mem::take(&mut out.replies));
         out
     }
 
@@ -205,5 +206,84 @@ impl Control {
     /// Redo levels available.
     pub fn redo_depth(&self) -> usize {
         self.history.redo_depth()
+    }
+}
+
+/// One reply for a whole pattern: consecutive `track N step K V` replies of one track become
+/// `track N steps 1-8: C2 C2 G2 . …`, so a 16-step pattern reads as one line, not sixteen.
+fn fold_step_replies(replies: Vec<String>) -> Vec<String> {
+    fn step_of(reply: &str) -> Option<(&str, &str, &str)> {
+        let rest = reply.strip_prefix("track ")?;
+        let (track, rest) = rest.split_once(" step ")?;
+        let (index, value) = rest.split_once(' ')?;
+        Some((track, index, value))
+    }
+    let mut out: Vec<String> = Vec::with_capacity(replies.len());
+    let mut run: Option<(String, String, String, Vec<String>)> = None;
+    let flush = |run: &mut Option<(String, String, String, Vec<String>)>, out: &mut Vec<String>| {
+        if let Some((track, first, last, values)) = run.take() {
+            out.push(if values.len() == 1 {
+                format!("track {track} step {first} {}", values[0])
+            } else {
+                format!("track {track} steps {first}-{last}: {}", values.join(" "))
+            });
+        }
+    };
+    for reply in replies {
+        match step_of(&reply) {
+            Some((track, index, value)) => match &mut run {
+                Some((t, _, last, values)) if t == track => {
+                    *last = index.to_string();
+                    values.push(value.to_string());
+                }
+                _ => {
+                    flush(&mut run, &mut out);
+                    run = Some((
+                        track.to_string(),
+                        index.to_string(),
+                        index.to_string(),
+                        vec![value.to_string()],
+                    ));
+                }
+            },
+            None => {
+                flush(&mut run, &mut out);
+                out.push(reply);
+            }
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod fold_tests {
+    use super::fold_step_replies;
+
+    fn strings(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_pattern_is_one_reply_per_track_and_other_replies_stay() {
+        let replies = strings(&[
+            "track bass is track 1 of 8",
+            "track 1 step 1 C2",
+            "track 1 step 2 .",
+            "track 1 step 3 G2",
+            "track 2 step 1 x",
+            "track 1 steps 3",
+            "track 1 step 5 X",
+        ]);
+        assert_eq!(
+            fold_step_replies(replies),
+            strings(&[
+                "track bass is track 1 of 8",
+                "track 1 steps 1-3: C2 . G2",
+                "track 2 step 1 x",
+                "track 1 steps 3",
+                "track 1 step 5 X",
+            ])
+        );
     }
 }
