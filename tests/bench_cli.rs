@@ -164,7 +164,7 @@ fn the_bench_table_names_every_part() {
     assert!(!text.contains("NaN"), "{text}");
 }
 
-const SOAK_KEYS: [&str; 25] = [
+const SOAK_KEYS: [&str; 26] = [
     "output",
     "session",
     "seconds",
@@ -186,6 +186,7 @@ const SOAK_KEYS: [&str; 25] = [
     "mean_dsp_load_pct",
     "max_callback_jitter_ms",
     "failovers",
+    "hang_false_alarms",
     "rss_start_kb",
     "rss_started_kb",
     "rss_end_kb",
@@ -212,7 +213,13 @@ fn assert_clean_soak(v: &Value, seconds: f64) {
     assert!(number(v, "/rss_peak_kb") > 0.0, "{v:#}");
     assert!(number(v, "/peak_dsp_load_pct") > 0.0, "{v:#}");
     assert_eq!(number(v, "/underruns"), 0.0, "underruns in {v:#}");
-    assert_eq!(number(v, "/failovers"), 0.0, "{v:#}");
+    // A worker descheduled past the hang timeout on a busy machine is replaced without a gap
+    // and counted as a false alarm; any other failover is a real fault.
+    assert_eq!(
+        number(v, "/failovers") - number(v, "/hang_false_alarms"),
+        0.0,
+        "{v:#}"
+    );
 }
 
 /// The null device's clock is an ordinary thread that a busy machine may wake late; these

@@ -98,8 +98,11 @@ pub struct SoakReport {
     pub mean_dsp_load_pct: f64,
     /// Largest callback jitter, ms.
     pub max_callback_jitter_ms: f64,
-    /// Failovers (should be 0).
+    /// Failovers (should be 0 apart from hang false alarms).
     pub failovers: u64,
+    /// Failovers for a worker that was only late (descheduled by a busy machine), not stuck:
+    /// it came back on its own after the standby took over, with no audible gap.
+    pub hang_false_alarms: u64,
     /// Resident memory before anything started, kB (`VmRSS`).
     pub rss_start_kb: u64,
     /// Resident memory once the pipeline, the OSC server and the traffic had started, kB (an
@@ -268,6 +271,7 @@ pub fn run_soak(
         },
         max_callback_jitter_ms: jitter_max.max(f64::from(end.callback_jitter_ms)),
         failovers: end.failovers_total(),
+        hang_false_alarms: end.hang_false_alarms,
         rss_start_kb,
         rss_started_kb,
         rss_end_kb: proc_status_kb("VmRSS"),
@@ -319,6 +323,7 @@ mod tests {
             mean_dsp_load_pct: 0.7,
             max_callback_jitter_ms: 0.2,
             failovers: 0,
+            hang_false_alarms: 0,
             rss_start_kb: 1000,
             rss_started_kb: 1050,
             rss_end_kb: 1100,
