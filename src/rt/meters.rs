@@ -169,6 +169,9 @@ pub struct Meters {
     pub hang_false_alarms: AtomicU64,
     /// Largest number of frames one output callback asked for so far.
     pub callback_frames: AtomicU32,
+    /// Meters-clock time of the last output callback that played blocks (0: none yet). The
+    /// worker paces itself through the device period from here.
+    pub last_callback_ns: AtomicU64,
     /// OSC datagrams received (good or bad).
     pub osc_packets: AtomicU64,
     /// OSC messages handled (each message of a bundle counts once).
@@ -340,6 +343,7 @@ impl Meters {
             leaked_threads: AtomicU64::new(0),
             hang_false_alarms: AtomicU64::new(0),
             callback_frames: AtomicU32::new(0),
+            last_callback_ns: AtomicU64::new(0),
             osc_packets: AtomicU64::new(0),
             osc_messages: AtomicU64::new(0),
             osc_bad_packets: AtomicU64::new(0),

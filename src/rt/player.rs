@@ -136,6 +136,7 @@ impl BlockPlayer {
                 .record_callback_interval(interval_us, nominal_us);
         }
         self.last_callback_ns = now;
+        self.meters.last_callback_ns.store(now, Relaxed);
 
         let mut peak = 0f32;
         let mut sum_sq = 0f32;

@@ -115,11 +115,27 @@ impl RenderLoop {
         self.poison.onset_ns()
     }
 
-    /// The fill the worker aims for: one device buffer (the output takes that much at once)
-    /// plus `target_fill` blocks of safety, within the ring's capacity.
+    /// The fill the worker aims for: `target_fill` blocks of safety plus the part of the next
+    /// device buffer that is due by now, within the ring's capacity. The output takes a whole
+    /// device buffer at once; rather than refill all of it in a burst right after a callback
+    /// (where a command arriving mid-period would wait for the next burst and then sit behind
+    /// the whole buffer), the worker renders one block per block period through the device
+    /// period, so that the buffer is complete when the next callback comes. Before the first
+    /// callback, and for buffers of one block, it is simply `target_fill` + one device buffer.
     pub fn effective_target(&self) -> usize {
         let device_blocks = (self.meters.device_buffer_frames() as usize).div_ceil(BLOCK_FRAMES);
-        (self.target_fill + device_blocks).min(self.capacity)
+        (self.target_fill + self.device_blocks_due(device_blocks)).min(self.capacity)
+    }
+
+    /// How many blocks of the next device buffer should be ready by now: one more for every
+    /// block period since the last callback, at least one, at most the whole buffer.
+    fn device_blocks_due(&self, device_blocks: usize) -> usize {
+        let last = self.meters.last_callback_ns.load(Relaxed);
+        if last == 0 || device_blocks <= 1 {
+            return device_blocks;
+        }
+        let since = self.meters.now_ns().saturating_sub(last);
+        blocks_due(since, self.block_period_ns, device_blocks)
     }
 
     /// Renders one block if the ring is below its target fill. Real-time safe.
@@ -238,6 +254,13 @@ pub fn wait_for_prefill(meters: &Meters, blocks: u64, timeout: Duration) -> bool
     true
 }
 
+/// Blocks of a `device_blocks`-block device buffer due `since_ns` after the callback that
+/// took the last one: one more per block period, at least one, at most the whole buffer.
+fn blocks_due(since_ns: u64, block_period_ns: f32, device_blocks: usize) -> usize {
+    let periods = (since_ns as f64 / f64::from(block_period_ns)) as usize;
+    (periods + 1).min(device_blocks)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -281,6 +304,29 @@ mod tests {
         }
         assert_eq!(rl.step(), Step::RingFull);
         assert_eq!(cons.slots(), 3);
+    }
+
+    #[test]
+    fn the_next_device_buffer_is_rendered_through_the_period_not_in_a_burst() {
+        let period = 1_451_247.0; // 64 frames at 44.1 kHz, in ns
+                                  // Just after a callback only the first block of the next 4-block buffer is due, ...
+        assert_eq!(blocks_due(0, period, 4), 1);
+        assert_eq!(blocks_due(1_000_000, period, 4), 1);
+        // ... one more each block period, never more than the buffer holds.
+        assert_eq!(blocks_due(2_200_000, period, 4), 2);
+        assert_eq!(blocks_due(3_700_000, period, 4), 3);
+        assert_eq!(blocks_due(5_000_000, period, 4), 4);
+        assert_eq!(blocks_due(60_000_000, period, 4), 4);
+    }
+
+    #[test]
+    fn before_the_first_callback_the_target_is_a_whole_device_buffer_plus_the_margin() {
+        let (rl, _tx, _cons) = rig(3);
+        rl.meters().callback_frames.store(256, Relaxed);
+        assert_eq!(rl.effective_target(), 7);
+        // Once a callback has played, at least margin + one block and at most margin + buffer.
+        rl.meters().last_callback_ns.store(1, Relaxed);
+        assert!((4..=7).contains(&rl.effective_target()));
     }
 
     #[test]
