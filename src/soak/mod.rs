@@ -333,6 +333,6 @@ mod tests {
         assert!(text.contains("underruns=0\n"), "{text}");
         assert!(text.contains("peak_dsp_load_pct=2.500\n"), "{text}");
         assert!(text.contains("output=null\n"), "{text}");
-        assert_eq!(text.lines().count(), 25);
+        assert_eq!(text.lines().count(), 26);
     }
 }
