@@ -11,9 +11,9 @@ pub use history::{transition_commands, UndoHistory, UNDO_LEVELS};
 pub use line::{LineError, LineOutcome, UiRequest};
 pub use tracks::TrackNames;
 
-use crate::engine::command::{midi_to_hz, Command, StampedCommand, Step, MAX_STEPS, TRACKS};
+use crate::engine::command::{midi_to_hz, Command, StampedCommand, TRACKS};
 use crate::engine::params::{default_values, ParamId, PARAM_COUNT};
-use crate::engine::snapshot::{HeldNotes, TrackState};
+use crate::engine::snapshot::{apply_track_command, HeldNotes, TrackState};
 use crate::engine::EngineSnapshot;
 use crate::rt::fanout::CommandFanOut;
 use crate::rt::meters::Meters;
@@ -160,28 +160,8 @@ impl PatchState {
             }
             Command::TransportStart => self.running = true,
             Command::TransportStop => self.running = false,
-            Command::SetStep { track, index, step } => {
-                if let Some(s) = self
-                    .tracks
-                    .get_mut(usize::from(track))
-                    .and_then(|t| t.steps.get_mut(usize::from(index)))
-                {
-                    *s = step;
-                }
-            }
-            Command::SetTrack {
-                track,
-                param,
-                value,
-            } => {
-                if let Some(t) = self.tracks.get_mut(usize::from(track)) {
-                    t.set(param, value);
-                }
-            }
-            Command::ClearTrack { track } => {
-                if let Some(t) = self.tracks.get_mut(usize::from(track)) {
-                    t.steps = [Step::REST; MAX_STEPS];
-                }
+            Command::SetStep { .. } | Command::SetTrack { .. } | Command::ClearTrack { .. } => {
+                apply_track_command(&mut self.tracks, *command);
             }
             Command::ApplyPending | Command::Fault(_) => {}
         }

@@ -244,29 +244,42 @@ impl EngineSnapshot {
                 }
             }
             Command::TransportStop => self.running = false,
-            Command::SetStep { track, index, step } => {
-                if let Some(t) = self.tracks.get_mut(usize::from(track)) {
-                    if let Some(s) = t.steps.get_mut(usize::from(index)) {
-                        *s = step;
-                    }
-                }
-            }
-            Command::SetTrack {
-                track,
-                param,
-                value,
-            } => {
-                if let Some(t) = self.tracks.get_mut(usize::from(track)) {
-                    t.set(param, value);
-                }
-            }
-            Command::ClearTrack { track } => {
-                if let Some(t) = self.tracks.get_mut(usize::from(track)) {
-                    t.steps = [Step::REST; MAX_STEPS];
-                }
+            Command::SetStep { .. } | Command::SetTrack { .. } | Command::ClearTrack { .. } => {
+                apply_track_command(&mut self.tracks, *command);
             }
             Command::ApplyPending | Command::Fault(_) => {}
         }
+    }
+}
+
+/// Applies a track edit (`SetStep`, `SetTrack`, `ClearTrack`) to `tracks` exactly as the engine
+/// does; out-of-range tracks and steps are ignored, other commands do nothing. Shared by the
+/// engine snapshot and the control side's `PatchState`, so both mirror the engine the same way.
+pub fn apply_track_command(tracks: &mut [TrackState; TRACKS], command: Command) {
+    match command {
+        Command::SetStep { track, index, step } => {
+            if let Some(s) = tracks
+                .get_mut(usize::from(track))
+                .and_then(|t| t.steps.get_mut(usize::from(index)))
+            {
+                *s = step;
+            }
+        }
+        Command::SetTrack {
+            track,
+            param,
+            value,
+        } => {
+            if let Some(t) = tracks.get_mut(usize::from(track)) {
+                t.set(param, value);
+            }
+        }
+        Command::ClearTrack { track } => {
+            if let Some(t) = tracks.get_mut(usize::from(track)) {
+                t.steps = [Step::REST; MAX_STEPS];
+            }
+        }
+        _ => {}
     }
 }
 
