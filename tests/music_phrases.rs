@@ -3,14 +3,11 @@
 //! effects and patches), that undo restores patterns, and that every bad input gets a
 //! located error with a did-you-mean where one helps.
 
-use chronus::control::{Control, PatchState};
-use chronus::engine::command::{Command, StampedCommand, Step, StepLevel, TrackParam};
+use chronus::control::PatchState;
+use chronus::engine::command::{Command, Step, StepLevel, TrackParam};
 use chronus::engine::params::ParamId;
 use chronus::lang::{resolve_line, Vocabulary};
 use chronus::patch::builtin;
-use chronus::rt::meters::Meters;
-use rtrb::{Consumer, RingBuffer};
-use std::sync::Arc;
 
 fn commands(line: &str) -> Vec<Command> {
     commands_after(&PatchState::default(), line)
@@ -45,22 +42,9 @@ fn track(track: u8, param: TrackParam, value: f32) -> Command {
     }
 }
 
-fn control() -> (Control, Consumer<StampedCommand>, Vocabulary) {
-    let (tx, rx) = RingBuffer::new(8192);
-    (
-        Control::new(tx, Arc::new(Meters::new())),
-        rx,
-        Vocabulary::builtin(),
-    )
-}
-
-fn drain(rx: &mut Consumer<StampedCommand>) -> Vec<Command> {
-    let mut out = Vec::new();
-    while let Ok(c) = rx.pop() {
-        out.push(c.command);
-    }
-    out
-}
+#[path = "support/control_rig.rs"]
+mod control_rig;
+use control_rig::{control, drain};
 
 #[test]
 fn chords_are_one_note_on_per_note_with_qualities_inversions_and_octaves() {

@@ -2,29 +2,16 @@
 //! restore whole patch states (at least 100 levels) by sending the commands that do it.
 
 use chronus::control::{Control, LineError, PatchState, UiRequest};
-use chronus::engine::command::{Command, StampedCommand};
+use chronus::engine::command::Command;
 use chronus::engine::params::ParamId;
 use chronus::lang::Vocabulary;
 use chronus::rt::meters::Meters;
-use rtrb::{Consumer, RingBuffer};
+use rtrb::RingBuffer;
 use std::sync::Arc;
 
-fn control() -> (Control, Consumer<StampedCommand>, Vocabulary) {
-    let (tx, rx) = RingBuffer::new(4096);
-    (
-        Control::new(tx, Arc::new(Meters::new())),
-        rx,
-        Vocabulary::builtin(),
-    )
-}
-
-fn drain(rx: &mut Consumer<StampedCommand>) -> Vec<Command> {
-    let mut out = Vec::new();
-    while let Ok(c) = rx.pop() {
-        out.push(c.command);
-    }
-    out
-}
+#[path = "support/control_rig.rs"]
+mod control_rig;
+use control_rig::{control, drain};
 
 #[test]
 fn a_line_sends_its_commands_and_replies_per_action() {
