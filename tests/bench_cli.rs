@@ -285,18 +285,6 @@ fn a_soak_refuses_a_length_of_zero() {
     );
 }
 
-/// The default PCM is JACK's `system:playback_1/2` through ALSA's `jack` plugin.
-const JACK_ASOUNDRC: &str = r#"
-pcm.!default {
-    type jack
-    playback_ports {
-        0 system:playback_1
-        1 system:playback_2
-    }
-    hint { show on description "chronus test: JACK playback ports" }
-}
-"#;
-
 #[test]
 fn a_one_minute_soak_through_cpal_on_jackd_has_no_underruns_at_the_default_buffer() {
     let seconds: f64 = std::env::var("CHRONUS_SOAK_SECONDS")
@@ -305,7 +293,7 @@ fn a_one_minute_soak_through_cpal_on_jackd_has_no_underruns_at_the_default_buffe
         .unwrap_or(60.0);
     let jack = JackServer::start(44_100, 64)
         .unwrap_or_else(|why| panic!("the JACK dummy server could not start: {why}"));
-    let alsa = AlsaConfig::with_asoundrc(JACK_ASOUNDRC);
+    let alsa = AlsaConfig::jack_default();
     let secs = seconds.to_string();
     let mut cmd = chronus_command(&["soak", "--seconds", &secs, "--output", "device", "--json"]);
     alsa.apply(&mut cmd);

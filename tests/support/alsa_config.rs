@@ -12,6 +12,18 @@ pcm.!default {
 }
 "#;
 
+/// `pcm.!default` is JACK's `system:playback_1/2` through ALSA's `jack` plugin.
+pub const JACK_DEFAULT_ASOUNDRC: &str = r#"
+pcm.!default {
+    type jack
+    playback_ports {
+        0 system:playback_1
+        1 system:playback_2
+    }
+    hint { show on description "chronus test: JACK playback ports" }
+}
+"#;
+
 /// `pcm.!default` writes what is played to `@CAPTURE@` (raw, in the stream's own format) and
 /// passes it on to JACK's `system:playback_1/2`.
 pub const JACK_CAPTURE_ASOUNDRC: &str = r#"
@@ -62,6 +74,12 @@ impl AlsaConfig {
     /// The default PCM is ALSA's `null` PCM.
     pub fn null_default() -> AlsaConfig {
         AlsaConfig::with_asoundrc(NULL_DEFAULT_ASOUNDRC)
+    }
+
+    /// The default PCM is an ALSA `jack` PCM on `system:playback_1/2` of the JACK server named
+    /// by `JACK_DEFAULT_SERVER` ([`JackServer::apply`]).
+    pub fn jack_default() -> AlsaConfig {
+        AlsaConfig::with_asoundrc(JACK_DEFAULT_ASOUNDRC)
     }
 
     /// The default PCM is an ALSA `file` PCM that writes everything played to
