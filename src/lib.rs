@@ -8,7 +8,6 @@ pub mod analysis;
 pub mod bench;
 pub mod control;
 pub mod engine;
-pub mod inbox;
 pub mod lang;
 pub mod osc;
 pub mod patch;

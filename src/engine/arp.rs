@@ -5,7 +5,7 @@
 //! never allocates. While the transport runs the first note waits for the arpeggio's grid;
 //! while it is stopped the arpeggio starts at once.
 
-use super::snapshot::HeldNotes;
+use super::state::HeldNotes;
 use super::transport::Transport;
 use super::voice::NEVER;
 

@@ -2,8 +2,8 @@
 //!
 //! Runs on the control thread (REPL/TUI, OSC server, session player). May allocate; never
 //! touches audio. Nothing here mutates the patch: [`resolve_line`] reads a [`PatchState`] and
-//! returns [`Action`]s, which [`crate::control::Control::run_line`] then performs (sending
-//! commands, keeping undo/redo history).
+//! returns [`Action`]s, which the control layer (`Control::run_line`, one layer up) then
+//! performs (sending commands, keeping undo/redo history).
 //!
 //! # Pipeline
 //! 1. [`lexer`](self) (nom over `&str`): words, numbers with attached units (`1.2k`, `5ms`,
@@ -22,8 +22,8 @@
 //!   (`render(line)` gives the line, a caret line and the message).
 //! - [`Action::canonical`] (`set filter.cutoff 1400`, `gate on`, `note on 57`), also
 //!   [`explain_phrases`] for `chronus explain`.
-//! - [`crate::control::Control::run_line`] resolves and performs a line, with undo/redo, and
-//!   returns a [`crate::control::LineOutcome`] (replies, UI requests, error).
+//! - One layer up, `Control::run_line` resolves and performs a line, with undo/redo, and
+//!   returns a `LineReport` (replies, UI requests, error).
 //! - [`help_text`] and [`show_patch`] for the UI's own panes.
 //!
 //! # Choices worth knowing
@@ -66,7 +66,7 @@ pub use help::{help_text, show_patch, TOPICS};
 pub use resolve_music::patch_store;
 pub use vocab::{VocabError, Vocabulary};
 
-use crate::control::PatchState;
+use crate::engine::PatchState;
 use grammar::Grammar;
 use lexeme::{check_unknown_words, classify};
 use resolve::Resolver;
@@ -102,7 +102,7 @@ pub fn resolve_line(
     let topics: Vec<String> = TOPICS.iter().map(|t| t.to_string()).collect();
     check_unknown_words(line, &lexemes, vocab, &topics)?;
     let phrases = Grammar { vocab }.line(line, &lexemes)?;
-    Resolver::new(line, vocab, patch.clone()).resolve_all(&phrases)
+    Resolver::new(line, vocab, *patch).resolve_all(&phrases)
 }
 
 /// [`resolve_line`] for raw bytes (from a file, a pipe or the network): invalid UTF-8 is

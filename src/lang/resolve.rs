@@ -10,9 +10,9 @@ use super::error::{PhraseError, PhraseErrorKind};
 use super::help::topic_for;
 use super::units::{absolute, expected_for, Quantity, UnitWord, ValueError};
 use super::vocab::Vocabulary;
-use crate::control::PatchState;
 use crate::engine::command::{Command, Fault};
 use crate::engine::params::{ParamId, Unit};
+use crate::engine::PatchState;
 use std::ops::Range;
 
 /// Resolves phrases in order against a working copy of the patch.
@@ -132,7 +132,7 @@ impl<'a> Resolver<'a> {
                 self.meta(if p.kind == PhraseKind::Undo { Meta::Undo } else { Meta::Redo });
             }
             PhraseKind::Explain { text, phrases } => {
-                let inner = Resolver::new(self.line, self.vocab, self.patch.clone());
+                let inner = Resolver::new(self.line, self.vocab, self.patch);
                 let actions = inner.resolve_all(phrases)?;
                 self.meta(Meta::Explain {
                     phrase: text.clone(),

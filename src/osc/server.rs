@@ -9,7 +9,7 @@ use super::packet::{decode_datagram, flatten};
 use super::reply::{error_packet, line_reply_packet, reply_packet, status_packet};
 use super::route::{route, Request};
 use super::timetag::{delay_until, now_timetag};
-use crate::inbox::{InboxSender, IncomingLine, LineReply, LineSource};
+use crate::control::inbox::{InboxSender, IncomingLine, LineReply, LineSource};
 use crate::rt::meters::Meters;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};

@@ -3,8 +3,8 @@
 //! Writers run on the audio callback, the DSP worker and the control thread; they only do
 //! relaxed atomic stores and adds. `Meters::snapshot` runs on the UI/control thread.
 
-use super::supervisor::FailureKind;
 use crate::engine::command::TRACKS;
+use crate::rt::supervise::supervisor::FailureKind;
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 use std::sync::atomic::{AtomicU32, AtomicU64};
 use std::time::Instant;

@@ -7,7 +7,7 @@
 
 use super::recorder::{Recorder, AUTOSAVE_EVERY};
 use super::save::SaveError;
-use crate::control::LineOutcome;
+use crate::control::LineReport;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -71,10 +71,10 @@ impl LiveRecorder {
     }
 
     /// Records `line` now if performing it was accepted (see [`Recorder::record_performed`]).
-    pub fn record_performed(&self, line: &str, outcome: &LineOutcome) {
+    pub fn record_performed(&self, report: &LineReport) {
         let mut r = lock(&self.recorder);
         let at = r.started().elapsed();
-        r.record_performed(line, at, outcome);
+        r.record_performed(at, report);
     }
 
     /// Performs a `session save NAME[!]` phrase; `None` when `line` is not one.

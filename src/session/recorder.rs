@@ -10,7 +10,7 @@ use super::format::{EXTENSION, MAX_LINE_BYTES};
 use super::save::{
     autosave_dir, parse_save_command, save_text, sessions_dir, write_replacing, SaveError,
 };
-use crate::control::LineOutcome;
+use crate::control::LineReport;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -99,9 +99,9 @@ impl Recorder {
     /// The recorder hook for UIs: records `line` at `at` if performing it was accepted (no
     /// error, and it sent something to the engine — `help`, `status` and the like are not
     /// part of the music).
-    pub fn record_performed(&mut self, line: &str, at: Duration, outcome: &LineOutcome) {
-        if outcome.error.is_none() && outcome.sent > 0 {
-            self.record(line, at);
+    pub fn record_performed(&mut self, at: Duration, report: &LineReport) {
+        if report.is_music() {
+            self.record(&report.text, at);
         }
     }
 

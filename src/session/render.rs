@@ -5,12 +5,12 @@
 //!
 //! Runs on the caller's thread (the main thread for `chronus render`). No other threads.
 
-use super::resolve::ResolvedSession;
-use crate::control::PatchState;
+use super::resolve_session::ResolvedSession;
 use crate::engine::command::Command;
 use crate::engine::params::ParamId;
+use crate::engine::PatchState;
 use crate::engine::{Engine, BLOCK_FRAMES, CHANNELS};
-use crate::rt::offline::{render_frames, TimedCommand};
+use crate::session::offline::{render_frames, TimedCommand};
 use std::path::Path;
 
 /// Frames rendered per chunk before they are written out.
@@ -41,7 +41,7 @@ pub fn timed_commands(resolved: &ResolvedSession, rate: u32) -> Vec<TimedCommand
             command: Command::TransportStop,
         });
     }
-    if resolved.final_patch.gate() || !resolved.final_patch.held_notes().is_empty() {
+    if resolved.final_patch.sounding() {
         out.push(TimedCommand {
             frame: frame(resolved.session.end()),
             command: Command::AllNotesOff,

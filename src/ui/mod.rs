@@ -18,21 +18,22 @@
 //!   `tests/plain_pipe.rs` (plain mode through pipes).
 
 pub mod completion;
-pub mod history;
+pub mod line_history;
 pub mod logfile;
-pub mod performer;
 pub mod plain;
 mod plain_input;
 mod recording;
 pub mod tui;
 
-pub use performer::{AcceptedLineHook, LineReport, NoRecording, Performer, UiRequest};
+pub use crate::control::performer::{
+    AcceptedLineHook, LineReport, NoRecording, Performer, UiRequest,
+};
 
+use crate::control::inbox::InboxReceiver;
 use crate::control::Control;
-use crate::inbox::InboxReceiver;
 use crate::lang::Vocabulary;
 use crate::rt::LiveAudio;
-use history::LineHistory;
+use line_history::LineHistory;
 use std::path::PathBuf;
 
 /// Which face to show.

@@ -7,11 +7,11 @@
 use super::editor::LineEditor;
 use super::log_view::{LogKind, LogView};
 use super::meter_view::MeterView;
-use crate::control::PatchState;
+use crate::control::performer::{LineReport, UiRequest};
 use crate::engine::params::ParamId;
+use crate::engine::PatchState;
 use crate::ui::completion::WordCompleter;
-use crate::ui::history::LineHistory;
-use crate::ui::performer::{LineReport, UiRequest};
+use crate::ui::line_history::LineHistory;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::cell::Cell;
 
@@ -89,7 +89,7 @@ impl App {
     /// Shows what a performed line did, and acts on its UI requests.
     pub fn apply_report(&mut self, report: &LineReport, patch: &PatchState) {
         self.log.push_report(report);
-        self.patch = patch.clone();
+        self.patch = *patch;
         if let Some(p) = report.changed.last() {
             self.last_changed = Some(*p);
         }
@@ -385,14 +385,8 @@ mod tests {
         assert!(app.show_help);
         app.handle_key(key(KeyCode::Esc), &h, &c);
         assert!(!app.show_help);
-        let report = LineReport {
-            text: "help".into(),
-            source: crate::inbox::LineSource::Keyboard,
-            replies: vec![],
-            error: None,
-            requests: vec![UiRequest::Help],
-            changed: vec![],
-        };
+        let mut report = LineReport::new("help", crate::control::inbox::LineSource::Keyboard);
+        report.requests.push(UiRequest::Help);
         app.apply_report(&report, &PatchState::default());
         assert!(app.show_help);
     }

@@ -20,9 +20,9 @@ mod terminal;
 use self::app::{App, KeyOutcome};
 use self::log_view::LogKind;
 use super::completion::WordCompleter;
-use super::history::LineHistory;
-use super::performer::{LineReport, Performer};
-use crate::inbox::{InboxReceiver, LineSource};
+use super::line_history::LineHistory;
+use crate::control::inbox::{InboxReceiver, LineSource};
+use crate::control::performer::{LineReport, Performer};
 use crossterm::event::{self, Event, KeyEventKind};
 use std::time::{Duration, Instant};
 
@@ -52,7 +52,7 @@ pub fn run(
 ) -> std::io::Result<()> {
     let mut session = terminal::TerminalSession::enter()?;
     let completer = WordCompleter::new(performer.completion_words());
-    let mut app = App::new(&start.device, performer.patch().clone());
+    let mut app = App::new(&start.device, *performer.patch());
     for notice in start.notices {
         app.log.push(LogKind::Notice, notice);
     }

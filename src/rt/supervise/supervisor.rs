@@ -6,14 +6,14 @@
 //! Runs on its own "chronus-supervisor" thread, which is not real-time: it may allocate, spawn
 //! and join. It reaches the audio side only through atomics and the ring switch channel.
 
-use super::block::AudioProducer;
-use super::crew::Crew;
-use super::fanout::CommandFanOut;
-use super::meters::Meters;
-use super::ring_switch::RingSwitchSender;
-use super::worker::RenderLoop;
-use super::worker_thread::{WorkerLinks, WorkerMode, WorkerThread};
 use crate::engine::{Engine, BLOCK_FRAMES};
+use crate::rt::meters::Meters;
+use crate::rt::rings::audio_ring::AudioProducer;
+use crate::rt::rings::command_fanout::CommandFanOut;
+use crate::rt::rings::ring_switch::RingSwitchSender;
+use crate::rt::supervise::crew::Crew;
+use crate::rt::supervise::worker::RenderLoop;
+use crate::rt::supervise::worker_thread::{WorkerLinks, WorkerMode, WorkerThread};
 use rtrb::RingBuffer;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::atomic::{AtomicBool, Ordering};

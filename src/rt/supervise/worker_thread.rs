@@ -7,9 +7,9 @@
 //! by, and catches panics with `catch_unwind` so a broken render loop is reported, not fatal.
 //! The rest of this file (spawn, promote, join) runs on the supervisor or control thread.
 
-use super::guard::rt_guard;
-use super::supervisor::FailureKind;
-use super::worker::{RenderLoop, Step};
+use crate::rt::guard::rt_guard;
+use crate::rt::supervise::supervisor::FailureKind;
+use crate::rt::supervise::worker::{RenderLoop, Step};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 use std::sync::Arc;

@@ -6,7 +6,7 @@
 use super::PatchState;
 use crate::engine::command::{Command, TrackParam};
 use crate::engine::params::ParamId;
-use crate::engine::snapshot::TRACK_SOUND_PARAMS;
+use crate::engine::state::TRACK_SOUND_PARAMS;
 use std::collections::VecDeque;
 
 /// How many undo levels are kept by default.
@@ -48,14 +48,14 @@ impl UndoHistory {
     /// The state to go back to, remembering `current` for redo.
     pub fn undo(&mut self, current: &PatchState) -> Option<PatchState> {
         let previous = self.undo.pop_back()?;
-        self.redo.push(current.clone());
+        self.redo.push(*current);
         Some(previous)
     }
 
     /// The state to go forward to again, remembering `current` for undo.
     pub fn redo(&mut self, current: &PatchState) -> Option<PatchState> {
         let next = self.redo.pop()?;
-        self.undo.push_back(current.clone());
+        self.undo.push_back(*current);
         if self.undo.len() > self.limit {
             self.undo.pop_front();
         }
@@ -77,7 +77,7 @@ impl UndoHistory {
 /// then every parameter that differs), so that applying them to `from` gives exactly `to`.
 pub fn transition_commands(from: &PatchState, to: &PatchState) -> Vec<Command> {
     let mut out = Vec::new();
-    let mut state = from.clone();
+    let mut state = *from;
     let mut push = |state: &mut PatchState, c: Command| {
         state.apply(&c);
         out.push(c);
@@ -212,7 +212,7 @@ mod tests {
         ];
         for from in &states {
             for to in &states {
-                let mut s = from.clone();
+                let mut s = *from;
                 for c in transition_commands(from, to) {
                     s.apply(&c);
                 }
@@ -227,14 +227,14 @@ mod tests {
         let mut h = UndoHistory::with_limit(100);
         let mut p = PatchState::default();
         for i in 0..150 {
-            h.record(p.clone());
+            h.record(p);
             p.set(ParamId::TransportTempo, 30.0 + i as f32);
         }
         assert_eq!(h.undo_depth(), 100);
         let back = h.undo(&p).map(|s| s.get(ParamId::TransportTempo));
         assert_eq!(back, Some(30.0 + 148.0));
         assert_eq!(h.redo_depth(), 1);
-        h.record(p.clone());
+        h.record(p);
         assert_eq!(h.redo_depth(), 0);
     }
 }

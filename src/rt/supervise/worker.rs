@@ -3,20 +3,20 @@
 //! in that ring (the consumer's pace). As a warm standby it only applies commands.
 //!
 //! `RenderLoop::step` and `RenderLoop::stand_by` run on a "chronus-dsp-N" worker thread inside
-//! [`rt_guard`](super::guard::rt_guard): they never allocate, lock, log or block. The thread
-//! around them lives in [`worker_thread`](super::worker_thread).
+//! [`rt_guard`](crate::rt::guard::rt_guard): they never allocate, lock, log or block. The thread
+//! around them lives in [`worker_thread`](crate::rt::supervise::worker_thread).
 
-use super::block::{AudioProducer, Block};
-use super::meters::Meters;
-use super::poison::{PoisonDetector, Verdict};
 use crate::engine::command::{Command, Fault, StampedCommand};
 use crate::engine::{Engine, BLOCK_FRAMES};
+use crate::rt::meters::Meters;
+use crate::rt::rings::audio_ring::{AudioProducer, Block};
+use crate::rt::supervise::poison::{PoisonDetector, Verdict};
 use rtrb::Consumer;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-pub use super::worker_thread::WorkerThread;
+pub use crate::rt::supervise::worker_thread::WorkerThread;
 
 /// The consumer side of a command ring.
 pub type CommandConsumer = Consumer<StampedCommand>;
@@ -265,7 +265,7 @@ fn blocks_due(since_ns: u64, block_period_ns: f32, device_blocks: usize) -> usiz
 mod tests {
     use super::*;
     use crate::engine::params::ParamId;
-    use crate::rt::block::audio_ring;
+    use crate::rt::rings::audio_ring::audio_ring;
     use rtrb::{Producer, RingBuffer};
 
     fn rig(
@@ -273,7 +273,7 @@ mod tests {
     ) -> (
         RenderLoop,
         Producer<StampedCommand>,
-        super::super::block::AudioConsumer,
+        crate::rt::rings::audio_ring::AudioConsumer,
     ) {
         let (tx, rx) = RingBuffer::new(64);
         let (prod, cons) = audio_ring(16);

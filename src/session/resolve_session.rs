@@ -9,8 +9,8 @@ use super::format::parse_session_lenient;
 use super::format::Session;
 use super::load::read_limited;
 use super::phrases::{PhraseProblem, PhraseResolver};
-use crate::control::PatchState;
 use crate::engine::command::Command;
+use crate::engine::PatchState;
 use std::path::Path;
 
 /// The commands one line of the session resolved to, at its time.

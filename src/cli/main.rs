@@ -5,9 +5,9 @@ use anyhow::{bail, Context, Result};
 use chronus::engine::command::Command;
 use chronus::engine::{Engine, DEFAULT_SAMPLE_RATE};
 use chronus::lang::Vocabulary;
-use chronus::rt::offline::{render_frames, write_wav, TimedCommand};
 use chronus::rt::{AudioConfig, LiveAudio, OutputChoice};
-use chronus::session::player::Playback;
+use chronus::session::offline::{render_frames, write_wav, TimedCommand};
+use chronus::session::replay::Playback;
 use chronus::session::{LiveRecorder, Recorder};
 use chronus::ui;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 mod panic_exit;
-mod session_cli;
+mod session_commands;
 
 #[cfg(debug_assertions)]
 #[global_allocator]
@@ -263,7 +263,7 @@ impl AudioArgs {
 fn main() {
     panic_exit::install();
     let matches = Cli::command().get_matches();
-    let rate_given = session_cli::rate_given(&matches);
+    let rate_given = session_commands::rate_given(&matches);
     let output_given = arg_given(&matches, "output");
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     if let Err(e) = run(cli, rate_given, output_given) {
@@ -295,7 +295,7 @@ fn run(mut cli: Cli, rate_given: bool, output_given: bool) -> Result<()> {
             check_seconds(seconds)?;
             let rate = rate_given.then_some(cli.audio.rate);
             let vocab = cli.lang.vocabulary();
-            session_cli::render(&file, &out, seconds, rate, DEFAULT_SAMPLE_RATE, &vocab)
+            session_commands::render(&file, &out, seconds, rate, DEFAULT_SAMPLE_RATE, &vocab)
         }
         Cmd::Render {
             file: None,
@@ -304,10 +304,11 @@ fn run(mut cli: Cli, rate_given: bool, output_given: bool) -> Result<()> {
             voices,
         } => render(&out, seconds.unwrap_or(4.0), cli.audio.rate, voices),
         Cmd::Play { file, speed, from } => {
-            let playback = session_cli::prepare_play(&file, speed, &from, &cli.lang.vocabulary())?;
+            let playback =
+                session_commands::prepare_play(&file, speed, &from, &cli.lang.vocabulary())?;
             run_instrument(&cli, Some(playback))
         }
-        Cmd::Check { files } => session_cli::check(&files, &cli.lang.vocabulary()),
+        Cmd::Check { files } => session_commands::check(&files, &cli.lang.vocabulary()),
         Cmd::Devices => devices(),
         Cmd::Bench {
             quick,
@@ -344,7 +345,7 @@ fn run_instrument(cli: &Cli, playback: Option<Playback>) -> Result<()> {
     let vocab = cli.lang.vocabulary();
     let audio = LiveAudio::start(&cli.audio.to_config())?;
     panic_exit::mute_on_panic(audio.mute_switch());
-    let (lines, inbox) = chronus::inbox::inbox();
+    let (lines, inbox) = chronus::control::inbox::inbox();
     let osc = chronus::osc::launch(
         cli.osc.to_config().as_ref(),
         lines.clone(),
@@ -501,7 +502,7 @@ fn soak(
     let vocab = cli.lang.vocabulary();
     let (session, session_name) = match session {
         Some(path) => {
-            let resolved = session_cli::load_checked(path, &vocab, "soaked")?;
+            let resolved = session_commands::load_checked(path, &vocab, "soaked")?;
             (resolved.session, path.display().to_string())
         }
         None => (
@@ -559,7 +560,7 @@ fn explain(phrases: &[String], vocab: &Vocabulary) -> Result<()> {
 }
 
 fn devices() -> Result<()> {
-    let list = chronus::rt::cpal_output::list_devices()?;
+    let list = chronus::rt::output::cpal_output::list_devices()?;
     if list.is_empty() {
         println!("no audio output devices (chronus will use the null device)");
     }

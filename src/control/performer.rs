@@ -5,10 +5,11 @@
 //! Runs on the control thread. May allocate; never waits on audio (commands go into the
 //! non-blocking command ring).
 
-use crate::control::{Control, LineOutcome, PatchState};
+use crate::control::inbox::{IncomingLine, LineSource};
+use crate::control::{Control, LineError};
 use crate::engine::command::Command;
 use crate::engine::params::ParamId;
-use crate::inbox::{IncomingLine, LineReply, LineSource};
+use crate::engine::PatchState;
 use crate::lang::Vocabulary;
 use crate::rt::meters::Meters;
 use std::sync::Arc;
@@ -36,77 +37,13 @@ impl AcceptedLineHook for NoRecording {
     fn on_accepted(&mut self, _line: &str, _source: &LineSource) {}
 }
 
-/// The reply to `quit` from anywhere but the keyboard, which is refused.
-pub const REMOTE_QUIT_REPLY: &str = "quit: only the keyboard can end chronus";
-
-/// Something only the UI can do, asked for by a line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum UiRequest {
-    /// Show the meters (`status`).
-    Status,
-    /// Show the keys and phrase examples (`help`).
-    Help,
-    /// Leave chronus (`quit`).
-    Quit,
-}
-
-/// What happened to one line, for the screen and for whoever sent it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LineReport {
-    /// The line as it arrived.
-    pub text: String,
-    /// Where it came from.
-    pub source: LineSource,
-    /// One reply per action, e.g. `filter.cutoff 2000 → 1400 Hz`.
-    pub replies: Vec<String>,
-    /// The rendered error (the line, a caret line, the message), if the line failed.
-    pub error: Option<String>,
-    /// What the UI must do.
-    pub requests: Vec<UiRequest>,
-    /// Parameters whose value the line changed, in table order.
-    pub changed: Vec<ParamId>,
-}
-
-impl LineReport {
-    /// Whether the line was performed without an error.
-    pub fn accepted(&self) -> bool {
-        self.error.is_none()
-    }
-
-    /// The answer for a remote sender; `status` answers with the meters line.
-    pub fn to_reply(&self, meters_line: impl FnOnce() -> String) -> LineReply {
-        match &self.error {
-            Some(e) => LineReply::Error(e.clone()),
-            None => {
-                let mut lines = self.replies.clone();
-                if self.requests.contains(&UiRequest::Status) {
-                    lines.push(meters_line());
-                }
-                LineReply::Applied(lines)
-            }
-        }
-    }
-}
-
-/// The marker shown before a line from `source`: `> `, `osc 127.0.0.1:9000> `, `session:3> `.
-pub fn source_marker(source: &LineSource) -> String {
-    match source {
-        LineSource::Keyboard => "> ".to_string(),
-        LineSource::Osc(addr) => format!("osc {addr}> "),
-        LineSource::Session { line } => format!("session:{line}> "),
-    }
-}
+pub use super::line::{LineReport, UiRequest};
 
 /// Owns the control side and the vocabulary for the UI loop.
 pub struct Performer {
     control: Control,
     vocab: Vocabulary,
     hook: Box<dyn AcceptedLineHook>,
-}
-
-/// Whether a line asks for the help overview (the UI opens its help overlay for it).
-fn asks_for_overview(text: &str) -> bool {
-    matches!(text.trim().to_lowercase().as_str(), "help" | "?")
 }
 
 impl Performer {
@@ -138,54 +75,19 @@ impl Performer {
     /// Performs a line as if it had been typed, and reports what happened.
     pub fn run(&mut self, text: &str, source: LineSource) -> LineReport {
         if let Some(result) = self.hook.intercept(text) {
-            let (replies, error) = match result {
-                Ok(reply) => (vec![reply], None),
-                Err(message) => (vec![], Some(format!("{text}\nerror: {message}"))),
-            };
-            return LineReport {
-                text: text.to_string(),
-                source,
-                replies,
-                error,
-                requests: vec![],
-                changed: vec![],
-            };
+            let mut report = LineReport::new(text, source);
+            match result {
+                Ok(reply) => report.replies.push(reply),
+                Err(message) => report.error = Some(LineError::Refused(message)),
+            }
+            return report;
         }
-        let before = self.control.patch().clone();
-        let outcome: LineOutcome = self.control.run_line(text, &self.vocab);
-        let mut requests: Vec<UiRequest> = outcome
-            .requests
-            .iter()
-            .map(|r| match r {
-                crate::control::UiRequest::Status => UiRequest::Status,
-                crate::control::UiRequest::Quit => UiRequest::Quit,
-            })
-            .collect();
-        let error = outcome.error.as_ref().map(|e| e.render(text));
-        if error.is_none() && asks_for_overview(text) {
-            requests.push(UiRequest::Help);
-        }
-        let outcome_sent = outcome.sent;
-        let mut replies = outcome.replies;
-        if source != LineSource::Keyboard && requests.contains(&UiRequest::Quit) {
+        let mut report = self.control.run_line_from(text, source, &self.vocab);
+        if report.source != LineSource::Keyboard {
             // Only the person at the keyboard can end chronus.
-            requests.retain(|r| *r != UiRequest::Quit);
-            replies.push(REMOTE_QUIT_REPLY.to_string());
+            report.refuse_quit();
         }
-        let after = self.control.patch();
-        let report = LineReport {
-            text: text.to_string(),
-            source,
-            replies,
-            error,
-            requests,
-            changed: ParamId::ALL
-                .iter()
-                .copied()
-                .filter(|&p| before.get(p) != after.get(p))
-                .collect(),
-        };
-        if report.accepted() && outcome_sent > 0 {
+        if report.is_music() {
             self.hook.on_accepted(text, &report.source);
         }
         report
@@ -202,13 +104,20 @@ impl Performer {
         report
     }
 
-    /// Closes the gate if it is open and says how long the release will sound.
+    /// Lets go of every held note and closes the gate, if anything sounds, and says how long
+    /// the release will sound.
     pub fn release(&mut self) -> std::time::Duration {
-        if !self.control.patch().gate() {
+        let patch = self.control.patch();
+        if patch.silenced() {
             return std::time::Duration::ZERO;
         }
-        let release = self.control.patch().get(ParamId::EnvRelease);
-        match self.control.send(Command::Gate { on: false }) {
+        let release = patch.get(ParamId::EnvRelease);
+        let command = if patch.held().is_empty() {
+            Command::Gate { on: false }
+        } else {
+            Command::AllNotesOff
+        };
+        match self.control.send(command) {
             Ok(()) => std::time::Duration::from_secs_f32(release.clamp(0.0, 30.0)),
             Err(_) => std::time::Duration::ZERO,
         }
@@ -218,6 +127,8 @@ impl Performer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::control::inbox::LineReply;
+    use crate::control::REMOTE_QUIT_REPLY;
     use std::sync::mpsc;
 
     struct Recorder(mpsc::Sender<(String, LineSource)>);
@@ -279,7 +190,7 @@ mod tests {
         assert!(ok.accepted());
         let bad = p.run("save ../bad", LineSource::Keyboard);
         assert_eq!(
-            bad.error.as_deref(),
+            bad.error_text().as_deref(),
             Some("save ../bad\nerror: \"../bad\" cannot be a name")
         );
         // Anything else is a phrase as usual.

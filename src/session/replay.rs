@@ -6,8 +6,8 @@
 //! (deadlines from one start instant, so lateness never accumulates). Not on the audio path.
 
 use super::format::Session;
-use super::resolve::tempo_phrase;
-use crate::inbox::{InboxSender, IncomingLine, LineSource};
+use super::resolve_session::tempo_phrase;
+use crate::control::inbox::{InboxSender, IncomingLine, LineSource};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -196,7 +196,7 @@ fn run(cues: Vec<Cue>, inbox: &InboxSender, stop: &AtomicBool, sent: &AtomicUsiz
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inbox::inbox;
+    use crate::control::inbox::inbox;
     use crate::session::format::parse_session;
 
     fn session(text: &str) -> Session {

@@ -2,7 +2,7 @@
 //! device buffers of any size and channel count.
 //!
 //! `BlockPlayer::fill` runs on the audio callback thread (or the null device's thread) inside
-//! [`rt_guard`](super::guard::rt_guard): never allocates, locks, logs or blocks. On an empty
+//! [`rt_guard`](crate::rt::guard::rt_guard): never allocates, locks, logs or blocks. On an empty
 //! ring it plays the last good block reversed under a fade to zero (so the waveform continues
 //! from the last sample), then silence, and counts the underrun; the first block after an
 //! underrun fades back in.
@@ -14,10 +14,10 @@
 //! backwards, so the restarted oscillator phase never clicks. The old ring goes back to the
 //! supervisor to be dropped there.
 
-use super::block::{AudioConsumer, Block};
-use super::meters::{LatencyParts, Meters};
-use super::ring_switch::RingSwitchReceiver;
 use crate::engine::{BLOCK_FRAMES, BLOCK_SAMPLES, CHANNELS};
+use crate::rt::meters::{LatencyParts, Meters};
+use crate::rt::rings::audio_ring::{AudioConsumer, Block};
+use crate::rt::rings::ring_switch::RingSwitchReceiver;
 use rtrb::Producer;
 use std::sync::atomic::AtomicBool;
 use std::sync::atomic::Ordering::Relaxed;
@@ -349,8 +349,8 @@ impl BlockPlayer {
 mod tests {
     use super::*;
     use crate::analysis::{find_clicks, left};
-    use crate::rt::block::{audio_ring, AudioProducer};
-    use crate::rt::ring_switch::ring_switch_channel;
+    use crate::rt::rings::audio_ring::{audio_ring, AudioProducer};
+    use crate::rt::rings::ring_switch::ring_switch_channel;
 
     fn sine_at(frame: usize) -> f32 {
         0.5 * (std::f32::consts::TAU * 441.0 * frame as f32 / 44_100.0).sin()

@@ -4,8 +4,8 @@
 //! every buffer period (on an absolute schedule, so it does not drift), fills one buffer from
 //! the [`BlockPlayer`] inside `rt_guard`, and sleeps again.
 
-use super::guard::rt_guard;
-use super::player::BlockPlayer;
+use crate::rt::guard::rt_guard;
+use crate::rt::output::block_player::BlockPlayer;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;

@@ -3,17 +3,17 @@
 //! offers the output the new ring, rebuilds a standby from the patch, and reaps or counts as
 //! leaked the workers it gave up on.
 //!
-//! Runs on the "chronus-supervisor" thread (see [`supervisor`](super::supervisor)), which is
+//! Runs on the "chronus-supervisor" thread (see [`supervisor`](crate::rt::supervise::supervisor)), which is
 //! not real-time: it may allocate, spawn and join.
 
-use super::block::{audio_ring, AudioConsumer};
-use super::fanout::CommandFanOut;
-use super::meters::Meters;
-use super::ring_switch::RingSwitchSender;
-use super::supervisor::{FailureKind, SupervisorConfig};
-use super::worker::{CommandConsumer, RenderLoop};
-use super::worker_thread::{WorkerLinks, WorkerMode, WorkerThread};
-use crate::engine::{Engine, EngineSnapshot};
+use crate::engine::{Engine, PatchState};
+use crate::rt::meters::Meters;
+use crate::rt::rings::audio_ring::{audio_ring, AudioConsumer};
+use crate::rt::rings::command_fanout::CommandFanOut;
+use crate::rt::rings::ring_switch::RingSwitchSender;
+use crate::rt::supervise::supervisor::{FailureKind, SupervisorConfig};
+use crate::rt::supervise::worker::{CommandConsumer, RenderLoop};
+use crate::rt::supervise::worker_thread::{WorkerLinks, WorkerMode, WorkerThread};
 use rtrb::RingBuffer;
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering::Relaxed;
@@ -202,11 +202,12 @@ impl Crew {
 
     fn spawn_worker(
         &mut self,
-        snapshot: &EngineSnapshot,
+        patch: &PatchState,
         commands: CommandConsumer,
         mode: WorkerMode,
     ) -> std::io::Result<(WorkerThread, AudioConsumer)> {
-        let engine = Engine::from_snapshot(self.config.sample_rate, snapshot);
+        // The transport restarts from the top of bar 1 (the reliability issue keeps the beat).
+        let engine = Engine::from_state(self.config.sample_rate, patch, 0.0);
         let (producer, consumer) = audio_ring(self.config.ring_capacity);
         let render_loop = RenderLoop::new(
             engine,

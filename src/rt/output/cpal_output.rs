@@ -5,9 +5,9 @@
 //! [`BlockPlayer::fill`] (plus a sample conversion into a buffer allocated up front when the
 //! device does not take f32).
 
-use super::guard::rt_guard;
-use super::meters::Meters;
-use super::player::BlockPlayer;
+use crate::rt::guard::rt_guard;
+use crate::rt::meters::Meters;
+use crate::rt::output::block_player::BlockPlayer;
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use cpal::{FromSample, SampleFormat, SizedSample, SupportedStreamConfigRange};
 use std::fmt;

@@ -5,12 +5,12 @@
 //! Runs on the caller's thread (plus the pipeline's own threads). Timing claims live here and
 //! in `benches/failover.rs`, never in tests.
 
-use super::meters::MeterSnapshot;
-use super::supervisor::SupervisorConfig;
-use super::{AudioConfig, LiveAudio, LiveAudioError, OutputChoice};
 use crate::engine::command::{Command, Fault, StampedCommand};
 use crate::engine::params::ParamId;
 use crate::engine::BLOCK_FRAMES;
+use crate::rt::meters::MeterSnapshot;
+use crate::rt::supervise::supervisor::SupervisorConfig;
+use crate::rt::{AudioConfig, LiveAudio, LiveAudioError, OutputChoice};
 use std::time::{Duration, Instant};
 
 /// One injected fault and what it cost.

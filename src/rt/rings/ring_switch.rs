@@ -5,7 +5,7 @@
 //! `RingSwitchReceiver` is used on the audio callback thread (pop and push only: it never
 //! allocates, locks or blocks); `RingSwitchSender` on the supervisor thread.
 
-use super::block::AudioConsumer;
+use crate::rt::rings::audio_ring::AudioConsumer;
 use rtrb::{Consumer, Producer, RingBuffer};
 
 /// How many ring handovers can be in flight at once (several failovers faster than the output

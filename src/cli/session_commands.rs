@@ -6,8 +6,8 @@
 use anyhow::{bail, Context, Result};
 use chronus::lang::Vocabulary;
 use chronus::session::format::{seconds_text, Session};
-use chronus::session::player::Playback;
 use chronus::session::render::{default_seconds, tail_seconds};
+use chronus::session::replay::Playback;
 use chronus::session::save::sessions_dir;
 use chronus::session::stamp::parse_offset;
 use chronus::session::{

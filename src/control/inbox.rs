@@ -23,6 +23,18 @@ pub enum LineSource {
     },
 }
 
+impl LineSource {
+    /// The marker shown before a line from here: `> `, `osc 127.0.0.1:9000> `,
+    /// `session:3> `.
+    pub fn marker(&self) -> String {
+        match self {
+            LineSource::Keyboard => "> ".to_string(),
+            LineSource::Osc(addr) => format!("osc {addr}> "),
+            LineSource::Session { line } => format!("session:{line}> "),
+        }
+    }
+}
+
 /// What happened to a line, sent back to whoever asked.
 #[derive(Clone, Debug, PartialEq)]
 pub enum LineReply {

@@ -5,9 +5,8 @@
 //! Runs on the control thread (`push`) and the supervisor thread (swapping rings). Both are
 //! non-real-time, so the two share a `Mutex`; no real-time thread ever touches it.
 
-use crate::control::PatchState;
 use crate::engine::command::StampedCommand;
-use crate::engine::EngineSnapshot;
+use crate::engine::PatchState;
 use rtrb::Producer;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -81,7 +80,7 @@ impl CommandFanOut {
 
     /// The patch as sent so far.
     pub fn patch(&self) -> PatchState {
-        self.lock().patch.clone()
+        self.lock().patch
     }
 
     /// True when a command could not reach the standby, which must then be rebuilt.
@@ -96,11 +95,11 @@ impl CommandFanOut {
 
     /// Installs a new standby's ring and returns the patch it must start from. Every command
     /// sent before this call is in the snapshot; every later one goes into `standby`.
-    pub fn install_standby(&self, standby: CommandProducer) -> EngineSnapshot {
+    pub fn install_standby(&self, standby: CommandProducer) -> PatchState {
         let mut rings = self.lock();
         rings.standby = Some(standby);
         rings.standby_stale = false;
-        rings.patch.to_snapshot()
+        rings.patch
     }
 
     /// Forgets the standby ring (its worker is gone). The old ring is dropped here, on the
@@ -132,11 +131,11 @@ impl CommandFanOut {
 
     /// Replaces the active ring with a freshly built worker's (no standby was ready) and
     /// returns the patch that worker must start from.
-    pub fn replace_active(&self, active: CommandProducer) -> EngineSnapshot {
+    pub fn replace_active(&self, active: CommandProducer) -> PatchState {
         let (old, snapshot) = {
             let mut rings = self.lock();
             let old = std::mem::replace(&mut rings.active, active);
-            (old, rings.patch.to_snapshot())
+            (old, rings.patch)
         };
         drop(old);
         snapshot
@@ -184,8 +183,8 @@ mod tests {
         assert!(fan.push(stamped(Command::Gate { on: true })).is_ok());
         let (stx, mut srx) = RingBuffer::new(8);
         let snapshot = fan.install_standby(stx);
-        assert_eq!(snapshot.values[ParamId::OscFreq.index()], 110.0);
-        assert!(snapshot.gate);
+        assert_eq!(snapshot.get(ParamId::OscFreq), 110.0);
+        assert!(snapshot.gate());
         assert!(
             srx.pop().is_err(),
             "earlier commands are in the snapshot only"
