@@ -14,6 +14,7 @@ pub mod patch;
 pub mod rt;
 pub mod session;
 pub mod soak;
+pub mod tutorial;
 pub mod ui;
 
 #[cfg(test)]

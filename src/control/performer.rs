@@ -12,6 +12,7 @@ use crate::engine::params::ParamId;
 use crate::engine::PatchState;
 use crate::lang::Vocabulary;
 use crate::rt::meters::Meters;
+use crate::tutorial::{Tutorial, TutorialCommand};
 use std::sync::Arc;
 
 /// Told about every line that was performed without an error and changed something in the
@@ -44,6 +45,7 @@ pub struct Performer {
     control: Control,
     vocab: Vocabulary,
     hook: Box<dyn AcceptedLineHook>,
+    tutorial: Tutorial,
 }
 
 impl Performer {
@@ -54,7 +56,18 @@ impl Performer {
             control,
             vocab,
             hook,
+            tutorial: Tutorial::builtin(),
         }
+    }
+
+    /// The tutorial (`tutorial`, `next`, `back`, `tutorial off`), for the lesson pane.
+    pub fn tutorial(&self) -> &Tutorial {
+        &self.tutorial
+    }
+
+    /// Says that a pane shows the current lesson, so replies only name a beginning lesson.
+    pub fn show_lessons_in_pane(&mut self) {
+        self.tutorial.set_headings_only(true);
     }
 
     /// The current patch.
@@ -74,6 +87,23 @@ impl Performer {
 
     /// Performs a line as if it had been typed, and reports what happened.
     pub fn run(&mut self, text: &str, source: LineSource) -> LineReport {
+        if let Some(command) = TutorialCommand::parse(text) {
+            let mut report = LineReport::new(text, source);
+            match command.and_then(|c| self.tutorial.perform(c, self.control.patch())) {
+                Ok(lines) => report.replies.extend(lines),
+                Err(message) => report.error = Some(LineError::Refused(message)),
+            }
+            return report;
+        }
+        let mut report = self.run_phrase(text, source);
+        report
+            .replies
+            .extend(self.tutorial.notice(self.control.patch()));
+        report
+    }
+
+    /// [`Performer::run`] without the tutorial: the session hook, then the phrase language.
+    fn run_phrase(&mut self, text: &str, source: LineSource) -> LineReport {
         if let Some(result) = self.hook.intercept(text) {
             let mut report = LineReport::new(text, source);
             match result {

@@ -94,7 +94,7 @@ pub fn run(
     keep_open: &dyn Fn() -> bool,
 ) -> std::io::Result<()> {
     println!(
-        "chronus — output: {}. Type phrases, one per line (help, status, quit).",
+        "chronus — output: {}. Type phrases, one per line (help, tutorial, status, quit).",
         options.device
     );
     for line in &options.info {

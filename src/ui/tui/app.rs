@@ -10,6 +10,7 @@ use super::meter_view::MeterView;
 use crate::control::performer::{LineReport, UiRequest};
 use crate::engine::params::ParamId;
 use crate::engine::PatchState;
+use crate::tutorial::{Lesson, Tutorial};
 use crate::ui::completion::WordCompleter;
 use crate::ui::line_history::LineHistory;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -60,6 +61,8 @@ pub struct App {
     pub hint: Option<String>,
     /// Set when the user asked to leave.
     pub quit: bool,
+    /// The tutorial's current lesson and how many there are, while it is open.
+    pub lesson: Option<(Lesson, usize)>,
     history_pos: Option<usize>,
     draft: String,
     /// Rows of the log pane at the last draw (a PgUp/PgDn page).
@@ -80,6 +83,7 @@ impl App {
             search: None,
             hint: None,
             quit: false,
+            lesson: None,
             history_pos: None,
             draft: String::new(),
             log_page: Cell::new(5),
@@ -102,6 +106,14 @@ impl App {
                 UiRequest::Quit => self.quit = true,
             }
         }
+    }
+
+    /// Shows the tutorial's current lesson in place of the patch pane, or the patch again
+    /// once the tutorial is closed.
+    pub fn show_lesson(&mut self, tutorial: &Tutorial) {
+        self.lesson = tutorial
+            .current()
+            .map(|l| (l.clone(), tutorial.lessons().len()));
     }
 
     /// Handles one key press.

@@ -9,6 +9,7 @@ pub mod app;
 pub mod editor;
 pub mod help_pane;
 pub mod input_pane;
+pub mod lesson_pane;
 pub mod log_pane;
 pub mod log_view;
 pub mod meter_view;
@@ -53,12 +54,17 @@ pub fn run(
     let mut session = terminal::TerminalSession::enter()?;
     let completer = WordCompleter::new(performer.completion_words());
     let mut app = App::new(&start.device, *performer.patch());
+    performer.show_lessons_in_pane();
     for notice in start.notices {
         app.log.push(LogKind::Notice, notice);
     }
     app.log.push(
         LogKind::Notice,
         "chronus — type a phrase and press Enter; F1 for help, Ctrl-C to leave",
+    );
+    app.log.push(
+        LogKind::Notice,
+        "new here? type `tutorial` for ten short lessons",
     );
     let panic_line = std::env::var(PANIC_LINE_VAR).ok();
     let mut next_meters = Instant::now();
@@ -123,4 +129,5 @@ pub fn run(
 
 fn show(app: &mut App, report: &LineReport, performer: &Performer) {
     app.apply_report(report, performer.patch());
+    app.show_lesson(performer.tutorial());
 }
