@@ -15,6 +15,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+mod mcp_command;
 mod panic_exit;
 mod session_commands;
 
@@ -179,6 +180,15 @@ enum Cmd {
     },
     /// List audio output devices.
     Devices,
+    /// Serve the Model Context Protocol on stdin/stdout so an AI agent can play chronus
+    /// (tools: say, explain, status, show, help, session_save, render). By default it plays
+    /// the chronus already running on --osc-port; --embedded starts an engine of its own.
+    Mcp {
+        /// Start an engine of its own (taking --output, --device, --osc-port, --no-osc …)
+        /// instead of attaching to a running chronus over OSC.
+        #[arg(long)]
+        embedded: bool,
+    },
     /// Measure the engine and the live pipeline and print the numbers (docs/PERFORMANCE.md):
     /// realtime factor at 1/16/64/128 voices, command-to-sound latency, callback jitter and
     /// DSP load at 64/128/256-frame buffers, failover detection and gap. The live parts use
@@ -310,6 +320,7 @@ fn run(mut cli: Cli, rate_given: bool, output_given: bool) -> Result<()> {
         }
         Cmd::Check { files } => session_commands::check(&files, &cli.lang.vocabulary()),
         Cmd::Devices => devices(),
+        Cmd::Mcp { embedded } => mcp_command::run(&cli.audio, &cli.lang, &cli.osc, embedded),
         Cmd::Bench {
             quick,
             json,

@@ -21,16 +21,19 @@ pub enum LineSource {
         /// 1-based line number in the session file.
         line: usize,
     },
+    /// Sent by an AI agent through `chronus mcp` (attached over OSC, or embedded).
+    Agent,
 }
 
 impl LineSource {
     /// The marker shown before a line from here: `> `, `osc 127.0.0.1:9000> `,
-    /// `session:3> `.
+    /// `session:3> `, `agent> `.
     pub fn marker(&self) -> String {
         match self {
             LineSource::Keyboard => "> ".to_string(),
             LineSource::Osc(addr) => format!("osc {addr}> "),
             LineSource::Session { line } => format!("session:{line}> "),
+            LineSource::Agent => "agent> ".to_string(),
         }
     }
 }

@@ -72,6 +72,9 @@ pub struct LineReport {
     /// The resolved actions that were performed, in order (their `canonical()` forms are what
     /// a session log should record).
     pub actions: Vec<Action>,
+    /// A question from a program (`show json` from OSC or an agent) whose answer goes only to
+    /// the sender: the screens do not show it.
+    pub quiet: bool,
 }
 
 impl LineReport {
@@ -86,6 +89,7 @@ impl LineReport {
             changed: Vec::new(),
             sent: 0,
             actions: Vec::new(),
+            quiet: false,
         }
     }
 

@@ -5,6 +5,7 @@
 
 pub mod inbox;
 mod line;
+pub mod patch_json;
 pub mod performer;
 mod undo;
 

@@ -6,6 +6,7 @@
 //! non-blocking command ring).
 
 use crate::control::inbox::{IncomingLine, LineSource};
+use crate::control::patch_json::patch_json;
 use crate::control::{Control, LineError};
 use crate::engine::command::Command;
 use crate::engine::params::ParamId;
@@ -13,6 +14,10 @@ use crate::engine::PatchState;
 use crate::lang::Vocabulary;
 use crate::rt::meters::Meters;
 use crate::tutorial::{Tutorial, TutorialCommand};
+
+/// The line that answers with the patch as one line of JSON (see [`patch_json`]), for
+/// programs (`chronus mcp`'s `show`); quiet, so the screens do not show it.
+pub const SHOW_JSON_LINE: &str = "show json";
 use std::sync::Arc;
 
 /// Told about every line that was performed without an error and changed something in the
@@ -87,6 +92,15 @@ impl Performer {
 
     /// Performs a line as if it had been typed, and reports what happened.
     pub fn run(&mut self, text: &str, source: LineSource) -> LineReport {
+        if text.trim() == SHOW_JSON_LINE {
+            let mut report = LineReport::new(text, source);
+            report
+                .replies
+                .push(patch_json(self.control.patch()).to_string());
+            // Typed, it is shown like any answer; from a program, only the program gets it.
+            report.quiet = report.source != LineSource::Keyboard;
+            return report;
+        }
         if let Some(command) = TutorialCommand::parse(text) {
             let mut report = LineReport::new(text, source);
             match command.and_then(|c| self.tutorial.perform(c, self.control.patch())) {

@@ -158,6 +158,9 @@ fn serve_inbox(performer: &mut Performer, inbox: &InboxReceiver, out: &mut Outpu
     let mut quit = false;
     for line in inbox.drain() {
         let report = performer.run_incoming(line);
+        if report.quiet {
+            continue;
+        }
         let lines = report_lines(&report, || performer.meters().snapshot().to_key_values());
         out.print(&lines, true);
         quit |= report.requests.contains(&UiRequest::Quit);

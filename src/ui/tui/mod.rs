@@ -128,6 +128,9 @@ pub fn run(
 }
 
 fn show(app: &mut App, report: &LineReport, performer: &Performer) {
+    if report.quiet {
+        return;
+    }
     app.apply_report(report, performer.patch());
     app.show_lesson(performer.tutorial());
 }
