@@ -139,6 +139,11 @@ pub struct Meters {
     pub clipped_samples: AtomicU64,
     /// NaN/inf resets counted by the engine's guard.
     pub nan_resets: AtomicU64,
+    /// Voices stolen because every voice was busy (an event of dense music, never a fault).
+    pub voice_steals: AtomicU64,
+    /// The transport position in beats (f64 bits) at the end of the last block pushed by the
+    /// active worker.
+    rendered_beat: AtomicU64,
     /// The worker's heartbeat: blocks rendered by the active worker.
     pub heartbeat: AtomicU64,
     /// Nanoseconds (meters clock) of the last heartbeat.
@@ -237,6 +242,10 @@ pub struct MeterSnapshot {
     pub clipped_samples: u64,
     /// NaN guard resets.
     pub nan_resets: u64,
+    /// Voices stolen since start.
+    pub voice_steals: u64,
+    /// Transport position in beats (0 while stopped).
+    pub beat: f64,
     /// Heartbeat counter.
     pub heartbeat: u64,
     /// Milliseconds since the last heartbeat.
@@ -329,6 +338,8 @@ impl Meters {
             rms: AtomicF32::default(),
             clipped_samples: AtomicU64::new(0),
             nan_resets: AtomicU64::new(0),
+            voice_steals: AtomicU64::new(0),
+            rendered_beat: AtomicU64::new(0),
             heartbeat: AtomicU64::new(0),
             heartbeat_ns: AtomicU64::new(0),
             sample_rate: AtomicU32::new(0),
@@ -366,6 +377,16 @@ impl Meters {
         for (i, s) in self.track_steps.iter().enumerate() {
             s.store(step(i).map_or(0, |n| n as u32 + 1), Relaxed);
         }
+    }
+
+    /// Records the transport position at the end of the block just pushed (RT-safe).
+    pub fn record_rendered_beat(&self, beat: f64) {
+        self.rendered_beat.store(beat.to_bits(), Relaxed);
+    }
+
+    /// The transport position in beats at the end of the last block pushed.
+    pub fn rendered_beat(&self) -> f64 {
+        f64::from_bits(self.rendered_beat.load(Relaxed))
     }
 
     /// Counts one failover of `kind` detected `detection_ns` after the failure began.
@@ -525,6 +546,8 @@ impl Meters {
             rms_db: to_db(self.rms.get()),
             clipped_samples: self.clipped_samples.load(Relaxed),
             nan_resets: self.nan_resets.load(Relaxed),
+            voice_steals: self.voice_steals.load(Relaxed),
+            beat: self.rendered_beat(),
             heartbeat: self.heartbeat.load(Relaxed),
             heartbeat_age_ms: if hb_ns == 0 {
                 0.0
@@ -569,7 +592,7 @@ impl MeterSnapshot {
             "ring={}/{} ring_min={} ring_max={} underruns={} underrun_frames={} blocks_rendered={} \
              blocks_played={} skipped={} repeated={} callbacks={} callback_ms={:.2} jitter_ms={:.2} \
              dsp_load={:.1}% dsp_max={:.1}% queue={} drops={} applied={} latency_ms={:.2} \
-             latency_p95_ms={:.2} peak_db={:.1} rms_db={:.1} clipped={} nan_resets={} heartbeat={} \
+             latency_p95_ms={:.2} peak_db={:.1} rms_db={:.1} clipped={} nan_resets={} steals={} beat={:.3} heartbeat={} \
              heartbeat_age_ms={:.1} rate={} buffer={} generation={} failovers={} \
              failovers_panic={} failovers_hang={} failovers_poisoned={} detect_ms={:.2} \
              gap_frames={} standby={} leaked_threads={} hang_false_alarms={} \
@@ -598,6 +621,8 @@ impl MeterSnapshot {
             self.rms_db,
             self.clipped_samples,
             self.nan_resets,
+            self.voice_steals,
+            self.beat,
             self.heartbeat,
             self.heartbeat_age_ms,
             self.sample_rate,

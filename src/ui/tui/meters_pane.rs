@@ -251,6 +251,8 @@ impl<'a> MetersPane<'a> {
                 s.clipped_samples.to_string(),
                 count_style(s.clipped_samples),
             ),
+            label("  steals "),
+            value(s.voice_steals.to_string()),
             label("  drops "),
             Span::styled(s.command_drops.to_string(), count_style(s.command_drops)),
             label("  warnings "),
