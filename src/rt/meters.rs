@@ -4,6 +4,7 @@
 //! relaxed atomic stores and adds. `Meters::snapshot` runs on the UI/control thread.
 
 use crate::engine::command::TRACKS;
+use crate::engine::position::MusicalPosition;
 use crate::rt::supervise::supervisor::FailureKind;
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 use std::sync::atomic::{AtomicU32, AtomicU64};
@@ -141,9 +142,13 @@ pub struct Meters {
     pub nan_resets: AtomicU64,
     /// Voices stolen because every voice was busy (an event of dense music, never a fault).
     pub voice_steals: AtomicU64,
-    /// The transport position in beats (f64 bits) at the end of the last block pushed by the
-    /// active worker.
-    rendered_beat: AtomicU64,
+    /// The musical position at the end of the last block the active worker pushed: beat and
+    /// beats per block (f64 bits), arpeggio step.
+    rendered_position: [AtomicU64; 3],
+    /// The transport position in beats (f64 bits) at the end of the last block the output
+    /// played, moved on through underruns so it keeps the musical time of the output.
+    played_beat: AtomicU64,
+    played_beats_per_block: AtomicU64,
     /// The worker's heartbeat: blocks rendered by the active worker.
     pub heartbeat: AtomicU64,
     /// Nanoseconds (meters clock) of the last heartbeat.
@@ -339,7 +344,9 @@ impl Meters {
             clipped_samples: AtomicU64::new(0),
             nan_resets: AtomicU64::new(0),
             voice_steals: AtomicU64::new(0),
-            rendered_beat: AtomicU64::new(0),
+            rendered_position: std::array::from_fn(|_| AtomicU64::new(0)),
+            played_beat: AtomicU64::new(0),
+            played_beats_per_block: AtomicU64::new(0),
             heartbeat: AtomicU64::new(0),
             heartbeat_ns: AtomicU64::new(0),
             sample_rate: AtomicU32::new(0),
@@ -379,14 +386,50 @@ impl Meters {
         }
     }
 
-    /// Records the transport position at the end of the block just pushed (RT-safe).
-    pub fn record_rendered_beat(&self, beat: f64) {
-        self.rendered_beat.store(beat.to_bits(), Relaxed);
+    /// Records the musical position at the end of the block just pushed (RT-safe).
+    pub fn record_rendered_position(&self, position: MusicalPosition) {
+        self.rendered_position[0].store(position.beat.to_bits(), Relaxed);
+        self.rendered_position[1].store(position.beats_per_block.to_bits(), Relaxed);
+        self.rendered_position[2].store(position.arp_step, Relaxed);
     }
 
-    /// The transport position in beats at the end of the last block pushed.
-    pub fn rendered_beat(&self) -> f64 {
-        f64::from_bits(self.rendered_beat.load(Relaxed))
+    /// The musical position at the end of the last block the active worker pushed.
+    pub fn rendered_position(&self) -> MusicalPosition {
+        MusicalPosition {
+            beat: f64::from_bits(self.rendered_position[0].load(Relaxed)),
+            beats_per_block: f64::from_bits(self.rendered_position[1].load(Relaxed)),
+            arp_step: self.rendered_position[2].load(Relaxed),
+        }
+    }
+
+    /// Records that the output played a block ending at `position` (RT-safe).
+    pub fn record_played_position(&self, position: &MusicalPosition) {
+        self.played_beat.store(position.beat.to_bits(), Relaxed);
+        self.played_beats_per_block
+            .store(position.beats_per_block.to_bits(), Relaxed);
+    }
+
+    /// Records that the output played a block of underrun: musical time goes on (RT-safe).
+    pub fn record_played_gap(&self) {
+        let step = f64::from_bits(self.played_beats_per_block.load(Relaxed));
+        if step > 0.0 {
+            let beat = self.played_beat() + step;
+            self.played_beat.store(beat.to_bits(), Relaxed);
+        }
+    }
+
+    /// The transport position in beats at the end of the last block the output played
+    /// (0 while the transport is stopped).
+    pub fn played_beat(&self) -> f64 {
+        f64::from_bits(self.played_beat.load(Relaxed))
+    }
+
+    /// Where a worker taking over must continue so its first block follows the output's
+    /// musical time: after the last block the failed worker finished, or, if the output has
+    /// already played past that (an underrun), where the output's time has got to.
+    pub fn takeover_position(&self, arp_step_beats: f64) -> MusicalPosition {
+        let rendered = self.rendered_position();
+        rendered.advanced_to(self.played_beat(), arp_step_beats)
     }
 
     /// Counts one failover of `kind` detected `detection_ns` after the failure began.
@@ -547,7 +590,7 @@ impl Meters {
             clipped_samples: self.clipped_samples.load(Relaxed),
             nan_resets: self.nan_resets.load(Relaxed),
             voice_steals: self.voice_steals.load(Relaxed),
-            beat: self.rendered_beat(),
+            beat: self.played_beat(),
             heartbeat: self.heartbeat.load(Relaxed),
             heartbeat_age_ms: if hb_ns == 0 {
                 0.0

@@ -259,6 +259,7 @@ impl BlockPlayer {
             }
         }
         self.next_seq = Some(block.seq + 1);
+        self.meters.record_played_position(&block.position);
         if block.first_command_ns != 0 {
             // The block's first frame leaves at its place in this callback's buffer.
             let played_ns =
@@ -322,6 +323,7 @@ impl BlockPlayer {
                 .underrun_frames
                 .fetch_add(BLOCK_FRAMES as u64, Relaxed);
             self.starve_frames += BLOCK_FRAMES as u64;
+            self.meters.record_played_gap();
         }
         self.starving = true;
         if self.faded_out {

@@ -206,8 +206,10 @@ impl Crew {
         commands: CommandConsumer,
         mode: WorkerMode,
     ) -> std::io::Result<(WorkerThread, AudioConsumer)> {
-        // The transport restarts from the top of bar 1 (the reliability issue keeps the beat).
-        let engine = Engine::from_state(self.config.sample_rate, patch, 0.0);
+        // Built where the output's music stands now; a standby is moved on to the exact
+        // position when it takes over (`RenderLoop::take_over`).
+        let beat = self.meters.played_beat();
+        let engine = Engine::from_state(self.config.sample_rate, patch, beat);
         let (producer, consumer) = audio_ring(self.config.ring_capacity);
         let render_loop = RenderLoop::new(
             engine,

@@ -167,6 +167,7 @@ impl RenderLoop {
         self.block.render_start_ns = start;
         self.engine.render(&mut self.block.samples);
         let after = self.engine.counters();
+        self.block.position = self.engine.musical_position();
         if self.extra_render_ns > 0 {
             // Fault injection: burn time like a too-slow DSP would, without sleeping.
             let until = start + self.extra_render_ns;
@@ -210,7 +211,7 @@ impl RenderLoop {
             .record_music(engine.active_voices(), engine.is_running(), |t| {
                 engine.current_step(t)
             });
-        self.meters.record_rendered_beat(engine.position_beats());
+        self.meters.record_rendered_position(self.block.position);
         self.meters.beat();
         Step::Rendered
     }
@@ -233,7 +234,11 @@ impl RenderLoop {
     /// level a held gate has reached, so the first block matches what the listener hears.
     /// Commands still waiting in the ring are left for [`step`](Self::step), which applies
     /// (and times) them like any others.
+    /// The transport and the arpeggio continue from where the output's music stands (see
+    /// [`Meters::takeover_position`]), so onsets stay on the grid across the failover.
     pub fn take_over(&mut self) {
+        let position = self.meters.takeover_position(self.engine.arp_step_beats());
+        self.engine.relocate(position);
         self.engine.settle();
     }
 
