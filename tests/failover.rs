@@ -509,3 +509,52 @@ fn music_keeps_its_beat_across_a_panic_a_hang_and_a_nan_fault() {
     );
     rig.finish();
 }
+
+#[test]
+fn a_command_flood_up_to_a_fault_is_all_heard_after_it() {
+    let _serial = one_at_a_time();
+    let mut rig = Rig::start();
+    // Pitch changes as fast as the control side can send them, for longer than the standby
+    // sleeps between polls (5 ms): its ring overflows while the active worker keeps up.
+    let end = Instant::now() + Duration::from_millis(40);
+    let mut sent = 0u32;
+    while Instant::now() < end {
+        let hz = 300.0 + (sent % 100) as f32;
+        if rig
+            .control
+            .send(Command::Set {
+                param: ParamId::OscFreq,
+                value: hz,
+            })
+            .is_ok()
+        {
+            sent += 1;
+        }
+    }
+    // The last word, then the fault at once: a standby that missed it must not take over.
+    let last = Command::Set {
+        param: ParamId::OscFreq,
+        value: 550.0,
+    };
+    while rig.control.send(last).is_err() {
+        std::thread::yield_now();
+    }
+    rig.fail_over_with(Fault::Panic, |rig| loop {
+        if rig.audio.inject_fault(Fault::Panic).is_ok() {
+            return true;
+        }
+        std::thread::yield_now();
+    });
+    rig.listen(Duration::from_millis(600));
+    let l = rig.left();
+    let (hz, level) = tone(&l[l.len() - quarter_second()..]);
+    let m = rig.meters();
+    assert!(sent > 2048, "a flood: {sent} commands");
+    assert!(
+        (hz - 550.0).abs() < 1.0 && level > 0.05,
+        "the last pitch sent before the fault plays after it: {hz} Hz, rms {level}; {}",
+        m.to_key_values()
+    );
+    assert_consistent(&m);
+    rig.finish();
+}

@@ -172,6 +172,9 @@ pub struct Meters {
     pub standby_ready: AtomicU32,
     /// Standby workers built since start.
     pub standbys_built: AtomicU64,
+    /// Failovers that found the standby had missed commands and built a fresh worker from
+    /// the patch instead of promoting it.
+    pub stale_standbys: AtomicU64,
     /// Abandoned worker threads that ignored the order to exit and are still running.
     pub leaked_threads: AtomicU64,
     /// Workers replaced as hung that later exited on their own: they were late (starved of
@@ -277,6 +280,8 @@ pub struct MeterSnapshot {
     pub standby_ready: bool,
     /// Standbys built since start.
     pub standbys_built: u64,
+    /// Failovers that rebuilt from the patch because the standby had missed commands.
+    pub stale_standbys: u64,
     /// Worker threads that never exited after being abandoned.
     pub leaked_threads: u64,
     /// Workers replaced as hung that were only late.
@@ -358,6 +363,7 @@ impl Meters {
             ring_switches: AtomicU64::new(0),
             standby_ready: AtomicU32::new(0),
             standbys_built: AtomicU64::new(0),
+            stale_standbys: AtomicU64::new(0),
             leaked_threads: AtomicU64::new(0),
             hang_false_alarms: AtomicU64::new(0),
             callback_frames: AtomicU32::new(0),
@@ -608,6 +614,7 @@ impl Meters {
             ring_switches: self.ring_switches.load(Relaxed),
             standby_ready: self.standby_ready.load(Relaxed) != 0,
             standbys_built: self.standbys_built.load(Relaxed),
+            stale_standbys: self.stale_standbys.load(Relaxed),
             leaked_threads: self.leaked_threads.load(Relaxed),
             hang_false_alarms: self.hang_false_alarms.load(Relaxed),
             osc_packets: self.osc_packets.load(Relaxed),
@@ -638,7 +645,7 @@ impl MeterSnapshot {
              latency_p95_ms={:.2} peak_db={:.1} rms_db={:.1} clipped={} nan_resets={} steals={} beat={:.3} heartbeat={} \
              heartbeat_age_ms={:.1} rate={} buffer={} generation={} failovers={} \
              failovers_panic={} failovers_hang={} failovers_poisoned={} detect_ms={:.2} \
-             gap_frames={} standby={} leaked_threads={} hang_false_alarms={} \
+             gap_frames={} standby={} stale_standbys={} leaked_threads={} hang_false_alarms={} \
              osc_packets={} osc_messages={} osc_bad={}",
             self.ring_fill,
             self.ring_capacity_blocks,
@@ -678,6 +685,7 @@ impl MeterSnapshot {
             self.last_detection_ms,
             self.last_gap_frames,
             if self.standby_ready { "ready" } else { "none" },
+            self.stale_standbys,
             self.leaked_threads,
             self.hang_false_alarms,
             self.osc_packets,
