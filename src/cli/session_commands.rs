@@ -6,7 +6,7 @@
 use anyhow::{bail, Context, Result};
 use chronus::lang::Vocabulary;
 use chronus::session::format::{seconds_text, Session};
-use chronus::session::render::{default_seconds, tail_seconds};
+use chronus::session::render::{default_seconds, stop_point, tail_seconds};
 use chronus::session::replay::Playback;
 use chronus::session::save::sessions_dir;
 use chronus::session::stamp::parse_offset;
@@ -60,13 +60,15 @@ pub fn check(files: &[PathBuf], vocab: &Vocabulary) -> Result<()> {
         let path = find_session(file);
         match check_file(&path, &mut ControlResolver::new(vocab)) {
             Ok(r) => println!(
-                "{}: ok, {} phrases, {} commands, {} long (+ {} tail), tempo {}",
+                "{}: ok, {} phrases, {} commands, {} long (+ {} tail), tempo {}; renders {} ({})",
                 path.display(),
                 r.session.events.len(),
                 r.command_count(),
                 seconds_text(r.session.end()),
                 seconds_text(tail_seconds(&r.final_patch)),
-                r.session.tempo()
+                r.session.tempo(),
+                seconds_text(default_seconds(&r)),
+                stop_point(&r, None).describe()
             ),
             Err(e) => {
                 println!("{e}");
@@ -109,12 +111,13 @@ pub fn render(
     bar.finish();
     let took = started.elapsed().as_secs_f64();
     println!(
-        "wrote {} ({}, {rate} Hz, stereo f32; {} phrases, {} commands) in {took:.2} s, {:.0}x real time",
+        "wrote {} ({}, {rate} Hz, stereo f32; {} phrases, {} commands) in {took:.2} s, {:.0}x real time\n  the session {}",
         out.display(),
         seconds_text(summary.seconds),
         resolved.session.events.len(),
         summary.commands,
-        length / took.max(1e-6)
+        length / took.max(1e-6),
+        stop_point(&resolved, seconds).describe()
     );
     Ok(())
 }
