@@ -97,14 +97,29 @@ impl LiveRecorder {
         self.len() == 0
     }
 
-    /// Stops the autosave thread and autosaves one last time (on exit). Returns the file,
-    /// or `None` when nothing was recorded.
+    /// Starts journaling every recorded line into `dir` (see [`Recorder::start_journal`]).
+    pub fn start_journal(&self, dir: &std::path::Path) -> std::io::Result<PathBuf> {
+        lock(&self.recorder).start_journal(dir)
+    }
+
+    /// The last journal write failure, if any (taken).
+    pub fn take_journal_error(&self) -> Option<String> {
+        lock(&self.recorder).take_journal_error()
+    }
+
+    /// Stops the autosave thread, autosaves one last time and ends the journal cleanly (on
+    /// exit). Returns the autosave file, or `None` when nothing was recorded.
     pub fn finish(&self) -> Result<Option<PathBuf>, SaveError> {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(t) = lock(&self.thread).take() {
             let _ = t.join();
         }
-        lock(&self.recorder).autosave()
+        let mut recorder = lock(&self.recorder);
+        let saved = recorder.autosave()?;
+        if let Err(e) = recorder.close_journal() {
+            *lock(&self.last_error) = Some(format!("could not end the journal: {e}"));
+        }
+        Ok(saved)
     }
 }
 
