@@ -5,6 +5,7 @@
 
 use crate::engine::command::TRACKS;
 use crate::engine::position::MusicalPosition;
+use crate::rt::realtime_priority::Scheduling;
 use crate::rt::supervise::supervisor::FailureKind;
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 use std::sync::atomic::{AtomicU32, AtomicU64};
@@ -170,6 +171,9 @@ pub struct Meters {
     pub ring_switches: AtomicU64,
     /// 1 while a warm standby is built and ready to take over, else 0.
     pub standby_ready: AtomicU32,
+    /// How the real-time threads are scheduled: 0 not asked yet, 1 SCHED_FIFO, 2 normal
+    /// (at least one thread was refused real-time scheduling).
+    scheduling: AtomicU32,
     /// Standby workers built since start.
     pub standbys_built: AtomicU64,
     /// Failovers that found the standby had missed commands and built a fresh worker from
@@ -278,6 +282,9 @@ pub struct MeterSnapshot {
     pub ring_switches: u64,
     /// Whether a warm standby is ready.
     pub standby_ready: bool,
+    /// How the real-time threads are scheduled: `fifo`, `normal` (refused), `none` (no
+    /// real-time thread has started yet).
+    pub rt: &'static str,
     /// Standbys built since start.
     pub standbys_built: u64,
     /// Failovers that rebuilt from the patch because the standby had missed commands.
@@ -362,6 +369,7 @@ impl Meters {
             last_failover_gap_frames: AtomicU64::new(0),
             ring_switches: AtomicU64::new(0),
             standby_ready: AtomicU32::new(0),
+            scheduling: AtomicU32::new(0),
             standbys_built: AtomicU64::new(0),
             stale_standbys: AtomicU64::new(0),
             leaked_threads: AtomicU64::new(0),
@@ -436,6 +444,16 @@ impl Meters {
     pub fn takeover_position(&self, arp_step_beats: f64) -> MusicalPosition {
         let rendered = self.rendered_position();
         rendered.advanced_to(self.played_beat(), arp_step_beats)
+    }
+
+    /// Records how one real-time thread is scheduled; one thread at normal priority makes
+    /// the whole pipeline count as `normal`.
+    pub fn record_scheduling(&self, scheduling: Scheduling) {
+        let code = match scheduling {
+            Scheduling::Fifo => 1,
+            Scheduling::Normal { .. } => 2,
+        };
+        self.scheduling.fetch_max(code, Relaxed);
     }
 
     /// Counts one failover of `kind` detected `detection_ns` after the failure began.
@@ -613,6 +631,11 @@ impl Meters {
             last_gap_frames: self.last_failover_gap_frames.load(Relaxed),
             ring_switches: self.ring_switches.load(Relaxed),
             standby_ready: self.standby_ready.load(Relaxed) != 0,
+            rt: match self.scheduling.load(Relaxed) {
+                0 => "none",
+                1 => "fifo",
+                _ => "normal",
+            },
             standbys_built: self.standbys_built.load(Relaxed),
             stale_standbys: self.stale_standbys.load(Relaxed),
             leaked_threads: self.leaked_threads.load(Relaxed),
@@ -646,7 +669,7 @@ impl MeterSnapshot {
              heartbeat_age_ms={:.1} rate={} buffer={} generation={} failovers={} \
              failovers_panic={} failovers_hang={} failovers_poisoned={} detect_ms={:.2} \
              gap_frames={} standby={} stale_standbys={} leaked_threads={} hang_false_alarms={} \
-             osc_packets={} osc_messages={} osc_bad={}",
+             osc_packets={} osc_messages={} osc_bad={} rt={}",
             self.ring_fill,
             self.ring_capacity_blocks,
             self.ring_fill_min,
@@ -691,6 +714,7 @@ impl MeterSnapshot {
             self.osc_packets,
             self.osc_messages,
             self.osc_bad_packets,
+            self.rt,
         )
     }
 }
