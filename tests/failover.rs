@@ -558,3 +558,26 @@ fn a_command_flood_up_to_a_fault_is_all_heard_after_it() {
     assert_consistent(&m);
     rig.finish();
 }
+
+#[test]
+fn a_panic_in_the_output_callback_plays_one_silent_buffer_and_the_stream_goes_on() {
+    let _serial = one_at_a_time();
+    let mut rig = Rig::start();
+    let before = rig.meters();
+    let fault_at = rig.mark();
+    rig.audio.meters.inject_output_panic();
+    rig.wait_for("the output panic", |m| m.output_panics == 1);
+    rig.listen(Duration::from_millis(400));
+    let m = rig.meters();
+    assert_eq!(m.output_panics, 1, "{}", m.to_key_values());
+    assert!(m.to_key_values().contains(" output_panics=1 "));
+    assert!(m.callbacks > before.callbacks + 100, "the stream went on");
+    assert_eq!(m.failovers_total(), 0, "the DSP worker was never involved");
+    let l = rig.left();
+    assert_same_tone(
+        &l[fault_at - quarter_second()..fault_at],
+        &l[l.len() - quarter_second()..],
+        TONE_HZ,
+    );
+    rig.finish();
+}

@@ -8,7 +8,7 @@ use crate::engine::position::MusicalPosition;
 use crate::rt::realtime_priority::Scheduling;
 use crate::rt::supervise::supervisor::FailureKind;
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
-use std::sync::atomic::{AtomicU32, AtomicU64};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64};
 use std::time::Instant;
 
 /// An `f32` stored in an `AtomicU32`.
@@ -171,6 +171,10 @@ pub struct Meters {
     pub ring_switches: AtomicU64,
     /// 1 while a warm standby is built and ready to take over, else 0.
     pub standby_ready: AtomicU32,
+    /// Output callbacks that panicked and were played as silence.
+    pub output_panics: AtomicU64,
+    /// Test hook: the next output callback panics (see [`Meters::inject_output_panic`]).
+    pub output_panic_requested: AtomicBool,
     /// How the real-time threads are scheduled: 0 not asked yet, 1 SCHED_FIFO, 2 normal
     /// (at least one thread was refused real-time scheduling).
     scheduling: AtomicU32,
@@ -282,6 +286,8 @@ pub struct MeterSnapshot {
     pub ring_switches: u64,
     /// Whether a warm standby is ready.
     pub standby_ready: bool,
+    /// Output callbacks that panicked (played as silence; the stream went on).
+    pub output_panics: u64,
     /// How the real-time threads are scheduled: `fifo`, `normal` (refused), `none` (no
     /// real-time thread has started yet).
     pub rt: &'static str,
@@ -369,6 +375,8 @@ impl Meters {
             last_failover_gap_frames: AtomicU64::new(0),
             ring_switches: AtomicU64::new(0),
             standby_ready: AtomicU32::new(0),
+            output_panics: AtomicU64::new(0),
+            output_panic_requested: AtomicBool::new(false),
             scheduling: AtomicU32::new(0),
             standbys_built: AtomicU64::new(0),
             stale_standbys: AtomicU64::new(0),
@@ -444,6 +452,11 @@ impl Meters {
     pub fn takeover_position(&self, arp_step_beats: f64) -> MusicalPosition {
         let rendered = self.rendered_position();
         rendered.advanced_to(self.played_beat(), arp_step_beats)
+    }
+
+    /// Makes the next output callback panic (tests of the callback's panic guard).
+    pub fn inject_output_panic(&self) {
+        self.output_panic_requested.store(true, Relaxed);
     }
 
     /// Records how one real-time thread is scheduled; one thread at normal priority makes
@@ -631,6 +644,7 @@ impl Meters {
             last_gap_frames: self.last_failover_gap_frames.load(Relaxed),
             ring_switches: self.ring_switches.load(Relaxed),
             standby_ready: self.standby_ready.load(Relaxed) != 0,
+            output_panics: self.output_panics.load(Relaxed),
             rt: match self.scheduling.load(Relaxed) {
                 0 => "none",
                 1 => "fifo",
@@ -669,7 +683,7 @@ impl MeterSnapshot {
              heartbeat_age_ms={:.1} rate={} buffer={} generation={} failovers={} \
              failovers_panic={} failovers_hang={} failovers_poisoned={} detect_ms={:.2} \
              gap_frames={} standby={} stale_standbys={} leaked_threads={} hang_false_alarms={} \
-             osc_packets={} osc_messages={} osc_bad={} rt={}",
+             osc_packets={} osc_messages={} osc_bad={} output_panics={} rt={}",
             self.ring_fill,
             self.ring_capacity_blocks,
             self.ring_fill_min,
@@ -714,6 +728,7 @@ impl MeterSnapshot {
             self.osc_packets,
             self.osc_messages,
             self.osc_bad_packets,
+            self.output_panics,
             self.rt,
         )
     }
