@@ -64,6 +64,12 @@ impl FailureKind {
     }
 }
 
+/// The shortest hang timeout chosen by default. Measured on the JACK dummy clock at 64 frames
+/// with both cores busy: with real-time scheduling a worker still missed its heartbeat for
+/// 3–4 ms now and then (6 false alarms a minute at 3 ms); a real hang costs at most this
+/// much minus what the ring holds, as a faded gap.
+pub const MIN_HANG_TIMEOUT: Duration = Duration::from_millis(10);
+
 /// Default time an abandoned worker gets to exit before it counts as leaked.
 pub const DEFAULT_REAP_TIMEOUT: Duration = Duration::from_millis(250);
 
@@ -107,7 +113,7 @@ impl SupervisorConfig {
             let two_periods = Duration::from_secs_f64(
                 2.0 * f64::from(device_frames) / f64::from(self.sample_rate.max(1)),
             );
-            half_ring.max(two_periods)
+            half_ring.max(two_periods).max(MIN_HANG_TIMEOUT)
         })
     }
 

@@ -208,6 +208,10 @@ impl<'a> MetersPane<'a> {
             value(s.heartbeat.to_string()),
             label("  age "),
             Span::styled(format!("{:.0} ms", s.heartbeat_age_ms), age_style),
+            label("  rt "),
+            value(s.rt.to_string()),
+            label("  beat "),
+            value(format!("{:.1}", s.beat)),
         ])
     }
 
