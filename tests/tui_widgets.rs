@@ -224,6 +224,8 @@ fn the_meters_pane_shows_every_promised_meter() {
         "worker gen 1",
         "age 2 ms",
         "warnings 0",
+        "steals 0",
+        "beat 0.0",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in\n{text}");
     }

@@ -6,8 +6,10 @@ use chronus::engine::command::Command;
 use chronus::engine::{Engine, DEFAULT_SAMPLE_RATE};
 use chronus::lang::Vocabulary;
 use chronus::rt::{AudioConfig, LiveAudio, OutputChoice};
+use chronus::session::journal::{recovery_hint, unclean_journals};
 use chronus::session::offline::{render_frames, write_wav, TimedCommand};
 use chronus::session::replay::Playback;
+use chronus::session::save::autosave_dir;
 use chronus::session::{LiveRecorder, Recorder};
 use chronus::ui;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
@@ -165,6 +167,13 @@ enum Cmd {
         #[arg(long, default_value = "0")]
         from: String,
     },
+    /// Get back the lines of a run that ended without a clean exit (a crash, kill -9): replays
+    /// its journal at once and starts the instrument in that state; keep it with
+    /// `session save NAME`. Never writes over a saved session.
+    Recover {
+        /// A journal file (default: the newest unclean one beside the autosaves).
+        journal: Option<PathBuf>,
+    },
     /// Parse and resolve session files without sound; list every problem as FILE:LINE:COL.
     Check {
         /// Session files.
@@ -294,7 +303,11 @@ fn arg_given(matches: &clap::ArgMatches, id: &str) -> bool {
 
 fn run(mut cli: Cli, rate_given: bool, output_given: bool) -> Result<()> {
     match cli.command.take().unwrap_or(Cmd::Repl) {
-        Cmd::Repl => run_instrument(&cli, None),
+        Cmd::Repl => run_instrument(&cli, None, Vec::new()),
+        Cmd::Recover { journal } => {
+            let replay = session_commands::recover(journal.as_deref())?;
+            run_instrument(&cli, None, replay)
+        }
         Cmd::Explain { phrases } => explain(&phrases, &cli.lang.vocabulary()),
         Cmd::Render {
             file: Some(file),
@@ -316,7 +329,7 @@ fn run(mut cli: Cli, rate_given: bool, output_given: bool) -> Result<()> {
         Cmd::Play { file, speed, from } => {
             let playback =
                 session_commands::prepare_play(&file, speed, &from, &cli.lang.vocabulary())?;
-            run_instrument(&cli, Some(playback))
+            run_instrument(&cli, Some(playback), Vec::new())
         }
         Cmd::Check { files } => session_commands::check(&files, &cli.lang.vocabulary()),
         Cmd::Devices => devices(),
@@ -346,7 +359,11 @@ fn run(mut cli: Cli, rate_given: bool, output_given: bool) -> Result<()> {
 
 /// The live instrument: audio, the OSC server, the session recorder (and player, for
 /// `chronus play`), then the TUI or plain mode until the user leaves.
-fn run_instrument(cli: &Cli, playback: Option<Playback>) -> Result<()> {
+fn run_instrument(
+    cli: &Cli,
+    playback: Option<Playback>,
+    replay: Vec<(PathBuf, usize, String)>,
+) -> Result<()> {
     let paths = ui::UiPaths::from_xdg();
     if let Some(log) = &paths.log {
         // From here on `log::warn!` from any thread goes to the log file, never the screen;
@@ -367,6 +384,23 @@ fn run_instrument(cli: &Cli, playback: Option<Playback>) -> Result<()> {
         info.push(format!("OSC on {}", server.local_addr()));
     }
     let recorder = LiveRecorder::start(Recorder::new())?;
+    let mut notices = osc.notices.clone();
+    match autosave_dir() {
+        Ok(dir) => {
+            if replay.is_empty() {
+                if let Some(unclean) = unclean_journals(&dir).first() {
+                    notices.push(recovery_hint(unclean));
+                }
+            }
+            if let Err(e) = recorder.start_journal(&dir) {
+                notices.push(format!(
+                    "no journal in {} ({e}): a crash would lose the lines since the last autosave",
+                    dir.display()
+                ));
+            }
+        }
+        Err(e) => notices.push(format!("no journal: {e}")),
+    }
     let player = match &playback {
         Some(p) => {
             info.push(format!(
@@ -393,8 +427,9 @@ fn run_instrument(cli: &Cli, playback: Option<Playback>) -> Result<()> {
         paths,
         on_accepted: Box::new(recorder.clone()),
         info,
-        notices: osc.notices.clone(),
+        notices,
         keep_open: Box::new(move || playing.as_ref().is_some_and(|p| !p.is_finished())),
+        replay,
         ..ui::UiOptions::new(mode, vocab)
     };
     let result = ui::run(audio, inbox, options);

@@ -6,8 +6,10 @@
 use anyhow::{bail, Context, Result};
 use chronus::lang::Vocabulary;
 use chronus::session::format::{seconds_text, Session};
-use chronus::session::render::{default_seconds, tail_seconds};
+use chronus::session::journal::{mark_recovered, read_journal, unclean_journals};
+use chronus::session::render::{default_seconds, stop_point, tail_seconds};
 use chronus::session::replay::Playback;
+use chronus::session::save::autosave_dir;
 use chronus::session::save::sessions_dir;
 use chronus::session::stamp::parse_offset;
 use chronus::session::{
@@ -60,13 +62,15 @@ pub fn check(files: &[PathBuf], vocab: &Vocabulary) -> Result<()> {
         let path = find_session(file);
         match check_file(&path, &mut ControlResolver::new(vocab)) {
             Ok(r) => println!(
-                "{}: ok, {} phrases, {} commands, {} long (+ {} tail), tempo {}",
+                "{}: ok, {} phrases, {} commands, {} long (+ {} tail), tempo {}; renders {} ({})",
                 path.display(),
                 r.session.events.len(),
                 r.command_count(),
                 seconds_text(r.session.end()),
                 seconds_text(tail_seconds(&r.final_patch)),
-                r.session.tempo()
+                r.session.tempo(),
+                seconds_text(default_seconds(&r)),
+                stop_point(&r, None).describe()
             ),
             Err(e) => {
                 println!("{e}");
@@ -109,12 +113,13 @@ pub fn render(
     bar.finish();
     let took = started.elapsed().as_secs_f64();
     println!(
-        "wrote {} ({}, {rate} Hz, stereo f32; {} phrases, {} commands) in {took:.2} s, {:.0}x real time",
+        "wrote {} ({}, {rate} Hz, stereo f32; {} phrases, {} commands) in {took:.2} s, {:.0}x real time\n  the session {}",
         out.display(),
         seconds_text(summary.seconds),
         resolved.session.events.len(),
         summary.commands,
-        length / took.max(1e-6)
+        length / took.max(1e-6),
+        stop_point(&resolved, seconds).describe()
     );
     Ok(())
 }
@@ -194,4 +199,48 @@ impl ProgressBar {
             eprint!("\r{}\r", " ".repeat(50));
         }
     }
+}
+
+/// `chronus recover [JOURNAL]`: reads the journal (the newest unclean one beside the
+/// autosaves by default), lists its problems as FILE:LINE, marks it recovered and returns
+/// its lines for the instrument to replay. Writes no session file: the performer keeps the
+/// result with `session save NAME`, which never overwrites without `!`.
+pub fn recover(journal: Option<&Path>) -> Result<Vec<(PathBuf, usize, String)>> {
+    let path = match journal {
+        Some(p) => p.to_path_buf(),
+        None => {
+            let dir = autosave_dir()?;
+            match unclean_journals(&dir).into_iter().next() {
+                Some(p) => p,
+                None => bail!(
+                    "nothing to recover: every journal in {} ended cleanly or was recovered",
+                    dir.display()
+                ),
+            }
+        }
+    };
+    let recovered =
+        read_journal(&path).with_context(|| format!("could not read {}", path.display()))?;
+    for line in recovered.problem_lines() {
+        eprintln!("{line}");
+    }
+    eprintln!("chronus: {}", recovered.summary());
+    if recovered.lines.is_empty() {
+        bail!("{} holds no line to recover", path.display());
+    }
+    let file = match mark_recovered(&path) {
+        Ok(moved) => moved,
+        Err(e) => {
+            eprintln!(
+                "chronus: could not mark {} as recovered ({e}); it will be offered again",
+                path.display()
+            );
+            path.clone()
+        }
+    };
+    Ok(recovered
+        .lines
+        .into_iter()
+        .map(|(n, text)| (file.clone(), n, text))
+        .collect())
 }

@@ -63,6 +63,11 @@ impl Control {
         &self.meters
     }
 
+    /// Commands waiting in the active worker's command ring.
+    pub fn queue_depth(&self) -> usize {
+        self.commands.queue_depth()
+    }
+
     /// Records `command` in the patch state and sends it to the engine, stamped with the time.
     pub fn send(&mut self, command: Command) -> Result<(), SendError> {
         let stamped = StampedCommand {

@@ -85,6 +85,19 @@ impl Performer {
         self.control.meters()
     }
 
+    /// Waits (up to `patience`) until at most `depth` commands wait in the command ring, so
+    /// a burst of lines (a replayed journal) never overflows it. False if it stayed fuller.
+    pub fn wait_for_room(&self, depth: usize, patience: std::time::Duration) -> bool {
+        let start = std::time::Instant::now();
+        while self.control.queue_depth() > depth {
+            if start.elapsed() > patience {
+                return false;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        true
+    }
+
     /// Words for Tab completion: vocabulary words and canonical parameter names.
     pub fn completion_words(&self) -> Vec<String> {
         self.vocab.completion_words()

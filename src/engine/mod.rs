@@ -15,6 +15,7 @@ pub mod filter;
 pub mod fx;
 pub mod oscillator;
 pub mod params;
+pub mod position;
 pub mod profile;
 pub mod sequencer;
 pub mod simd;

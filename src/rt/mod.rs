@@ -20,6 +20,7 @@
 pub mod guard;
 pub mod meters;
 pub mod output;
+pub mod realtime_priority;
 pub mod rings;
 pub mod supervise;
 
@@ -228,6 +229,16 @@ impl LiveAudio {
             Supervisor::start(supervision, meters.clone(), ends.first_ring, ends.switch)
                 .map_err(LiveAudioError::Thread)?;
         wait_for_prefill(&meters, target_fill, Duration::from_millis(500));
+        let refused = meters.snapshot().rt == "normal";
+        if let Some(text) = realtime_priority::last_refusal()
+            .filter(|_| refused)
+            .and_then(|r| r.notice())
+        {
+            notice = Some(match notice {
+                Some(n) => format!("{n}; {text}"),
+                None => text,
+            });
+        }
         Ok(LiveAudio {
             meters,
             commands,

@@ -11,6 +11,7 @@
 pub mod diagnostic;
 pub mod format;
 pub mod header;
+pub mod journal;
 pub mod live_recorder;
 pub mod load;
 pub mod offline;

@@ -115,13 +115,17 @@ impl BlockPlayer {
             .callback_frames
             .fetch_max(frames as u32, Relaxed);
         if !self.started {
+            // Wait for a whole buffer's worth, or for a full ring when the device asks for
+            // more than the ring can ever hold (a callback larger than the buffer that was
+            // asked for): waiting for more would stall the output for good.
+            let needed = frames.min(self.consumer.buffer().capacity() * BLOCK_FRAMES);
             // A failover before the first block (a worker judged hung while the device was
             // still opening) leaves this ring without a writer: follow the offer, or the
             // player would wait for it forever while the new worker waits for room.
-            if self.consumer.slots() * BLOCK_FRAMES < frames {
+            if self.consumer.slots() * BLOCK_FRAMES < needed {
                 self.adopt_offers_while_priming();
             }
-            if self.consumer.slots() * BLOCK_FRAMES < frames {
+            if self.consumer.slots() * BLOCK_FRAMES < needed {
                 // Still priming: wait for a whole buffer's worth rather than start with a gap.
                 out.fill(0.0);
                 return;
@@ -259,6 +263,7 @@ impl BlockPlayer {
             }
         }
         self.next_seq = Some(block.seq + 1);
+        self.meters.record_played_position(&block.position);
         if block.first_command_ns != 0 {
             // The block's first frame leaves at its place in this callback's buffer.
             let played_ns =
@@ -322,6 +327,7 @@ impl BlockPlayer {
                 .underrun_frames
                 .fetch_add(BLOCK_FRAMES as u64, Relaxed);
             self.starve_frames += BLOCK_FRAMES as u64;
+            self.meters.record_played_gap();
         }
         self.starving = true;
         if self.faded_out {
@@ -348,6 +354,7 @@ impl BlockPlayer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::peak;
     use crate::analysis::{find_clicks, left};
     use crate::rt::rings::audio_ring::{audio_ring, AudioProducer};
     use crate::rt::rings::ring_switch::ring_switch_channel;
@@ -415,6 +422,48 @@ mod tests {
         assert_eq!(meters.blocks_skipped.load(Relaxed), 0);
         assert!(find_clicks(&l, 64, 8.0, 0.01).is_empty());
         assert_eq!(switch.collect_retired(), 1, "the old ring came back");
+    }
+
+    #[test]
+    fn a_callback_larger_than_the_ring_starts_playing_instead_of_waiting_forever() {
+        let meters = Arc::new(Meters::new());
+        let (mut tx, rx) = audio_ring(8);
+        let mut player = BlockPlayer::new(rx, meters.clone(), 44_100);
+        push_sine(&mut tx, 0, 8, 0);
+        // 4096 frames at once: 64 blocks, eight times what the ring can hold.
+        let mut out = vec![0.0; 4096 * 2];
+        player.fill(&mut out, 2);
+        assert_eq!(
+            meters.blocks_played.load(Relaxed),
+            8,
+            "the whole ring played"
+        );
+        assert!(peak(&out[..8 * BLOCK_SAMPLES]) > 0.4);
+        push_sine(&mut tx, 8 * BLOCK_FRAMES, 8, 8);
+        player.fill(&mut out, 2);
+        assert_eq!(meters.blocks_played.load(Relaxed), 16, "and keeps playing");
+    }
+
+    #[test]
+    fn mono_and_four_channel_buffers_get_the_mix_and_silent_extra_channels() {
+        for channels in [1usize, 4] {
+            let meters = Arc::new(Meters::new());
+            let (mut tx, rx) = audio_ring(8);
+            let mut player = BlockPlayer::new(rx, meters, 44_100);
+            let mut block = Block::SILENT;
+            for i in 0..BLOCK_FRAMES {
+                block.samples[i * 2] = 0.5;
+                block.samples[i * 2 + 1] = -0.25;
+            }
+            assert!(tx.push(block).is_ok());
+            let mut out = vec![9.0; BLOCK_FRAMES * channels];
+            player.fill(&mut out, channels);
+            let first = &out[..channels];
+            match channels {
+                1 => assert_eq!(first, [0.125]),
+                _ => assert_eq!(first, [0.5, -0.25, 0.0, 0.0]),
+            }
+        }
     }
 
     #[test]

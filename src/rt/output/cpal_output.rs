@@ -8,6 +8,7 @@
 use crate::rt::guard::rt_guard;
 use crate::rt::meters::Meters;
 use crate::rt::output::block_player::BlockPlayer;
+use crate::rt::output::guarded_fill::fill_guarded;
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use cpal::{FromSample, SampleFormat, SizedSample, SupportedStreamConfigRange};
 use std::fmt;
@@ -303,10 +304,8 @@ fn build_f32(
     dev.build_output_stream::<f32, _, _>(
         config,
         move |data: &mut [f32], _info: &cpal::OutputCallbackInfo| {
-            rt_guard(|| {
-                record_callback_frames(&meters, data.len() / ch);
-                player.fill(data, ch);
-            });
+            record_callback_frames(&meters, data.len() / ch);
+            fill_guarded(&mut player, &meters, data, ch);
         },
         error_counter(errors),
         None,
@@ -331,16 +330,16 @@ where
     dev.build_output_stream::<T, _, _>(
         config,
         move |data: &mut [T], _info: &cpal::OutputCallbackInfo| {
-            rt_guard(|| {
-                record_callback_frames(&meters, data.len() / ch);
-                for piece in data.chunks_mut(scratch.len()) {
-                    let floats = &mut scratch[..piece.len()];
-                    player.fill(floats, ch);
+            record_callback_frames(&meters, data.len() / ch);
+            for piece in data.chunks_mut(scratch.len()) {
+                let floats = &mut scratch[..piece.len()];
+                fill_guarded(&mut player, &meters, floats, ch);
+                rt_guard(|| {
                     for (out, s) in piece.iter_mut().zip(floats.iter()) {
                         *out = T::from_sample(*s);
                     }
-                }
-            });
+                });
+            }
         },
         error_counter(errors),
         None,

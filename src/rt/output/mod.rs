@@ -6,4 +6,5 @@
 
 pub mod block_player;
 pub mod cpal_output;
+pub mod guarded_fill;
 pub mod null_output;

@@ -2,10 +2,12 @@
 //!
 //! Runs its own "chronus-null-out" thread that plays the role of a sound card's clock: it wakes
 //! every buffer period (on an absolute schedule, so it does not drift), fills one buffer from
-//! the [`BlockPlayer`] inside `rt_guard`, and sleeps again.
+//! the [`BlockPlayer`] inside `rt_guard`, and sleeps again. It asks for SCHED_FIFO first (see
+//! [`realtime_priority`](crate::rt::realtime_priority)).
 
-use crate::rt::guard::rt_guard;
 use crate::rt::output::block_player::BlockPlayer;
+use crate::rt::output::guarded_fill::fill_guarded;
+use crate::rt::realtime_priority::{request_fifo, OUTPUT_PRIORITY};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -34,9 +36,11 @@ impl NullOutput {
         let handle = std::thread::Builder::new()
             .name("chronus-null-out".into())
             .spawn(move || {
+                let meters = player.meters().clone();
+                request_fifo(OUTPUT_PRIORITY, &meters);
                 let mut deadline = Instant::now();
                 while !stop_flag.load(Ordering::Acquire) {
-                    rt_guard(|| player.fill(&mut buffer, 2));
+                    fill_guarded(&mut player, &meters, &mut buffer, 2);
                     deadline += period;
                     let now = Instant::now();
                     if deadline > now {

@@ -3,6 +3,7 @@
 //!
 //! Written by the DSP worker thread, read by the output (audio callback or null device).
 
+use crate::engine::position::MusicalPosition;
 use crate::engine::BLOCK_SAMPLES;
 use rtrb::{Consumer, Producer, RingBuffer};
 
@@ -18,6 +19,8 @@ pub struct Block {
     pub render_start_ns: u64,
     /// Meters-clock time at which the worker pushed this block into the ring.
     pub pushed_ns: u64,
+    /// Where the music stands at the end of this block.
+    pub position: MusicalPosition,
     /// Interleaved stereo samples.
     pub samples: [f32; BLOCK_SAMPLES],
 }
@@ -29,6 +32,11 @@ impl Block {
         first_command_ns: 0,
         render_start_ns: 0,
         pushed_ns: 0,
+        position: MusicalPosition {
+            beat: 0.0,
+            beats_per_block: 0.0,
+            arp_step: 0,
+        },
         samples: [0.0; BLOCK_SAMPLES],
     };
 }

@@ -114,15 +114,19 @@ impl CommandFanOut {
     }
 
     /// Makes the standby's ring the active one (its worker was promoted). False when there is
-    /// no standby. The failed worker's ring is dropped here, off the real-time path.
+    /// no standby, or when it missed a command (its ring was full): a stale standby is never
+    /// promoted; the caller builds a fresh worker from the patch instead
+    /// ([`replace_active`](Self::replace_active)). The check and the swap happen under one
+    /// lock, so no command can slip in between. The failed worker's ring is dropped here, off
+    /// the real-time path.
     pub fn promote_standby(&self) -> bool {
         let old = {
             let mut rings = self.lock();
+            if rings.standby_stale {
+                return false;
+            }
             match rings.standby.take() {
-                Some(standby) => {
-                    rings.standby_stale = false;
-                    Some(std::mem::replace(&mut rings.active, standby))
-                }
+                Some(standby) => Some(std::mem::replace(&mut rings.active, standby)),
                 None => None,
             }
         };
@@ -211,6 +215,22 @@ mod tests {
         assert_eq!(fan.push(stamped(freq(300.0))), Err(CommandRingFull));
         assert_eq!(fan.patch().get(ParamId::OscFreq), 200.0);
         assert_eq!(fan.queue_depth(), 1);
+    }
+
+    #[test]
+    fn a_standby_that_missed_a_command_is_never_promoted() {
+        let (tx, _rx) = RingBuffer::new(64);
+        let fan = CommandFanOut::new(tx);
+        let (stx, _srx) = RingBuffer::new(2);
+        fan.install_standby(stx);
+        for hz in [200.0, 300.0, 400.0] {
+            assert!(fan.push(stamped(freq(hz))).is_ok());
+        }
+        assert!(fan.standby_stale());
+        assert!(!fan.promote_standby(), "400 Hz never reached the standby");
+        // The fresh worker that replaces it starts from everything sent.
+        let (fresh, _frx) = RingBuffer::new(8);
+        assert_eq!(fan.replace_active(fresh).get(ParamId::OscFreq), 400.0);
     }
 
     #[test]

@@ -128,20 +128,26 @@ impl Crew {
 
     fn fail_over(&mut self, kind: FailureKind, onset_ns: u64, now: u64) {
         self.active.request_exit();
-        let standby = self
-            .standby
-            .take()
-            .filter(|_| self.fanout.promote_standby());
+        let standby = self.standby.take();
+        // A standby that missed a command is never promoted: a fresh worker built from the
+        // fan-out's patch (everything sent so far) replaces the failed one instead.
+        let promoted = standby.is_some() && self.fanout.promote_standby();
         let (worker, ring) = match standby {
-            Some(s) => {
+            Some(s) if promoted => {
                 s.worker.promote(now);
                 (s.worker, s.ring)
             }
-            None => match self.cold_start() {
-                Ok(pair) => pair,
-                // Could not spawn a thread: the failure stays flagged and is retried next poll.
-                Err(_) => return,
-            },
+            stale => {
+                if let Some(s) = stale {
+                    self.meters.stale_standbys.fetch_add(1, Relaxed);
+                    self.abandon_standby(s, now);
+                }
+                match self.cold_start() {
+                    Ok(pair) => pair,
+                    // Could not spawn a thread: the failure stays flagged and is retried next poll.
+                    Err(_) => return,
+                }
+            }
         };
         let failed = std::mem::replace(&mut self.active, worker);
         self.abandoned.push(Abandoned {
@@ -206,8 +212,10 @@ impl Crew {
         commands: CommandConsumer,
         mode: WorkerMode,
     ) -> std::io::Result<(WorkerThread, AudioConsumer)> {
-        // The transport restarts from the top of bar 1 (the reliability issue keeps the beat).
-        let engine = Engine::from_state(self.config.sample_rate, patch, 0.0);
+        // Built where the output's music stands now; a standby is moved on to the exact
+        // position when it takes over (`RenderLoop::take_over`).
+        let beat = self.meters.played_beat();
+        let engine = Engine::from_state(self.config.sample_rate, patch, beat);
         let (producer, consumer) = audio_ring(self.config.ring_capacity);
         let render_loop = RenderLoop::new(
             engine,
@@ -231,13 +239,7 @@ impl Crew {
             });
         if stale {
             if let Some(s) = self.standby.take() {
-                self.fanout.remove_standby();
-                s.worker.request_exit();
-                self.abandoned.push(Abandoned {
-                    worker: s.worker,
-                    deadline_ns: now + self.config.reap_timeout.as_nanos() as u64,
-                    reason: None,
-                });
+                self.abandon_standby(s, now);
             }
         }
         if self.standby.is_none()
@@ -249,6 +251,17 @@ impl Crew {
         self.meters
             .standby_ready
             .store(u32::from(self.standby.is_some()), Relaxed);
+    }
+
+    /// Lets a standby go (it went stale or missed commands) without waiting for it here.
+    fn abandon_standby(&mut self, s: Standby, now: u64) {
+        self.fanout.remove_standby();
+        s.worker.request_exit();
+        self.abandoned.push(Abandoned {
+            worker: s.worker,
+            deadline_ns: now + self.config.reap_timeout.as_nanos() as u64,
+            reason: None,
+        });
     }
 
     fn reap(&mut self, now: u64) {

@@ -64,6 +64,12 @@ impl FailureKind {
     }
 }
 
+/// The shortest hang timeout chosen by default. Measured on the JACK dummy clock at 64 frames
+/// with both cores busy: with real-time scheduling a worker still missed its heartbeat for
+/// 3–4 ms now and then (6 false alarms a minute at 3 ms); a real hang costs at most this
+/// much minus what the ring holds, as a faded gap.
+pub const MIN_HANG_TIMEOUT: Duration = Duration::from_millis(10);
+
 /// Default time an abandoned worker gets to exit before it counts as leaked.
 pub const DEFAULT_REAP_TIMEOUT: Duration = Duration::from_millis(250);
 
@@ -96,11 +102,18 @@ impl SupervisorConfig {
             .clamp(Duration::from_millis(3), Duration::from_millis(100))
     }
 
-    /// The hang timeout while the output takes `device_frames` frames per callback.
+    /// The hang timeout while the output takes `device_frames` frames per callback: half of
+    /// what the ring holds, but never less than two device periods (a worker paced by the
+    /// device may rightly wait a whole period for room, and a little more when descheduled).
     pub fn hang_timeout_for(&self, device_frames: u32) -> Duration {
         self.hang_timeout.unwrap_or_else(|| {
             let device_blocks = (device_frames as usize).div_ceil(BLOCK_FRAMES);
-            Self::default_hang_timeout(self.sample_rate, self.target_fill + device_blocks)
+            let half_ring =
+                Self::default_hang_timeout(self.sample_rate, self.target_fill + device_blocks);
+            let two_periods = Duration::from_secs_f64(
+                2.0 * f64::from(device_frames) / f64::from(self.sample_rate.max(1)),
+            );
+            half_ring.max(two_periods).max(MIN_HANG_TIMEOUT)
         })
     }
 
@@ -216,8 +229,8 @@ mod tests {
     fn the_hang_timeout_counts_the_device_buffer_unless_set() {
         let mut config = SupervisorConfig {
             sample_rate: 44_100,
-            target_fill: 3,
-            ring_capacity: 16,
+            target_fill: 16,
+            ring_capacity: 64,
             command_capacity: 64,
             hang_timeout: None,
             reap_timeout: DEFAULT_REAP_TIMEOUT,
@@ -225,9 +238,15 @@ mod tests {
         let block = 64.0 / 44_100.0;
         let t = config.hang_timeout_for(256).as_secs_f64();
         assert!(
-            (t - 0.5 * 7.0 * block).abs() < 1e-6,
-            "(3 + 4 blocks) / 2: {t}"
+            (t - 0.5 * 20.0 * block).abs() < 1e-6,
+            "(16 + 4 blocks) / 2: {t}"
         );
+        // With a small margin the device period rules: never below two periods.
+        config.target_fill = 3;
+        let t = config.hang_timeout_for(256).as_secs_f64();
+        assert!((t - 2.0 * 256.0 / 44_100.0).abs() < 1e-6, "{t}");
+        let t = config.hang_timeout_for(2048).as_secs_f64();
+        assert!((t - 2.0 * 2048.0 / 44_100.0).abs() < 1e-6, "{t}");
         config.hang_timeout = Some(Duration::from_millis(9));
         assert_eq!(config.hang_timeout_for(256), Duration::from_millis(9));
     }

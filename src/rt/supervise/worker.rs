@@ -58,6 +58,7 @@ pub struct RenderLoop {
     poison: PoisonDetector,
     nan_fault: bool,
     nan_resets_seen: u64,
+    steals_seen: u64,
 }
 
 impl RenderLoop {
@@ -72,7 +73,7 @@ impl RenderLoop {
         let capacity = audio.buffer().capacity();
         let block_period_ns = BLOCK_FRAMES as f32 * 1e9 / engine.sample_rate() as f32;
         let poison = PoisonDetector::new(engine.sample_rate());
-        let nan_resets_seen = engine.counters().nan_resets;
+        let counters = engine.counters();
         RenderLoop {
             engine,
             commands,
@@ -86,7 +87,8 @@ impl RenderLoop {
             extra_render_ns: 0,
             poison,
             nan_fault: false,
-            nan_resets_seen,
+            nan_resets_seen: counters.nan_resets,
+            steals_seen: counters.voice_steals,
         }
     }
 
@@ -165,6 +167,7 @@ impl RenderLoop {
         self.block.render_start_ns = start;
         self.engine.render(&mut self.block.samples);
         let after = self.engine.counters();
+        self.block.position = self.engine.musical_position();
         if self.extra_render_ns > 0 {
             // Fault injection: burn time like a too-slow DSP would, without sleeping.
             let until = start + self.extra_render_ns;
@@ -176,9 +179,17 @@ impl RenderLoop {
             .nan_resets
             .fetch_add(after.nan_resets - self.nan_resets_seen, Relaxed);
         self.nan_resets_seen = after.nan_resets;
+        self.meters
+            .voice_steals
+            .fetch_add(after.voice_steals - self.steals_seen, Relaxed);
+        self.steals_seen = after.voice_steals;
+        // Steals, state resets and clipping are events of the music; only a block whose
+        // output went non-finite (and was silenced by the guard) or that is pinned to a rail
+        // counts against the worker.
+        let non_finite = after.silenced_blocks != before.silenced_blocks;
         let verdict = self
             .poison
-            .check(&self.block.samples, after != before, self.meters.now_ns());
+            .check(&self.block.samples, non_finite, self.meters.now_ns());
         match verdict {
             Verdict::Clean => {}
             Verdict::Reject => return Step::Rejected,
@@ -200,6 +211,7 @@ impl RenderLoop {
             .record_music(engine.active_voices(), engine.is_running(), |t| {
                 engine.current_step(t)
             });
+        self.meters.record_rendered_position(self.block.position);
         self.meters.beat();
         Step::Rendered
     }
@@ -222,7 +234,11 @@ impl RenderLoop {
     /// level a held gate has reached, so the first block matches what the listener hears.
     /// Commands still waiting in the ring are left for [`step`](Self::step), which applies
     /// (and times) them like any others.
+    /// The transport and the arpeggio continue from where the output's music stands (see
+    /// [`Meters::takeover_position`]), so onsets stay on the grid across the failover.
     pub fn take_over(&mut self) {
+        let position = self.meters.takeover_position(self.engine.arp_step_beats());
+        self.engine.relocate(position);
         self.engine.settle();
     }
 

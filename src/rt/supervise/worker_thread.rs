@@ -8,6 +8,7 @@
 //! The rest of this file (spawn, promote, join) runs on the supervisor or control thread.
 
 use crate::rt::guard::rt_guard;
+use crate::rt::realtime_priority::{request_fifo, WORKER_PRIORITY};
 use crate::rt::supervise::supervisor::FailureKind;
 use crate::rt::supervise::worker::{RenderLoop, Step};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -232,6 +233,7 @@ impl Drop for WorkerThread {
 
 /// The worker thread's body.
 fn run(mut rl: RenderLoop, signals: &WorkerSignals, links: &WorkerLinks) -> RenderLoop {
+    request_fifo(WORKER_PRIORITY, rl.meters());
     let idle = rl.block_period() / 4;
     let mut taken_over = false;
     let mut stood_by = false;

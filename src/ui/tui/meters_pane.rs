@@ -95,14 +95,20 @@ impl<'a> MetersPane<'a> {
         } else {
             s.buffer_frames.to_string()
         };
-        Line::from(vec![
+        let mut spans = vec![
             label("out "),
             value(self.device.to_string()),
             label(" · "),
             value(format!("{} Hz", s.sample_rate)),
             label(" · buf "),
             value(buffer),
-        ])
+        ];
+        if !s.rt.is_empty() && s.rt != "none" {
+            // How the audio threads are scheduled: `fifo` or `normal`.
+            spans.push(label(" · "));
+            spans.push(value(s.rt.to_string()));
+        }
+        Line::from(spans)
     }
 
     fn ring_line(&self, width: usize) -> Line<'static> {
@@ -137,6 +143,8 @@ impl<'a> MetersPane<'a> {
             Span::styled(s.underruns.to_string(), style),
             label("  last 1 s "),
             Span::styled(recent.to_string(), style),
+            label("  steals "),
+            value(s.voice_steals.to_string()),
         ])
     }
 
@@ -157,6 +165,8 @@ impl<'a> MetersPane<'a> {
             value(format!("{:.2} ms", s.callback_jitter_ms)),
             label("  played "),
             value(s.blocks_played.to_string()),
+            label("  beat "),
+            value(format!("{:.1}", s.beat)),
         ])
     }
 
