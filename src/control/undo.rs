@@ -136,6 +136,9 @@ pub fn transition_commands(from: &PatchState, to: &PatchState) -> Vec<Command> {
             (TrackParam::Level, have.level_db, want.level_db),
             (TrackParam::Gate, have.gate, want.gate),
             (TrackParam::Pitch, have.pitch, want.pitch),
+            (TrackParam::Drum, f32::from(have.drum), f32::from(want.drum)),
+            (TrackParam::Tune, have.tune, want.tune),
+            (TrackParam::Tone, have.tone, want.tone),
         ];
         for (param, from_value, value) in settings {
             if from_value != value {

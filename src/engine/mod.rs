@@ -10,12 +10,15 @@
 pub mod arp;
 mod block_render;
 pub mod command;
+pub mod drums;
 pub mod envelope;
 pub mod filter;
 pub mod fx;
+pub mod lfo;
 pub mod oscillator;
 pub mod params;
 pub mod profile;
+pub mod ramp;
 pub mod sequencer;
 pub mod simd;
 pub mod smoother;
@@ -72,6 +75,10 @@ pub struct Engine {
     seq: Sequencer,
     arp: Arpeggiator,
     fx: FxChain,
+    drums: drums::DrumKit,
+    lfo_phases: lfo::LfoPhases,
+    lfo_was_on: bool,
+    ramps: ramp::Ramps,
     duck: f32,
     sound_dirty: bool,
     fx_dirty: bool,
@@ -131,6 +138,10 @@ impl Engine {
             seq: Sequencer::new(&patch.tracks),
             arp: Arpeggiator::new(),
             fx: FxChain::new(sr, v),
+            drums: drums::DrumKit::new(sr),
+            lfo_phases: lfo::LfoPhases::default(),
+            lfo_was_on: false,
+            ramps: ramp::Ramps::default(),
             duck: 1.0,
             sound_dirty: false,
             fx_dirty: false,
@@ -239,6 +250,7 @@ impl Engine {
         self.profiles.settle();
         self.pool.settle(self.profiles.params());
         self.fx.settle();
+        self.drums.stop_all();
         self.duck = 1.0;
     }
 
@@ -276,6 +288,10 @@ impl Engine {
     /// Applies one command. Values are clamped to their parameter's range; never allocates.
     pub fn apply(&mut self, command: Command) {
         let was_running = self.state.running;
+        let ramp_from = match command {
+            Command::Ramp { param, .. } => self.value(param),
+            _ => 0.0,
+        };
         self.state.apply(&command);
         let now = self.frames;
         if matches!(
@@ -285,7 +301,17 @@ impl Engine {
             self.refresh_profiles();
         }
         match command {
-            Command::Set { param, .. } => self.param_changed(param),
+            Command::Set { param, .. } => {
+                self.ramps.cancel(param);
+                self.param_changed(param);
+            }
+            Command::Ramp {
+                param,
+                length,
+                unit,
+                ..
+            } => self.start_ramp(param, ramp_from, length, unit),
+            Command::SetLfo { .. } => {}
             Command::Gate { on: true } => {
                 if !self.gate_voice_sounding() {
                     self.freq.snap(self.value(ParamId::OscFreq));
@@ -406,6 +432,72 @@ impl Engine {
             | ParamId::ReverbDamping
             | ParamId::ReverbMix => self.fx_dirty = true,
             _ => self.sound_dirty = true,
+        }
+    }
+}
+
+impl Engine {
+    /// Starts moving `param` from `from` to the value the state now holds (the clamped
+    /// target) over `length`; a discrete parameter or a zero length jumps at once.
+    fn start_ramp(&mut self, param: ParamId, from: f32, length: f32, unit: ramp::RampUnit) {
+        let to = self.value(param);
+        let frames = match unit {
+            ramp::RampUnit::Beats => f64::from(length) * self.transport.frames_per_beat(),
+            ramp::RampUnit::Seconds => f64::from(length) * f64::from(self.sample_rate),
+        };
+        if param.spec().scale == params::Scale::Discrete || !frames.is_finite() || frames < 1.0 {
+            self.ramps.cancel(param);
+            self.param_changed(param);
+            return;
+        }
+        self.set_value(param, from);
+        self.ramps
+            .start(param, from, to, self.frames, frames as u64);
+    }
+
+    /// Moves every ramping parameter to its value at the present frame (block start).
+    fn advance_ramps(&mut self) {
+        if self.ramps.is_empty() {
+            return;
+        }
+        let now = self.frames;
+        let mut ramps = self.ramps;
+        ramps.advance(now, |param, value| {
+            self.set_value(param, value);
+            self.param_changed(param);
+        });
+        self.ramps = ramps;
+    }
+
+    /// The ramp `param` is on, if it moves (for meters and tests).
+    pub fn ramp(&self, param: ParamId) -> Option<ramp::ActiveRamp> {
+        self.ramps.get(param).copied()
+    }
+
+    /// Adds the LFOs' movement to this block's voice parameters.
+    fn modulate(&mut self, n: usize) {
+        let on = self.state.lfos.any_on();
+        if !on && !self.lfo_was_on {
+            return;
+        }
+        self.lfo_was_on = on;
+        let bank = self.state.lfos;
+        let start: [lfo::LfoOffsets; lfo::INSTRUMENTS] =
+            std::array::from_fn(|i| self.lfo_phases.offsets(&bank, i));
+        let beat_end = self
+            .transport
+            .is_running()
+            .then(|| self.transport.beat_at(self.frames + n as u64));
+        self.lfo_phases.advance(
+            &bank,
+            n,
+            self.sample_rate,
+            self.value(ParamId::TransportTempo),
+            beat_end,
+        );
+        for (i, p) in self.profiles.params_mut().iter_mut().enumerate() {
+            let end = self.lfo_phases.offsets(&bank, i);
+            lfo::modulate(p, &start[i], &end, n);
         }
     }
 }

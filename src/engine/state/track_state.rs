@@ -46,6 +46,13 @@ pub struct TrackState {
     pub pitch: f32,
     /// Per-track sound overrides, by [`TRACK_SOUND_PARAMS`] slot; `None` follows the patch.
     pub sound: [Option<f32>; TRACK_SOUND_PARAMS.len()],
+    /// The drum this track plays instead of the synth voice (0 none, else 1 + `DrumKind`
+    /// index).
+    pub drum: u8,
+    /// Drum tuning in semitones.
+    pub tune: f32,
+    /// Drum tone, 0 dark to 1 bright.
+    pub tone: f32,
 }
 
 impl Default for TrackState {
@@ -60,6 +67,9 @@ impl Default for TrackState {
             gate: 0.5,
             pitch: -1.0,
             sound: [None; TRACK_SOUND_PARAMS.len()],
+            drum: 0,
+            tune: 0.0,
+            tone: 0.5,
         }
     }
 }
@@ -68,6 +78,16 @@ impl TrackState {
     /// Step length in beats (quarter notes).
     pub fn step_beats(&self) -> f64 {
         f64::from(self.rate) * 4.0
+    }
+
+    /// The track's own value of a sound parameter, if it sets one.
+    pub fn sound_override(&self, param: ParamId) -> Option<f32> {
+        track_sound_slot(param).and_then(|slot| self.sound[slot])
+    }
+
+    /// The drum this track plays, if it plays one.
+    pub fn drum_kind(&self) -> Option<crate::engine::drums::DrumKind> {
+        crate::engine::drums::DrumKind::from_value(f32::from(self.drum))
     }
 
     /// True when some step of the pattern plays.
@@ -97,6 +117,12 @@ impl TrackState {
             TrackParam::Level => self.level_db = value.clamp(-60.0, 12.0),
             TrackParam::Gate => self.gate = value.clamp(0.05, 1.0),
             TrackParam::Pitch => self.pitch = if value < 0.0 { -1.0 } else { value.min(127.0) },
+            TrackParam::Drum => {
+                self.drum =
+                    crate::engine::drums::DrumKind::from_value(value).map_or(0, |k| k.value() as u8)
+            }
+            TrackParam::Tune => self.tune = value.clamp(-24.0, 24.0),
+            TrackParam::Tone => self.tone = value.clamp(0.0, 1.0),
             TrackParam::Sound(_) => {}
         }
         true
