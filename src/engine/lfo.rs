@@ -379,7 +379,7 @@ impl LfoPhases {
             if !s.is_on() {
                 continue;
             }
-            let seed = (instrument * LFOS_PER_INSTRUMENT + slot) as u32 * 0x2F6B_9E1D;
+            let seed = ((instrument * LFOS_PER_INSTRUMENT + slot) as u32).wrapping_mul(0x2F6B_9E1D);
             let v = shape_at(s.shape, *p, seed);
             match s.target {
                 LfoTarget::Off => {}

@@ -317,8 +317,12 @@ impl Resolver<'_> {
         } else {
             was.target
         });
-        let fresh = was.target != target;
-        set(self, slot, LfoField::Target, target.value());
+        // A plain `lfo` phrase sets only what it says (plus a depth if it has none); the
+        // named ones (`wobble`, `vibrato`, `tremolo`) start from their own defaults.
+        let fresh = was.target != target && l.preset != LfoPreset::Plain;
+        if l.preset != LfoPreset::Plain || l.target.is_some() || was.target == LfoTarget::Off {
+            set(self, slot, LfoField::Target, target.value());
+        }
         if let Some(shape) = l.shape {
             set(self, slot, LfoField::Shape, shape.value());
         } else if fresh {
