@@ -47,6 +47,7 @@ mod chords;
 pub mod error;
 mod grammar;
 mod help;
+mod instrument_help;
 mod instrument_rules;
 mod instrument_words;
 mod lexeme;
