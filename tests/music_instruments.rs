@@ -8,7 +8,7 @@
 use chronus::analysis::left;
 use chronus::engine::command::Command;
 use chronus::engine::params::ParamId;
-use chronus::engine::ramp::RampUnit;
+use chronus::engine::ramp::{RampUnit, PATCH_RAMP};
 use chronus::engine::{Engine, PatchState, BLOCK_SAMPLES};
 use chronus::lang::{resolve_line, Vocabulary};
 use chronus::session::{check_bytes, render_samples, ControlResolver, RenderOptions};
@@ -154,6 +154,7 @@ fn a_ramp_rises_monotonically_over_its_span_and_stops_on_its_target() {
     // Two beats at 120 bpm: one second.
     engine.apply(Command::Ramp {
         param: ParamId::FilterCutoff,
+        track: PATCH_RAMP,
         target: 4000.0,
         length: 2.0,
         unit: RampUnit::Beats,
@@ -180,6 +181,7 @@ fn a_ramp_rises_monotonically_over_its_span_and_stops_on_its_target() {
     // A new value for the same parameter cancels a ramp where it is.
     engine.apply(Command::Ramp {
         param: ParamId::FilterCutoff,
+        track: PATCH_RAMP,
         target: 100.0,
         length: 10.0,
         unit: RampUnit::Seconds,
@@ -296,4 +298,63 @@ fn drums_sets_up_kick_snare_and_hats_and_the_canonical_lines_resolve_back() {
         assert!(direct.same_sound(&replayed), "{line}");
         assert!(!direct.same_sound(&patch), "{line} changes something");
     }
+}
+
+#[test]
+fn a_track_ramp_moves_only_that_tracks_own_value_at_once_while_the_transport_runs() {
+    let vocab = Vocabulary::builtin();
+    let mut patch = PatchState::default();
+    for line in [
+        "track bass cutoff 200, start",
+        "track bass cutoff 4k over 2 beats",
+    ] {
+        for a in resolve_line(line, &patch, &vocab).expect(line) {
+            a.apply_to(&mut patch);
+        }
+    }
+    let canonical: Vec<String> = resolve_line("track bass cutoff 4k over 2 beats", &patch, &vocab)
+        .expect("ramp")
+        .iter()
+        .map(|a| a.canonical())
+        .collect();
+    assert_eq!(
+        canonical,
+        ["track bass", "track 1 set filter.cutoff 4000 over 2 beats"]
+    );
+
+    let mut engine = Engine::new(RATE);
+    engine.apply(Command::TransportStart);
+    let mut out = [0.0f32; BLOCK_SAMPLES];
+    engine.render(&mut out);
+    engine.apply(Command::SetTrack {
+        track: 0,
+        param: chronus::engine::command::TrackParam::Sound(ParamId::FilterCutoff),
+        value: 200.0,
+    });
+    engine.apply(Command::ApplyPending);
+    engine.apply(Command::Ramp {
+        param: ParamId::FilterCutoff,
+        track: 0,
+        target: 4000.0,
+        length: 1.0,
+        unit: RampUnit::Seconds,
+    });
+    let cutoff = |e: &Engine| e.state().tracks()[0].sound_override(ParamId::FilterCutoff);
+    let mut values = Vec::new();
+    for _ in 0..(2 * RATE as usize / 64) {
+        engine.render(&mut out);
+        values.push(cutoff(&engine).expect("the track has its own cutoff"));
+    }
+    assert!(values.windows(2).all(|w| w[1] >= w[0]));
+    assert!(
+        values[100] > 200.0 && values[100] < 4000.0,
+        "moving mid-bar"
+    );
+    assert_eq!(values.last().copied(), Some(4000.0));
+    assert_eq!(
+        engine.value(ParamId::FilterCutoff),
+        2000.0,
+        "the patch stays"
+    );
+    assert!(engine.track_ramp(0, ParamId::FilterCutoff).is_none());
 }

@@ -7,7 +7,7 @@ use chronus::engine::command::{Command, Step, StepLevel, TrackParam, MAX_STEPS, 
 use chronus::engine::drums::DrumKind;
 use chronus::engine::lfo::LfoField;
 use chronus::engine::params::{ParamId, PARAMS};
-use chronus::engine::ramp::RampUnit;
+use chronus::engine::ramp::{RampUnit, PATCH_RAMP};
 use chronus::engine::{Engine, BLOCK_SAMPLES};
 use chronus::rt::guard::{alloc_violations, rt_guard};
 
@@ -101,6 +101,11 @@ fn score() -> Vec<Vec<Command>> {
                 ] {
                     cmds.push(Command::Ramp {
                         param,
+                        track: if param == ParamId::FilterCutoff {
+                            3
+                        } else {
+                            PATCH_RAMP
+                        },
                         target,
                         length: 2.0,
                         unit: RampUnit::Beats,

@@ -85,6 +85,9 @@ pub enum Command {
     Ramp {
         /// Which parameter (continuous ones only).
         param: ParamId,
+        /// The track whose own value moves (a track sound parameter), or
+        /// [`PATCH_RAMP`](super::ramp::PATCH_RAMP) for the patch's value.
+        track: u8,
         /// Where it ends, in the parameter's unit.
         target: f32,
         /// How long it takes.

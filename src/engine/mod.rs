@@ -289,7 +289,7 @@ impl Engine {
     pub fn apply(&mut self, command: Command) {
         let was_running = self.state.running;
         let ramp_from = match command {
-            Command::Ramp { param, .. } => self.value(param),
+            Command::Ramp { param, track, .. } => self.ramp_value(track, param),
             _ => 0.0,
         };
         self.state.apply(&command);
@@ -302,15 +302,16 @@ impl Engine {
         }
         match command {
             Command::Set { param, .. } => {
-                self.ramps.cancel(param);
+                self.ramps.cancel(0, param);
                 self.param_changed(param);
             }
             Command::Ramp {
                 param,
+                track,
                 length,
                 unit,
                 ..
-            } => self.start_ramp(param, ramp_from, length, unit),
+            } => self.start_ramp(track, param, ramp_from, length, unit),
             Command::SetLfo { .. } => {}
             Command::Gate { on: true } => {
                 if !self.gate_voice_sounding() {
@@ -357,6 +358,13 @@ impl Engine {
             Command::SetStep { track, .. }
             | Command::SetTrack { track, .. }
             | Command::ClearTrack { track } => {
+                if let Command::SetTrack {
+                    param: command::TrackParam::Sound(p),
+                    ..
+                } = command
+                {
+                    self.ramps.cancel(ramp::ramp_instrument(track), p);
+                }
                 let t = usize::from(track);
                 if let Some(latest) = self.state.tracks.get(t) {
                     self.seq.track_edited(t, latest, &self.transport, now);
@@ -437,22 +445,69 @@ impl Engine {
 }
 
 impl Engine {
-    /// Starts moving `param` from `from` to the value the state now holds (the clamped
-    /// target) over `length`; a discrete parameter or a zero length jumps at once.
-    fn start_ramp(&mut self, param: ParamId, from: f32, length: f32, unit: ramp::RampUnit) {
-        let to = self.value(param);
+    /// The value a ramp of `param` on `track` starts from: the patch's, or what the track
+    /// plays now (its own value, else the patch's).
+    fn ramp_value(&self, track: u8, param: ParamId) -> f32 {
+        if track == ramp::PATCH_RAMP {
+            return self.value(param);
+        }
+        self.seq
+            .playing()
+            .get(usize::from(track))
+            .and_then(|t| t.sound_override(param))
+            .unwrap_or(self.value(param))
+    }
+
+    /// Writes a ramp's value: the patch's parameter, or a track's own value (at once, not
+    /// staged to the bar line).
+    fn write_ramp_value(&mut self, instrument: usize, param: ParamId, value: f32) {
+        if instrument == 0 {
+            self.set_value(param, value);
+            self.param_changed(param);
+        } else if let Some(t) = self.state.tracks.get_mut(instrument - 1) {
+            t.set(command::TrackParam::Sound(param), value);
+            self.seq.set_playing_sound(instrument - 1, param, value);
+            self.sound_dirty = true;
+        }
+    }
+
+    /// Starts moving `param` (of the patch, or of `track`'s own sound) from `from` to the
+    /// value the state now holds (the clamped target) over `length`; a discrete parameter or
+    /// a zero length jumps at once.
+    fn start_ramp(
+        &mut self,
+        track: u8,
+        param: ParamId,
+        from: f32,
+        length: f32,
+        unit: ramp::RampUnit,
+    ) {
+        let instrument = ramp::ramp_instrument(track);
+        let to = self.ramp_value_in_state(track, param);
         let frames = match unit {
             ramp::RampUnit::Beats => f64::from(length) * self.transport.frames_per_beat(),
             ramp::RampUnit::Seconds => f64::from(length) * f64::from(self.sample_rate),
         };
         if param.spec().scale == params::Scale::Discrete || !frames.is_finite() || frames < 1.0 {
-            self.ramps.cancel(param);
-            self.param_changed(param);
+            self.ramps.cancel(instrument, param);
+            self.write_ramp_value(instrument, param, to);
             return;
         }
-        self.set_value(param, from);
+        self.write_ramp_value(instrument, param, from);
         self.ramps
-            .start(param, from, to, self.frames, frames as u64);
+            .start(instrument, param, (from, to), self.frames, frames as u64);
+    }
+
+    /// The ramp's target as the state holds it after `PatchState::apply`.
+    fn ramp_value_in_state(&self, track: u8, param: ParamId) -> f32 {
+        if track == ramp::PATCH_RAMP {
+            return self.value(param);
+        }
+        self.state
+            .tracks
+            .get(usize::from(track))
+            .and_then(|t| t.sound_override(param))
+            .unwrap_or(self.value(param))
     }
 
     /// Moves every ramping parameter to its value at the present frame (block start).
@@ -462,16 +517,20 @@ impl Engine {
         }
         let now = self.frames;
         let mut ramps = self.ramps;
-        ramps.advance(now, |param, value| {
-            self.set_value(param, value);
-            self.param_changed(param);
+        ramps.advance(now, |instrument, param, value| {
+            self.write_ramp_value(instrument, param, value);
         });
         self.ramps = ramps;
     }
 
-    /// The ramp `param` is on, if it moves (for meters and tests).
+    /// The ramp `param` of the patch is on, if it moves (for meters and tests).
     pub fn ramp(&self, param: ParamId) -> Option<ramp::ActiveRamp> {
-        self.ramps.get(param).copied()
+        self.ramps.get(0, param).copied()
+    }
+
+    /// The ramp a track's own `param` is on, if it moves.
+    pub fn track_ramp(&self, track: u8, param: ParamId) -> Option<ramp::ActiveRamp> {
+        self.ramps.get(1 + usize::from(track), param).copied()
     }
 
     /// Adds the LFOs' movement to this block's voice parameters.

@@ -6,7 +6,11 @@
 //! starting, reading and cancelling never allocate. Frequencies move geometrically (equal
 //! musical steps), everything else linearly. A `Set` of the same parameter cancels the ramp.
 
+use super::lfo::INSTRUMENTS;
 use super::params::{ParamId, Scale, PARAM_COUNT};
+
+/// The `track` of a `Command::Ramp` that moves the main patch's value.
+pub const PATCH_RAMP: u8 = u8::MAX;
 
 /// What a ramp's length counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -56,28 +60,51 @@ impl ActiveRamp {
     }
 }
 
-/// Every parameter's ramp, if it has one.
+/// Every instrument's parameters' ramps (instrument 0 the patch, 1 + N track N's own
+/// values), if they have one.
 #[derive(Clone, Copy, Debug)]
 pub struct Ramps {
-    active: [Option<ActiveRamp>; PARAM_COUNT],
+    active: [[Option<ActiveRamp>; PARAM_COUNT]; INSTRUMENTS],
     count: usize,
 }
 
 impl Default for Ramps {
     fn default() -> Self {
         Ramps {
-            active: [None; PARAM_COUNT],
+            active: [[None; PARAM_COUNT]; INSTRUMENTS],
             count: 0,
         }
+    }
+}
+
+/// The instrument a `Command::Ramp`'s `track` means: 0 for [`PATCH_RAMP`], else 1 + track.
+pub fn ramp_instrument(track: u8) -> usize {
+    if track == PATCH_RAMP {
+        0
+    } else {
+        1 + usize::from(track)
     }
 }
 
 impl Ramps {
     /// Starts moving `param` from `from` to `to` over `frames` frames from frame `now`
     /// (replacing a ramp it already had).
-    pub fn start(&mut self, param: ParamId, from: f32, to: f32, now: u64, frames: u64) {
+    pub fn start(
+        &mut self,
+        instrument: usize,
+        param: ParamId,
+        (from, to): (f32, f32),
+        now: u64,
+        frames: u64,
+    ) {
         let geometric = param.spec().scale == Scale::Log && from > 0.0 && to > 0.0;
-        let slot = &mut self.active[param.index()];
+        let Some(slot) = self
+            .active
+            .get_mut(instrument)
+            .map(|a| &mut a[param.index()])
+        else {
+            return;
+        };
         if slot.is_none() {
             self.count += 1;
         }
@@ -91,8 +118,12 @@ impl Ramps {
     }
 
     /// Stops `param`'s ramp where it is (a new value was set).
-    pub fn cancel(&mut self, param: ParamId) {
-        if self.active[param.index()].take().is_some() {
+    pub fn cancel(&mut self, instrument: usize, param: ParamId) {
+        let slot = self
+            .active
+            .get_mut(instrument)
+            .map(|a| &mut a[param.index()]);
+        if slot.and_then(Option::take).is_some() {
             self.count -= 1;
         }
     }
@@ -103,22 +134,24 @@ impl Ramps {
     }
 
     /// `param`'s ramp, if it moves.
-    pub fn get(&self, param: ParamId) -> Option<&ActiveRamp> {
-        self.active[param.index()].as_ref()
+    pub fn get(&self, instrument: usize, param: ParamId) -> Option<&ActiveRamp> {
+        self.active.get(instrument)?[param.index()].as_ref()
     }
 
     /// Calls `f(param, value)` with every moving parameter's value at frame `now`; ramps
     /// that have reached their target give it one last time and end.
-    pub fn advance(&mut self, now: u64, mut f: impl FnMut(ParamId, f32)) {
+    pub fn advance(&mut self, now: u64, mut f: impl FnMut(usize, ParamId, f32)) {
         if self.count == 0 {
             return;
         }
-        for (i, slot) in self.active.iter_mut().enumerate() {
-            if let Some(r) = slot {
-                f(ParamId::ALL[i], r.value_at(now));
-                if now >= r.end {
-                    *slot = None;
-                    self.count -= 1;
+        for (instrument, params) in self.active.iter_mut().enumerate() {
+            for (i, slot) in params.iter_mut().enumerate() {
+                if let Some(r) = slot {
+                    f(instrument, ParamId::ALL[i], r.value_at(now));
+                    if now >= r.end {
+                        *slot = None;
+                        self.count -= 1;
+                    }
                 }
             }
         }
@@ -132,12 +165,12 @@ mod tests {
     #[test]
     fn a_ramp_rises_monotonically_and_stops_on_its_target() {
         let mut ramps = Ramps::default();
-        ramps.start(ParamId::FilterCutoff, 500.0, 4000.0, 1000, 44_100);
+        ramps.start(0, ParamId::FilterCutoff, (500.0, 4000.0), 1000, 44_100);
         let mut last = 0.0;
         let mut frame = 1000;
         while !ramps.is_empty() {
-            ramps.advance(frame, |p, v| {
-                assert_eq!(p, ParamId::FilterCutoff);
+            ramps.advance(frame, |i, p, v| {
+                assert_eq!((i, p), (0, ParamId::FilterCutoff));
                 assert!(v >= last, "{v} after {last}");
                 last = v;
             });
@@ -145,17 +178,17 @@ mod tests {
         }
         assert_eq!(last, 4000.0);
         // Half-way in time is half-way in octaves for a frequency: sqrt(500 * 4000).
-        ramps.start(ParamId::FilterCutoff, 500.0, 4000.0, 0, 1000);
-        let mid = ramps.get(ParamId::FilterCutoff).map(|r| r.value_at(500));
+        ramps.start(3, ParamId::FilterCutoff, (500.0, 4000.0), 0, 1000);
+        let mid = ramps.get(3, ParamId::FilterCutoff).map(|r| r.value_at(500));
         assert!((mid.unwrap_or(0.0) - 1414.2).abs() < 1.0);
     }
 
     #[test]
     fn a_cancelled_ramp_is_gone() {
         let mut ramps = Ramps::default();
-        ramps.start(ParamId::MasterGain, 0.0, -60.0, 0, 100);
-        ramps.cancel(ParamId::MasterGain);
+        ramps.start(0, ParamId::MasterGain, (0.0, -60.0), 0, 100);
+        ramps.cancel(0, ParamId::MasterGain);
         assert!(ramps.is_empty());
-        ramps.advance(10, |_, _| panic!("nothing moves"));
+        ramps.advance(10, |_, _, _| panic!("nothing moves"));
     }
 }

@@ -172,10 +172,11 @@ pub fn canonical_command(command: &Command) -> String {
         } => super::resolve_instrument::canonical_lfo(instrument, slot, field, value),
         Command::Ramp {
             param,
+            track,
             target,
             length,
             unit,
-        } => super::resolve_instrument::canonical_ramp(param, target, length, unit),
+        } => super::resolve_instrument::canonical_ramp(param, track, target, length, unit),
         Command::Fault(Fault::Panic) => "fault panic".into(),
         Command::Fault(Fault::Hang) => "fault hang".into(),
         Command::Fault(Fault::Nan) => "fault nan".into(),

@@ -14,7 +14,7 @@ use crate::engine::command::{Command, TrackParam};
 use crate::engine::drums::DrumKind;
 use crate::engine::lfo::{LfoField, LfoSettings, LfoShape, LfoTarget, LFOS_PER_INSTRUMENT};
 use crate::engine::params::{format_decimal, ParamId, Scale};
-use crate::engine::ramp::RampUnit;
+use crate::engine::ramp::{RampUnit, PATCH_RAMP};
 use crate::engine::state::track_sound_slot;
 use std::ops::Range;
 
@@ -49,14 +49,26 @@ pub fn canonical_lfo(instrument: u8, slot: u8, field: LfoField, value: f32) -> S
     format!("{prefix}lfo {n} {rest}")
 }
 
-/// The canonical form of a ramp: `set filter.cutoff 4000 over 16 beats`.
-pub fn canonical_ramp(param: ParamId, target: f32, length: f32, unit: RampUnit) -> String {
+/// The canonical form of a ramp: `set filter.cutoff 4000 over 16 beats`, `track 2 set
+/// filter.cutoff 1600 over 4 beats`.
+pub fn canonical_ramp(
+    param: ParamId,
+    track: u8,
+    target: f32,
+    length: f32,
+    unit: RampUnit,
+) -> String {
     let unit = match unit {
         RampUnit::Beats => "beats",
         RampUnit::Seconds => "s",
     };
+    let prefix = if track == PATCH_RAMP {
+        String::new()
+    } else {
+        format!("track {} ", u16::from(track) + 1)
+    };
     format!(
-        "set {} {} over {} {unit}",
+        "{prefix}set {} {} over {} {unit}",
         param.name(),
         param.spec().format_plain(target),
         format_decimal(length)
@@ -461,8 +473,17 @@ impl Resolver<'_> {
         self.patch = saved;
         let mut any = false;
         for a in resolved {
-            match a.command() {
-                Some(Command::Set { param, value }) => {
+            let target = match a.command() {
+                Some(Command::Set { param, value }) => Some((PATCH_RAMP, param, value)),
+                Some(Command::SetTrack {
+                    track,
+                    param: TrackParam::Sound(param),
+                    value,
+                }) if value.is_finite() => Some((track, param, value)),
+                _ => None,
+            };
+            match (target, a.command()) {
+                (Some((track, param, value)), _) => {
                     if param.spec().scale == Scale::Discrete {
                         return Err(self
                             .error(
@@ -476,6 +497,7 @@ impl Resolver<'_> {
                     self.engine(
                         Command::Ramp {
                             param,
+                            track,
                             target: value,
                             length: len,
                             unit,
@@ -484,7 +506,7 @@ impl Resolver<'_> {
                         None,
                     );
                 }
-                Some(_) => {
+                (None, Some(_)) => {
                     return Err(self
                         .error(
                             PhraseErrorKind::NotAllowed,
@@ -493,7 +515,7 @@ impl Resolver<'_> {
                         )
                         .expecting("a phrase that sets a value, such as `filter 4k over 4 bars`"))
                 }
-                None => self.actions.push(a),
+                (None, None) => self.actions.push(a),
             }
         }
         if !any {

@@ -189,8 +189,17 @@ impl PatchState {
                 value,
             } => self.lfos.set(instrument, slot, field, value),
             // The patch holds where a ramp ends; the engine moves there over its length.
-            Command::Ramp { param, target, .. } => {
-                self.set(param, target);
+            Command::Ramp {
+                param,
+                target,
+                track,
+                ..
+            } => {
+                if track == super::ramp::PATCH_RAMP {
+                    self.set(param, target);
+                } else if let Some(t) = self.tracks.get_mut(usize::from(track)) {
+                    t.set(super::command::TrackParam::Sound(param), target);
+                }
             }
             Command::ApplyPending | Command::Fault(_) => {}
         }
