@@ -12,6 +12,7 @@ pub mod lang;
 pub mod osc;
 pub mod patch;
 pub mod rt;
+pub mod samples;
 pub mod session;
 pub mod soak;
 pub mod ui;

@@ -139,6 +139,19 @@ pub fn transition_commands(from: &PatchState, to: &PatchState) -> Vec<Command> {
             (TrackParam::Drum, f32::from(have.drum), f32::from(want.drum)),
             (TrackParam::Tune, have.tune, want.tune),
             (TrackParam::Tone, have.tone, want.tone),
+            (
+                TrackParam::Sample,
+                f32::from(have.sample),
+                f32::from(want.sample),
+            ),
+            (
+                TrackParam::SampleStart,
+                have.sample_start,
+                want.sample_start,
+            ),
+            (TrackParam::SampleEnd, have.sample_end, want.sample_end),
+            (TrackParam::Reverse, bit(have.reverse), bit(want.reverse)),
+            (TrackParam::Loop, bit(have.looped), bit(want.looped)),
         ];
         for (param, from_value, value) in settings {
             if from_value != value {

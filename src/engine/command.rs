@@ -208,6 +208,16 @@ pub enum TrackParam {
     Tune,
     /// Drum tone from 0 (dark) to 1 (bright) (default 0.5).
     Tone,
+    /// The track's sample: 0 none, else 1 + a [sample library](super::sample_library) slot.
+    Sample,
+    /// Where the sample starts, as a fraction of it (default 0).
+    SampleStart,
+    /// Where the sample ends, as a fraction of it (default 1).
+    SampleEnd,
+    /// 1 plays the sample backwards, 0 forwards.
+    Reverse,
+    /// 1 loops the sample for the note's length, 0 plays it once.
+    Loop,
 }
 
 /// Faults that can be injected into a DSP worker.

@@ -19,6 +19,8 @@ pub mod oscillator;
 pub mod params;
 pub mod profile;
 pub mod ramp;
+pub mod sample_library;
+pub mod sampler;
 pub mod sequencer;
 pub mod simd;
 pub mod smoother;
@@ -76,6 +78,7 @@ pub struct Engine {
     arp: Arpeggiator,
     fx: FxChain,
     drums: drums::DrumKit,
+    sampler: sampler::SamplerKit,
     lfo_phases: lfo::LfoPhases,
     lfo_was_on: bool,
     ramps: ramp::Ramps,
@@ -139,6 +142,7 @@ impl Engine {
             arp: Arpeggiator::new(),
             fx: FxChain::new(sr, v),
             drums: drums::DrumKit::new(sr),
+            sampler: sampler::SamplerKit::new(sr),
             lfo_phases: lfo::LfoPhases::default(),
             lfo_was_on: false,
             ramps: ramp::Ramps::default(),
@@ -251,6 +255,7 @@ impl Engine {
         self.pool.settle(self.profiles.params());
         self.fx.settle();
         self.drums.stop_all();
+        self.sampler.stop_all();
         self.duck = 1.0;
     }
 

@@ -68,6 +68,8 @@ pub enum Meta {
     },
     /// `patches`: list the saved and built-in patches.
     Patches,
+    /// `samples`: list the samples folders' files and the sample memory.
+    Samples,
 }
 
 impl Action {
@@ -129,6 +131,7 @@ impl Meta {
             Meta::Track { index, name: None } => format!("track {}", index + 1),
             Meta::SavePatch { name } => format!("save patch {name}"),
             Meta::Patches => "patches".into(),
+            Meta::Samples => "samples".into(),
         }
     }
 }
@@ -207,6 +210,11 @@ fn track_setting(param: TrackParam, value: f32) -> String {
         },
         TrackParam::Tune => format!("tune {} st", format_decimal(value)),
         TrackParam::Tone => format!("tone {}", format_decimal(value)),
+        TrackParam::Sample => super::resolve_samples::canonical_sample(value),
+        TrackParam::SampleStart => format!("sample start {}", format_decimal(value)),
+        TrackParam::SampleEnd => format!("sample end {}", format_decimal(value)),
+        TrackParam::Reverse => (if on { "reverse" } else { "reverse off" }).into(),
+        TrackParam::Loop => (if on { "loop" } else { "loop off" }).into(),
     }
 }
 

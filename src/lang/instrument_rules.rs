@@ -61,6 +61,16 @@ pub(crate) enum InstrumentPhrase {
     Lfo(LfoPhrase),
     /// `fade out` / `fade in`: the master level.
     Fade { out: bool },
+    /// `sample NAME|PATH`, `sample off`: the word as typed (case kept).
+    Sample(Word),
+    /// `sample start 10%`, `sample end 80%`.
+    SamplePoint { end: bool, at: Quantity },
+    /// `reverse`, `reverse off`.
+    Reverse(bool),
+    /// `loop`, `loop off`.
+    Loop(bool),
+    /// `samples`: list what the samples folders hold.
+    Samples,
 }
 
 fn text<'a>(
@@ -116,6 +126,7 @@ impl Grammar<'_> {
                 ))
             },
             |i| self.lfo(i),
+            |i| self.sample(i),
         ))
         .parse_complete(i)?;
         Ok((i, PhraseKind::Instrument(p)))
@@ -135,6 +146,56 @@ impl Grammar<'_> {
             )),
             _ => fail(i, "a track name such as bass or hats"),
         }
+    }
+
+    fn sample<'a>(&self, i: Lexemes<'a>) -> PResult<'a, InstrumentPhrase> {
+        let switch = |word: &'static [&'static str], on: fn(bool) -> InstrumentPhrase| {
+            move |i: Lexemes<'a>| {
+                let (i, _) = text(word, "reverse or loop")(i)?;
+                let (i, off) = opt(text(&["off"], "off")).parse_complete(i)?;
+                let (i, on_word) = if off.is_none() {
+                    opt(text(&["on"], "on")).parse_complete(i)?
+                } else {
+                    (i, None)
+                };
+                let _ = on_word;
+                Ok((i, on(off.is_none())))
+            }
+        };
+        alt((
+            |i| {
+                let (i, _) = text(&["samples"], "samples")(i)?;
+                Ok((i, InstrumentPhrase::Samples))
+            },
+            |i| {
+                let (i, _) = text(&["sample"], "sample")(i)?;
+                let (i, (word, span)) = lexeme_where(
+                    "a sample name or path, `start`, `end` or `off`",
+                    |l: &Lexeme| {
+                        (l.class != Class::Separator).then(|| (l.text.clone(), l.span.clone()))
+                    },
+                )(i)?;
+                match word.to_lowercase().as_str() {
+                    "start" | "end" => {
+                        let (i, at) = self.quantity(i)?;
+                        Ok((
+                            i,
+                            InstrumentPhrase::SamplePoint {
+                                end: word.eq_ignore_ascii_case("end"),
+                                at,
+                            },
+                        ))
+                    }
+                    _ => Ok((i, InstrumentPhrase::Sample((word, span)))),
+                }
+            },
+            switch(
+                &["reverse", "reversed", "backwards"],
+                InstrumentPhrase::Reverse,
+            ),
+            switch(&["loop", "looped"], InstrumentPhrase::Loop),
+        ))
+        .parse_complete(i)
     }
 
     fn drum<'a>(&self, i: Lexemes<'a>) -> PResult<'a, InstrumentPhrase> {

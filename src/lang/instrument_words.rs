@@ -61,6 +61,10 @@ pub(crate) const INSTRUMENT_WORDS: &[&str] = &[
     "depth",
     "speed",
     "amount",
+    "sample",
+    "samples",
+    "reverse",
+    "loop",
 ];
 
 /// Whether the instrument phrases know `word` (lower case).

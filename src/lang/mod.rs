@@ -57,6 +57,7 @@ mod phrase_rules;
 mod resolve;
 mod resolve_instrument;
 mod resolve_music;
+mod resolve_samples;
 mod resolve_steps;
 pub mod units;
 pub mod vocab;

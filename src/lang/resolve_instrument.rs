@@ -146,6 +146,25 @@ impl Resolver<'_> {
                 let value = if *out { -60.0 } else { 0.0 };
                 self.set(ParamId::MasterGain, value, span);
             }
+            InstrumentPhrase::Sample(word) => self.sample(current, word, span)?,
+            InstrumentPhrase::SamplePoint { end, at } => {
+                let v = self.fraction(at, "a sample point")?;
+                let param = if *end {
+                    TrackParam::SampleEnd
+                } else {
+                    TrackParam::SampleStart
+                };
+                self.track_param(current, param, v, span);
+            }
+            InstrumentPhrase::Reverse(on) => {
+                self.track_param(current, TrackParam::Reverse, f32::from(u8::from(*on)), span)
+            }
+            InstrumentPhrase::Loop(on) => {
+                self.track_param(current, TrackParam::Loop, f32::from(u8::from(*on)), span)
+            }
+            InstrumentPhrase::Samples => self
+                .actions
+                .push(Action::Meta(super::action::Meta::Samples)),
             InstrumentPhrase::Lfo(l) => {
                 let instrument = track.map_or(0, |t| t + 1);
                 self.lfo(instrument, l, span)?;
@@ -154,7 +173,13 @@ impl Resolver<'_> {
         Ok(())
     }
 
-    fn track_param(&mut self, track: u8, param: TrackParam, value: f32, span: Range<usize>) {
+    pub(super) fn track_param(
+        &mut self,
+        track: u8,
+        param: TrackParam,
+        value: f32,
+        span: Range<usize>,
+    ) {
         self.engine(
             Command::SetTrack {
                 track,
@@ -171,7 +196,7 @@ impl Resolver<'_> {
             .expecting(expected)
     }
 
-    fn fraction(&self, q: &Quantity, what: &str) -> Result<f32, PhraseError> {
+    pub(super) fn fraction(&self, q: &Quantity, what: &str) -> Result<f32, PhraseError> {
         let v = match q.unit {
             Some(UnitWord::Percent) => q.value / 100.0,
             None if !q.note_value && (0.0..=1.0).contains(&q.value) => q.value,

@@ -53,6 +53,16 @@ pub struct TrackState {
     pub tune: f32,
     /// Drum tone, 0 dark to 1 bright.
     pub tone: f32,
+    /// The sample this track plays (0 none, else 1 + library slot).
+    pub sample: u16,
+    /// Sample start point, a fraction of the sample.
+    pub sample_start: f32,
+    /// Sample end point, a fraction of the sample.
+    pub sample_end: f32,
+    /// The sample plays backwards.
+    pub reverse: bool,
+    /// The sample loops for the note's length.
+    pub looped: bool,
 }
 
 impl Default for TrackState {
@@ -70,6 +80,11 @@ impl Default for TrackState {
             drum: 0,
             tune: 0.0,
             tone: 0.5,
+            sample: 0,
+            sample_start: 0.0,
+            sample_end: 1.0,
+            reverse: false,
+            looped: false,
         }
     }
 }
@@ -123,6 +138,13 @@ impl TrackState {
             }
             TrackParam::Tune => self.tune = value.clamp(-24.0, 24.0),
             TrackParam::Tone => self.tone = value.clamp(0.0, 1.0),
+            TrackParam::Sample => {
+                self.sample = value.round().clamp(0.0, f32::from(u16::MAX)) as u16
+            }
+            TrackParam::SampleStart => self.sample_start = value.clamp(0.0, 1.0),
+            TrackParam::SampleEnd => self.sample_end = value.clamp(0.0, 1.0),
+            TrackParam::Reverse => self.reverse = value >= 0.5,
+            TrackParam::Loop => self.looped = value >= 0.5,
             TrackParam::Sound(_) => {}
         }
         true
