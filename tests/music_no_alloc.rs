@@ -1,5 +1,5 @@
 //! Proof that notes, chords, patterns, the arpeggiator, the transport, the effects, drum
-//! voices, LFOs and ramps never
+//! voices, sample voices, LFOs and ramps never
 //! allocate on the rendering thread: this test binary installs assert_no_alloc's
 //! `AllocDisabler`, and every `apply`/`render`/`snapshot` call runs inside `rt_guard`.
 
@@ -8,6 +8,7 @@ use chronus::engine::drums::DrumKind;
 use chronus::engine::lfo::LfoField;
 use chronus::engine::params::{ParamId, PARAMS};
 use chronus::engine::ramp::{RampUnit, PATCH_RAMP};
+use chronus::engine::sample_library;
 use chronus::engine::{Engine, BLOCK_SAMPLES};
 use chronus::rt::guard::{alloc_violations, rt_guard};
 
@@ -16,6 +17,19 @@ static ALLOC: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
 
 fn set(param: ParamId, value: f32) -> Command {
     Command::Set { param, value }
+}
+
+/// A sample in the library (loaded on the test thread, before the real-time part).
+fn sample_slot() -> u16 {
+    static SLOT: std::sync::OnceLock<u16> = std::sync::OnceLock::new();
+    *SLOT.get_or_init(|| {
+        sample_library::insert(sample_library::SampleData {
+            name: "saw".into(),
+            frames: (0..20_000).map(|i| (i % 100) as f32 / 50.0 - 1.0).collect(),
+            rate: 44_100,
+        })
+        .expect("room for a small sample")
+    })
 }
 
 /// A long, varied stream of music commands, built before the real-time part starts.
@@ -90,6 +104,21 @@ fn score() -> Vec<Vec<Command>> {
                         ));
                         cmds.push(lfo(LfoField::Depth, 0.5));
                     }
+                }
+            }
+            9 => {
+                // Samples on the odd tracks: looped, reversed, cut short, at several pitches.
+                for track in (1..TRACKS as u8).step_by(2) {
+                    let set = |param, value| Command::SetTrack {
+                        track,
+                        param,
+                        value,
+                    };
+                    cmds.push(set(TrackParam::Sample, f32::from(sample_slot()) + 1.0));
+                    cmds.push(set(TrackParam::Reverse, f32::from(track % 3 == 0)));
+                    cmds.push(set(TrackParam::Loop, f32::from(track % 4 == 1)));
+                    cmds.push(set(TrackParam::SampleStart, 0.1));
+                    cmds.push(set(TrackParam::SampleEnd, 0.9));
                 }
             }
             8 => {
