@@ -27,6 +27,11 @@ pub(crate) fn help() -> String {
         "ramps: any value over time: `filter up to 4k over 4 bars` | `fade out over 8 bars` | `fade in over 2 bars`",
         "  `tempo to 140 over 16 bars` | `reverb mix 50% over 2 bars` | `darker over 2 beats` | `cutoff 800 over 10 s`",
         "  a new value for the same parameter stops the ramp where it is",
+        "samples: `track brk sample amen` (a name in the samples folders) | `track brk sample ~/loops/amen.wav`",
+        "  `sample start 10%` | `sample end 80%` | `reverse` | `loop` (for the note's length) | `sample off`",
+        "  a seq track plays the sample at each note's pitch (C4 = as recorded) | `samples` lists them",
+        "  WAV, FLAC, Ogg/Vorbis, MP3; folders: ~/.local/share/chronus/samples, `--samples DIR`;",
+        "  `--sample-memory MB` (default 512) caps what stays loaded",
     ]
     .join("\n")
 }

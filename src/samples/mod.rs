@@ -155,11 +155,8 @@ pub fn load(name: &str) -> Result<u16, SampleError> {
             why: format!("resampling failed ({why})"),
         })?;
     let index = sample_library::insert(SampleData {
-        name: path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or(name)
-            .to_string(),
+        // The path it was found at: `track N sample PATH` resolves back to the same file.
+        name: path.display().to_string(),
         frames: frames.into_boxed_slice(),
         rate: DEFAULT_SAMPLE_RATE,
     })?;
