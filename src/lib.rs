@@ -13,6 +13,7 @@ pub mod mcp;
 pub mod osc;
 pub mod patch;
 pub mod rt;
+pub mod samples;
 pub mod session;
 pub mod soak;
 pub mod tutorial;

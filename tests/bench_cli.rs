@@ -88,6 +88,11 @@ fn a_quick_bench_prints_every_measurement_as_json() {
         })
         .collect();
     seen.sort();
+    let arrangement = number(&v, "/full_arrangement");
+    assert!(
+        arrangement.is_finite() && arrangement > 0.0,
+        "{arrangement}"
+    );
     let want: Vec<(u64, bool)> = [1, 16, 64, 128]
         .iter()
         .flat_map(|&n| [(n, false), (n, true)])

@@ -1,9 +1,14 @@
-//! Proof that notes, chords, patterns, the arpeggiator, the transport and the effects never
+//! Proof that notes, chords, patterns, the arpeggiator, the transport, the effects, drum
+//! voices, sample voices, LFOs and ramps never
 //! allocate on the rendering thread: this test binary installs assert_no_alloc's
 //! `AllocDisabler`, and every `apply`/`render`/`snapshot` call runs inside `rt_guard`.
 
 use chronus::engine::command::{Command, Step, StepLevel, TrackParam, MAX_STEPS, TRACKS};
+use chronus::engine::drums::DrumKind;
+use chronus::engine::lfo::LfoField;
 use chronus::engine::params::{ParamId, PARAMS};
+use chronus::engine::ramp::{RampUnit, PATCH_RAMP};
+use chronus::engine::sample_library;
 use chronus::engine::{Engine, BLOCK_SAMPLES};
 use chronus::rt::guard::{alloc_violations, rt_guard};
 
@@ -12,6 +17,19 @@ static ALLOC: assert_no_alloc::AllocDisabler = assert_no_alloc::AllocDisabler;
 
 fn set(param: ParamId, value: f32) -> Command {
     Command::Set { param, value }
+}
+
+/// A sample in the library (loaded on the test thread, before the real-time part).
+fn sample_slot() -> u16 {
+    static SLOT: std::sync::OnceLock<u16> = std::sync::OnceLock::new();
+    *SLOT.get_or_init(|| {
+        sample_library::insert(sample_library::SampleData {
+            name: "saw".into(),
+            frames: (0..20_000).map(|i| (i % 100) as f32 / 50.0 - 1.0).collect(),
+            rate: 44_100,
+        })
+        .expect("room for a small sample")
+    })
 }
 
 /// A long, varied stream of music commands, built before the real-time part starts.
@@ -41,6 +59,85 @@ fn score() -> Vec<Vec<Command>> {
                         track,
                         param: TrackParam::Sound(ParamId::OscWave),
                         value: f32::from(track % 5),
+                    });
+                }
+            }
+            7 => {
+                // Drums on half the tracks (every kind in turn), tuned and toned.
+                for track in (0..TRACKS as u8).step_by(2) {
+                    let kind = (usize::from(track) + b / 100) % DrumKind::ALL.len();
+                    cmds.push(Command::SetTrack {
+                        track,
+                        param: TrackParam::Drum,
+                        value: DrumKind::ALL[kind].value(),
+                    });
+                    cmds.push(Command::SetTrack {
+                        track,
+                        param: TrackParam::Tune,
+                        value: f32::from(track) - 3.0,
+                    });
+                    cmds.push(Command::SetTrack {
+                        track,
+                        param: TrackParam::Tone,
+                        value: 0.7,
+                    });
+                }
+                // LFOs on every instrument, every target and shape.
+                for instrument in 0..9u8 {
+                    for slot in 0..2u8 {
+                        let n = f32::from(instrument + slot);
+                        let lfo = |field, value| Command::SetLfo {
+                            instrument,
+                            slot,
+                            field,
+                            value,
+                        };
+                        cmds.push(lfo(LfoField::Target, 1.0 + n % 4.0));
+                        cmds.push(lfo(LfoField::Shape, n % 5.0));
+                        cmds.push(lfo(
+                            if slot == 0 {
+                                LfoField::Sync
+                            } else {
+                                LfoField::RateHz
+                            },
+                            if slot == 0 { 0.125 } else { 3.0 },
+                        ));
+                        cmds.push(lfo(LfoField::Depth, 0.5));
+                    }
+                }
+            }
+            9 => {
+                // Samples on the odd tracks: looped, reversed, cut short, at several pitches.
+                for track in (1..TRACKS as u8).step_by(2) {
+                    let set = |param, value| Command::SetTrack {
+                        track,
+                        param,
+                        value,
+                    };
+                    cmds.push(set(TrackParam::Sample, f32::from(sample_slot()) + 1.0));
+                    cmds.push(set(TrackParam::Reverse, f32::from(track % 3 == 0)));
+                    cmds.push(set(TrackParam::Loop, f32::from(track % 4 == 1)));
+                    cmds.push(set(TrackParam::SampleStart, 0.1));
+                    cmds.push(set(TrackParam::SampleEnd, 0.9));
+                }
+            }
+            8 => {
+                for (param, target) in [
+                    (ParamId::FilterCutoff, 4000.0),
+                    (ParamId::TransportTempo, 140.0),
+                    (ParamId::ReverbMix, 0.5),
+                    (ParamId::MasterGain, -12.0),
+                ] {
+                    cmds.push(Command::Ramp {
+                        param,
+                        track: if param == ParamId::FilterCutoff {
+                            3
+                        } else {
+                            PATCH_RAMP
+                        },
+                        target,
+                        length: 2.0,
+                        unit: RampUnit::Beats,
                     });
                 }
             }

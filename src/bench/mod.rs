@@ -8,6 +8,7 @@
 //! Runs on the caller's thread (plus the pipeline's threads while a live part runs). Timing
 //! claims live here and in `benches/`, never in tests.
 
+pub mod arrangement;
 pub mod callbacks;
 pub mod failover;
 pub mod fault_injection;
@@ -128,6 +129,9 @@ pub struct BenchReport {
     pub quick: bool,
     /// Offline realtime factor of the voice chain.
     pub realtime: Vec<RealtimeRow>,
+    /// Offline realtime factor of the full arrangement (8 tracks with drums and samples, 16
+    /// voices, 2 LFOs, every effect).
+    pub full_arrangement: f64,
     /// Command-to-sound latency.
     pub latency: LatencyReport,
     /// Jitter and DSP load per buffer size.
@@ -159,6 +163,9 @@ pub fn run_bench(
                 voice_seconds_per_second: r.factor() * voices as f64,
             })
             .collect();
+    progress("realtime factor of the full arrangement");
+    let full_arrangement =
+        arrangement::full_arrangement_realtime_factor(rate, settings.realtime_seconds).factor();
     progress("command-to-sound latency");
     let latency = measure_latency(&settings.audio, settings.latency_commands)?;
     progress("callback jitter and DSP load");
@@ -178,6 +185,7 @@ pub fn run_bench(
         sample_rate: rate,
         quick,
         realtime,
+        full_arrangement,
         latency,
         callbacks,
         failover,
@@ -210,6 +218,10 @@ pub fn format_table(r: &BenchReport) -> String {
             row.voice_seconds_per_second
         ));
     }
+    out.push_str(&format!(
+        "{:>16} {:>12.1}   (8 tracks: 4 drums, 2 samples, 2 synths; 16 voices; 2 LFOs; every effect)\n",
+        "full arrangement", r.full_arrangement
+    ));
     let l = &r.latency;
     out.push_str(&format!(
         "\ncommand-to-sound latency on {} ({} commands, {}-frame buffer, ring target {} blocks; \

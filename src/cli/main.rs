@@ -105,6 +105,13 @@ struct LangArgs {
     /// List the fault-injection phrases (`fault panic|hang|nan|slow 3ms`) in `help`.
     #[arg(long, global = true)]
     faults: bool,
+    /// A folder of samples (WAV, FLAC, Ogg, MP3) for `track NAME sample FILE`; may be repeated.
+    /// The data folder's samples/ (~/.local/share/chronus/samples) is searched first.
+    #[arg(long = "samples", global = true, value_name = "DIR")]
+    sample_dirs: Vec<PathBuf>,
+    /// Memory for loaded samples, in MB.
+    #[arg(long, global = true, default_value_t = 512, value_name = "MB")]
+    sample_memory: usize,
 }
 
 impl LangArgs {
@@ -302,6 +309,10 @@ fn arg_given(matches: &clap::ArgMatches, id: &str) -> bool {
 }
 
 fn run(mut cli: Cli, rate_given: bool, output_given: bool) -> Result<()> {
+    chronus::samples::add_folders(cli.lang.sample_dirs.iter().cloned());
+    chronus::engine::sample_library::set_memory_budget(
+        cli.lang.sample_memory.saturating_mul(1024 * 1024),
+    );
     match cli.command.take().unwrap_or(Cmd::Repl) {
         Cmd::Repl => run_instrument(&cli, None, Vec::new()),
         Cmd::Recover { journal } => {

@@ -247,6 +247,7 @@ impl Control {
                         Err(e) => format!("error: {e}"),
                     });
             }
+            Meta::Samples => out.replies.extend(crate::samples::list_lines()),
             Meta::Patches => {
                 match crate::lang::patch_store().list() {
                     Ok(list) => out.replies.extend(list.iter().map(|p| {

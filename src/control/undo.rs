@@ -5,6 +5,7 @@
 
 use super::PatchState;
 use crate::engine::command::{Command, TrackParam};
+use crate::engine::lfo::LfoField;
 use crate::engine::params::ParamId;
 use crate::engine::state::TRACK_SOUND_PARAMS;
 use std::collections::VecDeque;
@@ -136,6 +137,22 @@ pub fn transition_commands(from: &PatchState, to: &PatchState) -> Vec<Command> {
             (TrackParam::Level, have.level_db, want.level_db),
             (TrackParam::Gate, have.gate, want.gate),
             (TrackParam::Pitch, have.pitch, want.pitch),
+            (TrackParam::Drum, f32::from(have.drum), f32::from(want.drum)),
+            (TrackParam::Tune, have.tune, want.tune),
+            (TrackParam::Tone, have.tone, want.tone),
+            (
+                TrackParam::Sample,
+                f32::from(have.sample),
+                f32::from(want.sample),
+            ),
+            (
+                TrackParam::SampleStart,
+                have.sample_start,
+                want.sample_start,
+            ),
+            (TrackParam::SampleEnd, have.sample_end, want.sample_end),
+            (TrackParam::Reverse, bit(have.reverse), bit(want.reverse)),
+            (TrackParam::Loop, bit(have.looped), bit(want.looped)),
         ];
         for (param, from_value, value) in settings {
             if from_value != value {
@@ -157,6 +174,49 @@ pub fn transition_commands(from: &PatchState, to: &PatchState) -> Vec<Command> {
                     Command::SetTrack {
                         track,
                         param: TrackParam::Sound(*p),
+                        value,
+                    },
+                );
+            }
+        }
+    }
+    // Every LFO field that differs, the target first (it limits the depth); a free rate
+    // clears the sync, so the rate goes before the sync.
+    for (instrument, lfos) in to.lfos().lfos.iter().enumerate() {
+        for (slot, want) in lfos.iter().enumerate() {
+            for field in [
+                LfoField::Target,
+                LfoField::Shape,
+                LfoField::RateHz,
+                LfoField::Sync,
+                LfoField::Depth,
+            ] {
+                let have = state.lfos().lfos[instrument][slot];
+                let (from_value, value) = match field {
+                    LfoField::Target => (have.target.value(), want.target.value()),
+                    LfoField::Shape => (have.shape.value(), want.shape.value()),
+                    LfoField::RateHz => (
+                        have.rate_hz,
+                        // A sync to clear is cleared by setting the free rate.
+                        if have.sync > 0.0 && want.sync <= 0.0 {
+                            f32::NAN
+                        } else {
+                            want.rate_hz
+                        },
+                    ),
+                    LfoField::Sync => (have.sync, want.sync),
+                    LfoField::Depth => (have.depth, want.depth),
+                };
+                if from_value == value || (field == LfoField::Sync && value <= 0.0) {
+                    continue;
+                }
+                let value = if value.is_nan() { want.rate_hz } else { value };
+                push(
+                    &mut state,
+                    Command::SetLfo {
+                        instrument: instrument as u8,
+                        slot: slot as u8,
+                        field,
                         value,
                     },
                 );
@@ -209,6 +269,38 @@ mod tests {
                 param: ParamId::TransportTempo,
                 value: 90.0,
             }]),
+            patched(&[
+                Command::SetLfo {
+                    instrument: 0,
+                    slot: 0,
+                    field: LfoField::Target,
+                    value: 1.0,
+                },
+                Command::SetLfo {
+                    instrument: 0,
+                    slot: 0,
+                    field: LfoField::Sync,
+                    value: 0.125,
+                },
+                Command::SetLfo {
+                    instrument: 0,
+                    slot: 0,
+                    field: LfoField::Depth,
+                    value: 2.0,
+                },
+                Command::SetLfo {
+                    instrument: 3,
+                    slot: 1,
+                    field: LfoField::Target,
+                    value: 2.0,
+                },
+                Command::SetLfo {
+                    instrument: 3,
+                    slot: 1,
+                    field: LfoField::Depth,
+                    value: 30.0,
+                },
+            ]),
         ];
         for from in &states {
             for to in &states {

@@ -25,6 +25,7 @@ impl Engine {
     }
 
     fn render_block(&mut self, out: &mut [f32], n: usize) {
+        self.advance_ramps();
         if self.fx_dirty {
             self.fx.set(&self.state.values);
             self.fx_dirty = false;
@@ -43,6 +44,7 @@ impl Engine {
         };
         self.duck = duck_to;
         self.profiles.advance(n);
+        self.modulate(n);
         let gate_freq = self.freq.advance(n);
         let master = self.master.advance(n);
 
@@ -55,6 +57,8 @@ impl Engine {
             let end = next.saturating_sub(self.frames).min(n as u64) as usize;
             self.pool
                 .render(&mut bus[pos..end], pos, self.profiles.params(), &gate_freq);
+            self.drums.render(&mut bus[pos..end]);
+            self.sampler.render(&mut bus[pos..end]);
             pos = end;
         }
         if !(duck.start == 1.0 && duck.step == 0.0) {
@@ -103,6 +107,44 @@ impl Engine {
                 (PITCH_NOTE, self.value(ParamId::OscFreq))
             };
             let velocity = ev.step.level.velocity();
+            if track.sample != 0 {
+                let pitch = if ev.step.note != Step::TRACK_PITCH {
+                    f32::from(ev.step.note)
+                } else if track.pitch >= 0.0 {
+                    track.pitch
+                } else {
+                    60.0
+                };
+                let hit = super::sampler::SampleHit {
+                    index: track.sample - 1,
+                    speed: 2f32.powf((pitch - 60.0) / 12.0),
+                    gain: super::smoother::db_to_gain(
+                        track.level_db + track.sound_override(ParamId::AmpGain).unwrap_or(-6.0),
+                    ) * velocity,
+                    start: track.sample_start,
+                    end: track.sample_end,
+                    reverse: track.reverse,
+                    looped: track.looped,
+                    length: ev.gate_frames,
+                };
+                self.sampler.trigger(usize::from(ev.track), hit);
+                continue;
+            }
+            if let Some(kind) = track.drum_kind() {
+                let hit = super::drums::DrumHit {
+                    kind,
+                    tune: track.tune,
+                    tone: track.tone,
+                    decay: track
+                        .sound_override(ParamId::EnvDecay)
+                        .unwrap_or(kind.default_decay()),
+                    gain: super::smoother::db_to_gain(
+                        track.level_db + track.sound_override(ParamId::AmpGain).unwrap_or(-6.0),
+                    ) * velocity,
+                };
+                self.drums.trigger(usize::from(ev.track), hit);
+                continue;
+            }
             self.pool.start(
                 VoiceSource::Track(ev.track),
                 note,

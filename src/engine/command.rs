@@ -69,6 +69,32 @@ pub enum Command {
     },
     /// Apply staged track edits now instead of at the next bar ("now").
     ApplyPending,
+    /// Set one field of an LFO of an instrument (0 the main voice, 1 + N track N).
+    SetLfo {
+        /// 0 for the main voice, 1 + track for a track.
+        instrument: u8,
+        /// Which of the instrument's LFOs, below [`LFOS_PER_INSTRUMENT`](super::lfo::LFOS_PER_INSTRUMENT).
+        slot: u8,
+        /// Which setting.
+        field: super::lfo::LfoField,
+        /// The value in the setting's unit.
+        value: f32,
+    },
+    /// Move a parameter to `target` over `length` (beats or seconds) instead of jumping;
+    /// a `Set` of the same parameter cancels it.
+    Ramp {
+        /// Which parameter (continuous ones only).
+        param: ParamId,
+        /// The track whose own value moves (a track sound parameter), or
+        /// [`PATCH_RAMP`](super::ramp::PATCH_RAMP) for the patch's value.
+        track: u8,
+        /// Where it ends, in the parameter's unit.
+        target: f32,
+        /// How long it takes.
+        length: f32,
+        /// What `length` counts.
+        unit: super::ramp::RampUnit,
+    },
     /// Deliberately break the worker, for failover tests and demos.
     Fault(Fault),
 }
@@ -175,6 +201,23 @@ pub enum TrackParam {
     /// A sound parameter for this track only (`osc.wave`, `osc.detune`, `env.*`,
     /// `filter.*`, `amp.gain`); a non-finite value (NaN) goes back to following the patch.
     Sound(ParamId),
+    /// The track's drum: 0 plays the synth voice, 1 + a [`DrumKind`](super::drums::DrumKind)
+    /// index plays that drum.
+    Drum,
+    /// Drum tuning in semitones, -24 to 24 (default 0).
+    Tune,
+    /// Drum tone from 0 (dark) to 1 (bright) (default 0.5).
+    Tone,
+    /// The track's sample: 0 none, else 1 + a [sample library](super::sample_library) slot.
+    Sample,
+    /// Where the sample starts, as a fraction of it (default 0).
+    SampleStart,
+    /// Where the sample ends, as a fraction of it (default 1).
+    SampleEnd,
+    /// 1 plays the sample backwards, 0 forwards.
+    Reverse,
+    /// 1 loops the sample for the note's length, 0 plays it once.
+    Loop,
 }
 
 /// Faults that can be injected into a DSP worker.

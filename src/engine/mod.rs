@@ -10,13 +10,18 @@
 pub mod arp;
 mod block_render;
 pub mod command;
+pub mod drums;
 pub mod envelope;
 pub mod filter;
 pub mod fx;
+pub mod lfo;
 pub mod oscillator;
 pub mod params;
 pub mod position;
 pub mod profile;
+pub mod ramp;
+pub mod sample_library;
+pub mod sampler;
 pub mod sequencer;
 pub mod simd;
 pub mod smoother;
@@ -73,6 +78,11 @@ pub struct Engine {
     seq: Sequencer,
     arp: Arpeggiator,
     fx: FxChain,
+    drums: drums::DrumKit,
+    sampler: sampler::SamplerKit,
+    lfo_phases: lfo::LfoPhases,
+    lfo_was_on: bool,
+    ramps: ramp::Ramps,
     duck: f32,
     sound_dirty: bool,
     fx_dirty: bool,
@@ -132,6 +142,11 @@ impl Engine {
             seq: Sequencer::new(&patch.tracks),
             arp: Arpeggiator::new(),
             fx: FxChain::new(sr, v),
+            drums: drums::DrumKit::new(sr),
+            sampler: sampler::SamplerKit::new(sr),
+            lfo_phases: lfo::LfoPhases::default(),
+            lfo_was_on: false,
+            ramps: ramp::Ramps::default(),
             duck: 1.0,
             sound_dirty: false,
             fx_dirty: false,
@@ -240,6 +255,8 @@ impl Engine {
         self.profiles.settle();
         self.pool.settle(self.profiles.params());
         self.fx.settle();
+        self.drums.stop_all();
+        self.sampler.stop_all();
         self.duck = 1.0;
     }
 
@@ -277,6 +294,10 @@ impl Engine {
     /// Applies one command. Values are clamped to their parameter's range; never allocates.
     pub fn apply(&mut self, command: Command) {
         let was_running = self.state.running;
+        let ramp_from = match command {
+            Command::Ramp { param, track, .. } => self.ramp_value(track, param),
+            _ => 0.0,
+        };
         self.state.apply(&command);
         let now = self.frames;
         if matches!(
@@ -286,7 +307,18 @@ impl Engine {
             self.refresh_profiles();
         }
         match command {
-            Command::Set { param, .. } => self.param_changed(param),
+            Command::Set { param, .. } => {
+                self.ramps.cancel(0, param);
+                self.param_changed(param);
+            }
+            Command::Ramp {
+                param,
+                track,
+                length,
+                unit,
+                ..
+            } => self.start_ramp(track, param, ramp_from, length, unit),
+            Command::SetLfo { .. } => {}
             Command::Gate { on: true } => {
                 if !self.gate_voice_sounding() {
                     self.freq.snap(self.value(ParamId::OscFreq));
@@ -332,6 +364,13 @@ impl Engine {
             Command::SetStep { track, .. }
             | Command::SetTrack { track, .. }
             | Command::ClearTrack { track } => {
+                if let Command::SetTrack {
+                    param: command::TrackParam::Sound(p),
+                    ..
+                } = command
+                {
+                    self.ramps.cancel(ramp::ramp_instrument(track), p);
+                }
                 let t = usize::from(track);
                 if let Some(latest) = self.state.tracks.get(t) {
                     self.seq.track_edited(t, latest, &self.transport, now);
@@ -407,6 +446,123 @@ impl Engine {
             | ParamId::ReverbDamping
             | ParamId::ReverbMix => self.fx_dirty = true,
             _ => self.sound_dirty = true,
+        }
+    }
+}
+
+impl Engine {
+    /// The value a ramp of `param` on `track` starts from: the patch's, or what the track
+    /// plays now (its own value, else the patch's).
+    fn ramp_value(&self, track: u8, param: ParamId) -> f32 {
+        if track == ramp::PATCH_RAMP {
+            return self.value(param);
+        }
+        self.seq
+            .playing()
+            .get(usize::from(track))
+            .and_then(|t| t.sound_override(param))
+            .unwrap_or(self.value(param))
+    }
+
+    /// Writes a ramp's value: the patch's parameter, or a track's own value (at once, not
+    /// staged to the bar line).
+    fn write_ramp_value(&mut self, instrument: usize, param: ParamId, value: f32) {
+        if instrument == 0 {
+            self.set_value(param, value);
+            self.param_changed(param);
+        } else if let Some(t) = self.state.tracks.get_mut(instrument - 1) {
+            t.set(command::TrackParam::Sound(param), value);
+            self.seq.set_playing_sound(instrument - 1, param, value);
+            self.sound_dirty = true;
+        }
+    }
+
+    /// Starts moving `param` (of the patch, or of `track`'s own sound) from `from` to the
+    /// value the state now holds (the clamped target) over `length`; a discrete parameter or
+    /// a zero length jumps at once.
+    fn start_ramp(
+        &mut self,
+        track: u8,
+        param: ParamId,
+        from: f32,
+        length: f32,
+        unit: ramp::RampUnit,
+    ) {
+        let instrument = ramp::ramp_instrument(track);
+        let to = self.ramp_value_in_state(track, param);
+        let frames = match unit {
+            ramp::RampUnit::Beats => f64::from(length) * self.transport.frames_per_beat(),
+            ramp::RampUnit::Seconds => f64::from(length) * f64::from(self.sample_rate),
+        };
+        if param.spec().scale == params::Scale::Discrete || !frames.is_finite() || frames < 1.0 {
+            self.ramps.cancel(instrument, param);
+            self.write_ramp_value(instrument, param, to);
+            return;
+        }
+        self.write_ramp_value(instrument, param, from);
+        self.ramps
+            .start(instrument, param, (from, to), self.frames, frames as u64);
+    }
+
+    /// The ramp's target as the state holds it after `PatchState::apply`.
+    fn ramp_value_in_state(&self, track: u8, param: ParamId) -> f32 {
+        if track == ramp::PATCH_RAMP {
+            return self.value(param);
+        }
+        self.state
+            .tracks
+            .get(usize::from(track))
+            .and_then(|t| t.sound_override(param))
+            .unwrap_or(self.value(param))
+    }
+
+    /// Moves every ramping parameter to its value at the present frame (block start).
+    fn advance_ramps(&mut self) {
+        if self.ramps.is_empty() {
+            return;
+        }
+        let now = self.frames;
+        let mut ramps = self.ramps;
+        ramps.advance(now, |instrument, param, value| {
+            self.write_ramp_value(instrument, param, value);
+        });
+        self.ramps = ramps;
+    }
+
+    /// The ramp `param` of the patch is on, if it moves (for meters and tests).
+    pub fn ramp(&self, param: ParamId) -> Option<ramp::ActiveRamp> {
+        self.ramps.get(0, param).copied()
+    }
+
+    /// The ramp a track's own `param` is on, if it moves.
+    pub fn track_ramp(&self, track: u8, param: ParamId) -> Option<ramp::ActiveRamp> {
+        self.ramps.get(1 + usize::from(track), param).copied()
+    }
+
+    /// Adds the LFOs' movement to this block's voice parameters.
+    fn modulate(&mut self, n: usize) {
+        let on = self.state.lfos.any_on();
+        if !on && !self.lfo_was_on {
+            return;
+        }
+        self.lfo_was_on = on;
+        let bank = self.state.lfos;
+        let start: [lfo::LfoOffsets; lfo::INSTRUMENTS] =
+            std::array::from_fn(|i| self.lfo_phases.offsets(&bank, i));
+        let beat_end = self
+            .transport
+            .is_running()
+            .then(|| self.transport.beat_at(self.frames + n as u64));
+        self.lfo_phases.advance(
+            &bank,
+            n,
+            self.sample_rate,
+            self.value(ParamId::TransportTempo),
+            beat_end,
+        );
+        for (i, p) in self.profiles.params_mut().iter_mut().enumerate() {
+            let end = self.lfo_phases.offsets(&bank, i);
+            lfo::modulate(p, &start[i], &end, n);
         }
     }
 }

@@ -113,6 +113,11 @@ impl SoundProfiles {
         }
     }
 
+    /// Every profile's voice parameters, for the LFOs to modulate after [`Self::advance`].
+    pub fn params_mut(&mut self) -> &mut [VoiceParams; PROFILES] {
+        &mut self.params
+    }
+
     /// True when a waveform or filter mode waits to be switched.
     pub fn discrete_pending(&self) -> bool {
         self.params

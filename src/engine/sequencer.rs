@@ -52,6 +52,13 @@ impl Sequencer {
         &self.playing
     }
 
+    /// Sets a sound value of a playing track at once (a ramp moving it), without staging.
+    pub fn set_playing_sound(&mut self, track: usize, param: super::params::ParamId, value: f32) {
+        if let Some(t) = self.playing.get_mut(track) {
+            t.set(super::command::TrackParam::Sound(param), value);
+        }
+    }
+
     /// True when edits wait for the next bar.
     pub fn has_staged(&self) -> bool {
         self.staged != 0

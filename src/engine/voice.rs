@@ -33,6 +33,8 @@ pub struct VoiceParams {
     pub gain: Ramp,
     /// Octaves the envelope adds to the cutoff at full level and velocity.
     pub env_octaves: f32,
+    /// Pitch modulation (vibrato) as a frequency ratio, 1 when no LFO moves the pitch.
+    pub pitch_mod: f32,
 }
 
 impl Default for VoiceParams {
@@ -51,6 +53,7 @@ impl Default for VoiceParams {
             res: Ramp::constant(0.2),
             gain: Ramp::constant(0.5),
             env_octaves: 0.0,
+            pitch_mod: 1.0,
         }
     }
 }
@@ -256,10 +259,11 @@ impl Voice {
         env: &mut [f32],
     ) -> FilterLane {
         self.env.fill(&p.adsr, sample_rate, env);
+        let detune = p.detune * p.pitch_mod;
         let (f0, df) = if self.source == VoiceSource::Gate {
-            (gate_freq.at(at) * p.detune, gate_freq.step * p.detune)
+            (gate_freq.at(at) * detune, gate_freq.step * detune)
         } else {
-            (self.freq * p.detune, 0.0)
+            (self.freq * detune, 0.0)
         };
         self.osc.fill(p.wave, f0, df, sample_rate, sig);
         FilterLane {

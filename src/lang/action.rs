@@ -68,6 +68,8 @@ pub enum Meta {
     },
     /// `patches`: list the saved and built-in patches.
     Patches,
+    /// `samples`: list the samples folders' files and the sample memory.
+    Samples,
 }
 
 impl Action {
@@ -129,6 +131,7 @@ impl Meta {
             Meta::Track { index, name: None } => format!("track {}", index + 1),
             Meta::SavePatch { name } => format!("save patch {name}"),
             Meta::Patches => "patches".into(),
+            Meta::Samples => "samples".into(),
         }
     }
 }
@@ -164,6 +167,19 @@ pub fn canonical_command(command: &Command) -> String {
         } => format!("track {} {}", track + 1, track_setting(param, value)),
         Command::ClearTrack { track } => format!("track {} clear", track + 1),
         Command::ApplyPending => "now".into(),
+        Command::SetLfo {
+            instrument,
+            slot,
+            field,
+            value,
+        } => super::resolve_instrument::canonical_lfo(instrument, slot, field, value),
+        Command::Ramp {
+            param,
+            track,
+            target,
+            length,
+            unit,
+        } => super::resolve_instrument::canonical_ramp(param, track, target, length, unit),
         Command::Fault(Fault::Panic) => "fault panic".into(),
         Command::Fault(Fault::Hang) => "fault hang".into(),
         Command::Fault(Fault::Nan) => "fault nan".into(),
@@ -188,6 +204,17 @@ fn track_setting(param: TrackParam, value: f32) -> String {
         TrackParam::Pitch => format!("pitch {}", note_name(value.round().clamp(0.0, 127.0) as u8)),
         TrackParam::Sound(p) if !value.is_finite() => format!("{} follows the patch", p.name()),
         TrackParam::Sound(p) => format!("set {} {}", p.name(), p.spec().format_plain(value)),
+        TrackParam::Drum => match crate::engine::drums::DrumKind::from_value(value) {
+            Some(kind) => format!("drum {}", kind.name()),
+            None => "drum off".into(),
+        },
+        TrackParam::Tune => format!("tune {} st", format_decimal(value)),
+        TrackParam::Tone => format!("tone {}", format_decimal(value)),
+        TrackParam::Sample => super::resolve_samples::canonical_sample(value),
+        TrackParam::SampleStart => format!("sample start {}", format_decimal(value)),
+        TrackParam::SampleEnd => format!("sample end {}", format_decimal(value)),
+        TrackParam::Reverse => (if on { "reverse" } else { "reverse off" }).into(),
+        TrackParam::Loop => (if on { "loop" } else { "loop off" }).into(),
     }
 }
 

@@ -151,4 +151,11 @@ pub(crate) enum PhraseKind {
         amount: Quantity,
     },
     Fault(FaultSpec),
+    /// Drums, LFOs, fades and other instrument phrases (`instrument_rules.rs`).
+    Instrument(super::instrument_rules::InstrumentPhrase),
+    /// `PHRASE over 4 bars`: the phrase's values are reached by a ramp.
+    Over {
+        inner: Box<PhraseKind>,
+        length: Quantity,
+    },
 }

@@ -167,6 +167,16 @@ impl<'v> Grammar<'v> {
 
     /// One phrase that must use the whole clause.
     fn clause_to_end(&self, line: &str, clause: &[Lexeme]) -> Result<Phrase, PhraseError> {
+        if let Some((at, length)) = self.ramp_suffix(clause) {
+            let inner = self.clause_to_end(line, &clause[..at])?;
+            return Ok(Phrase {
+                span: inner.span.start..length.span.end,
+                kind: PhraseKind::Over {
+                    inner: Box::new(inner.kind),
+                    length,
+                },
+            });
+        }
         let input = Lexemes(clause);
         let start = skip_fillers(input).0.first().map_or(0, |l| l.span.start);
         match self.clause(input) {

@@ -22,6 +22,7 @@ pub const TOPICS: &[&str] = &[
     "tracks",
     "effects",
     "patches",
+    super::instrument_help::TOPIC,
 ];
 
 /// The canonical help topic for the words after `help` (`lpf` → `filter`, `darker` → `words`),
@@ -152,6 +153,7 @@ pub fn help_text(topic: Option<&str>, vocab: &Vocabulary, faults_enabled: bool) 
             "arp: `arp up` | `arp down` | `arp updown` | `arp random` | `arp off` | `arp rate 1/16` | `arp octaves 2` | `arp gate 50%`",
         ]
         .join("\n"),
+        super::instrument_help::TOPIC => super::instrument_help::help(),
         "patches" => [
             "patches: `save patch NAME` | `load patch NAME` | `patches` (lists saved and built-in ones)",
             "  built-in: acid, bass, pad, pluck; loading glides to the new sound (no clicks)",
@@ -192,6 +194,7 @@ fn overview(faults_enabled: bool) -> String {
         "several:  gate on, cutoff 800 then a bit darker",
         "topics:   help filter | help words | help notes | help chords | help sequencer | help tracks",
         "          help effects | help arp | help patches | help units | help meta | help vocab",
+        "          help instruments (drums, lfo, wobble, vibrato, ramps `... over 4 bars`)",
     ];
     if faults_enabled {
         lines.push("faults:   fault panic | fault hang | fault nan | fault slow 3ms");
@@ -382,5 +385,6 @@ pub fn show_patch(patch: &PatchState) -> Vec<String> {
             names.label(i as u8)
         ));
     }
+    out.extend(super::instrument_help::show_lines(patch));
     out
 }

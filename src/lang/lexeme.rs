@@ -206,7 +206,13 @@ pub(crate) fn check_unknown_words(
         match &l.class {
             Class::Separator => in_help = false,
             Class::Word(WordClass::Verb(Verb::Help)) => in_help = true,
-            Class::Unknown if !in_help => {
+            Class::Unknown
+                if !in_help
+                    && !super::instrument_words::known_here(
+                        &l.text,
+                        prev.map(|p| p.text.as_str()),
+                    ) =>
+            {
                 let after_module = match prev.map(|p| &p.class) {
                     Some(Class::Word(WordClass::Module(m))) => {
                         vocab.param_in_module(m, &l.text).is_some()

@@ -53,7 +53,7 @@ fn ends_raw(c: char) -> bool {
 
 fn raw_mode_after(word: &str) -> RawMode {
     match word {
-        "pattern" => RawMode::Next,
+        "pattern" | "drum" | "sample" => RawMode::Next,
         "save" | "load" => RawMode::PatchName,
         "seq" | "sequence" | "chord" => RawMode::Clause,
         _ => RawMode::Off,

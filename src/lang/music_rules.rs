@@ -85,7 +85,8 @@ impl Grammar<'_> {
                 let (i, then) = opt(|i| self.track_phrase(i)).parse_complete(i)?;
                 let (i, then) = match then {
                     Some(t) => (i, Some(t)),
-                    None => opt(|i| self.track_sound(i)).parse_complete(i)?,
+                    None => opt(alt((|i| self.instrument(i), |i| self.track_sound(i))))
+                        .parse_complete(i)?,
                 };
                 Ok((
                     i,
@@ -155,6 +156,12 @@ impl Grammar<'_> {
 
     /// A sound setting after `track NAME`: `wave noise`, `noise`, `decay 40ms`, `pitch C2`.
     fn track_sound<'a>(&self, i: Lexemes<'a>) -> PResult<'a, PhraseKind> {
-        alt((|i| self.choice_set(i), |i| self.set(i), |i| self.choose(i))).parse_complete(i)
+        alt((
+            |i| self.choice_set(i),
+            |i| self.set(i),
+            |i| self.choose(i),
+            |i| self.relative(i),
+        ))
+        .parse_complete(i)
     }
 }

@@ -25,6 +25,8 @@ impl Grammar<'_> {
             |i| self.note(i),
             |i| self.play(i),
             |i| self.music(i),
+            |i| self.instrument(i),
+            |i| self.select(i),
             map(verb(Verb::Hush, "hush"), |_| PhraseKind::Hush),
             |i| self.reset(i),
             |i| self.transpose(i),
@@ -259,7 +261,7 @@ impl Grammar<'_> {
         Ok((i, PhraseKind::Transpose { sign, amount }))
     }
 
-    fn relative<'a>(&self, i: Lexemes<'a>) -> PResult<'a, PhraseKind> {
+    pub(super) fn relative<'a>(&self, i: Lexemes<'a>) -> PResult<'a, PhraseKind> {
         let (i, t1) = opt(|i| self.target(i)).parse_complete(i)?;
         let (i, k1) = opt(|i| self.intensity(i)).parse_complete(i)?;
         let (i, (word, word_text, word_span)) = lexeme_where(
@@ -361,7 +363,7 @@ impl Grammar<'_> {
         ))
     }
 
-    fn target<'a>(&self, i: Lexemes<'a>) -> PResult<'a, Target> {
+    pub(super) fn target<'a>(&self, i: Lexemes<'a>) -> PResult<'a, Target> {
         let i = skip_fillers(i);
         let what = "a parameter such as cutoff, attack or reverb mix";
         let Some((l, rest)) = next(i) else {

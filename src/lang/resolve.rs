@@ -162,6 +162,8 @@ impl<'a> Resolver<'a> {
                 amount,
             } => self.relative(word, word_text, word_span, *intensity, target.as_ref(), amount.as_ref(), span)?,
             PhraseKind::Transpose { sign, amount } => self.transpose(*sign, amount, span)?,
+            PhraseKind::Instrument(p) => self.instrument(None, p, span)?,
+            PhraseKind::Over { inner, length } => self.over(inner, length, span)?,
             PhraseKind::Fault(f) => {
                 let fault = match f {
                     FaultSpec::Panic => Fault::Panic,

@@ -275,9 +275,10 @@ impl Resolver<'_> {
         }));
         let Some(then) = then else { return Ok(()) };
         match then {
-            PhraseKind::Set { .. } | PhraseKind::Choose { .. } => {
+            PhraseKind::Set { .. } | PhraseKind::Choose { .. } | PhraseKind::Relative { .. } => {
                 self.track_sound(index, then, span)
             }
+            PhraseKind::Instrument(p) => self.instrument(Some(index), p, span),
             other => {
                 let inner = Phrase {
                     kind: other.clone(),
@@ -297,6 +298,14 @@ impl Resolver<'_> {
         span: Range<usize>,
     ) -> Result<(), PhraseError> {
         let saved = self.patch;
+        // Relative words start from the track's own values.
+        if let Some(t) = self.patch.tracks().get(usize::from(track)).copied() {
+            for p in crate::engine::state::TRACK_SOUND_PARAMS {
+                if let Some(v) = t.sound_override(p) {
+                    self.patch.set(p, v);
+                }
+            }
+        }
         let before = self.actions.len();
         self.phrase(&Phrase {
             kind: kind.clone(),

@@ -22,6 +22,7 @@ pub use track_names::{TrackNames, MAX_TRACK_NAME_BYTES};
 pub use track_state::{apply_track_command, track_sound_slot, TrackState, TRACK_SOUND_PARAMS};
 
 use super::command::{midi_to_hz, Command, TRACKS};
+use super::lfo::LfoBank;
 use super::params::{default_values, ParamId, PARAM_COUNT};
 
 /// The patch: parameters, gate, held notes, transport, tracks and track names. `Copy`, about
@@ -34,6 +35,7 @@ pub struct PatchState {
     pub(in crate::engine) held: HeldNotes,
     pub(in crate::engine) running: bool,
     pub(in crate::engine) tracks: [TrackState; TRACKS],
+    pub(in crate::engine) lfos: LfoBank,
     names: TrackNames,
 }
 
@@ -46,6 +48,7 @@ impl Default for PatchState {
             held: HeldNotes::default(),
             running: false,
             tracks: [TrackState::default(); TRACKS],
+            lfos: LfoBank::default(),
             names: TrackNames::default(),
         }
     }
@@ -142,6 +145,12 @@ impl PatchState {
             && self.gate == other.gate
             && self.note == other.note
             && self.tracks == other.tracks
+            && self.lfos == other.lfos
+    }
+
+    /// Every instrument's LFOs.
+    pub fn lfos(&self) -> &LfoBank {
+        &self.lfos
     }
 
     /// Updates the state the way the engine does when it applies `command`. Never allocates.
@@ -172,6 +181,25 @@ impl PatchState {
             Command::TransportStop => self.running = false,
             Command::SetStep { .. } | Command::SetTrack { .. } | Command::ClearTrack { .. } => {
                 apply_track_command(&mut self.tracks, *command);
+            }
+            Command::SetLfo {
+                instrument,
+                slot,
+                field,
+                value,
+            } => self.lfos.set(instrument, slot, field, value),
+            // The patch holds where a ramp ends; the engine moves there over its length.
+            Command::Ramp {
+                param,
+                target,
+                track,
+                ..
+            } => {
+                if track == super::ramp::PATCH_RAMP {
+                    self.set(param, target);
+                } else if let Some(t) = self.tracks.get_mut(usize::from(track)) {
+                    t.set(super::command::TrackParam::Sound(param), target);
+                }
             }
             Command::ApplyPending | Command::Fault(_) => {}
         }

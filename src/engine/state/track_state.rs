@@ -46,6 +46,23 @@ pub struct TrackState {
     pub pitch: f32,
     /// Per-track sound overrides, by [`TRACK_SOUND_PARAMS`] slot; `None` follows the patch.
     pub sound: [Option<f32>; TRACK_SOUND_PARAMS.len()],
+    /// The drum this track plays instead of the synth voice (0 none, else 1 + `DrumKind`
+    /// index).
+    pub drum: u8,
+    /// Drum tuning in semitones.
+    pub tune: f32,
+    /// Drum tone, 0 dark to 1 bright.
+    pub tone: f32,
+    /// The sample this track plays (0 none, else 1 + library slot).
+    pub sample: u16,
+    /// Sample start point, a fraction of the sample.
+    pub sample_start: f32,
+    /// Sample end point, a fraction of the sample.
+    pub sample_end: f32,
+    /// The sample plays backwards.
+    pub reverse: bool,
+    /// The sample loops for the note's length.
+    pub looped: bool,
 }
 
 impl Default for TrackState {
@@ -60,6 +77,14 @@ impl Default for TrackState {
             gate: 0.5,
             pitch: -1.0,
             sound: [None; TRACK_SOUND_PARAMS.len()],
+            drum: 0,
+            tune: 0.0,
+            tone: 0.5,
+            sample: 0,
+            sample_start: 0.0,
+            sample_end: 1.0,
+            reverse: false,
+            looped: false,
         }
     }
 }
@@ -68,6 +93,16 @@ impl TrackState {
     /// Step length in beats (quarter notes).
     pub fn step_beats(&self) -> f64 {
         f64::from(self.rate) * 4.0
+    }
+
+    /// The track's own value of a sound parameter, if it sets one.
+    pub fn sound_override(&self, param: ParamId) -> Option<f32> {
+        track_sound_slot(param).and_then(|slot| self.sound[slot])
+    }
+
+    /// The drum this track plays, if it plays one.
+    pub fn drum_kind(&self) -> Option<crate::engine::drums::DrumKind> {
+        crate::engine::drums::DrumKind::from_value(f32::from(self.drum))
     }
 
     /// True when some step of the pattern plays.
@@ -97,6 +132,19 @@ impl TrackState {
             TrackParam::Level => self.level_db = value.clamp(-60.0, 12.0),
             TrackParam::Gate => self.gate = value.clamp(0.05, 1.0),
             TrackParam::Pitch => self.pitch = if value < 0.0 { -1.0 } else { value.min(127.0) },
+            TrackParam::Drum => {
+                self.drum =
+                    crate::engine::drums::DrumKind::from_value(value).map_or(0, |k| k.value() as u8)
+            }
+            TrackParam::Tune => self.tune = value.clamp(-24.0, 24.0),
+            TrackParam::Tone => self.tone = value.clamp(0.0, 1.0),
+            TrackParam::Sample => {
+                self.sample = value.round().clamp(0.0, f32::from(u16::MAX)) as u16
+            }
+            TrackParam::SampleStart => self.sample_start = value.clamp(0.0, 1.0),
+            TrackParam::SampleEnd => self.sample_end = value.clamp(0.0, 1.0),
+            TrackParam::Reverse => self.reverse = value >= 0.5,
+            TrackParam::Loop => self.looped = value >= 0.5,
             TrackParam::Sound(_) => {}
         }
         true
