@@ -9,6 +9,7 @@ pub mod bench;
 pub mod control;
 pub mod engine;
 pub mod lang;
+pub mod midi;
 pub mod osc;
 pub mod patch;
 pub mod rt;

@@ -15,6 +15,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+mod midi_args;
 mod panic_exit;
 mod session_commands;
 
@@ -34,6 +35,8 @@ struct Cli {
     osc: OscArgs,
     #[command(flatten)]
     ui: UiArgs,
+    #[command(flatten)]
+    midi: midi_args::MidiArgs,
     #[command(subcommand)]
     command: Option<Cmd>,
 }
@@ -179,6 +182,8 @@ enum Cmd {
     },
     /// List audio output devices.
     Devices,
+    /// List MIDI input and output ports (the ALSA sequencer on Linux).
+    Midi,
     /// Measure the engine and the live pipeline and print the numbers (docs/PERFORMANCE.md):
     /// realtime factor at 1/16/64/128 voices, command-to-sound latency, callback jitter and
     /// DSP load at 64/128/256-frame buffers, failover detection and gap. The live parts use
@@ -310,6 +315,7 @@ fn run(mut cli: Cli, rate_given: bool, output_given: bool) -> Result<()> {
         }
         Cmd::Check { files } => session_commands::check(&files, &cli.lang.vocabulary()),
         Cmd::Devices => devices(),
+        Cmd::Midi => midi_args::list_ports(),
         Cmd::Bench {
             quick,
             json,
@@ -369,6 +375,7 @@ fn run_instrument(cli: &Cli, playback: Option<Playback>) -> Result<()> {
         }
         None => None,
     };
+    let midi = cli.midi.start(&lines, &mut info);
     drop(lines);
     let mode = ui::choose_mode(
         cli.ui.plain,
@@ -382,7 +389,8 @@ fn run_instrument(cli: &Cli, playback: Option<Playback>) -> Result<()> {
         paths,
         on_accepted: Box::new(recorder.clone()),
         info,
-        notices: osc.notices.clone(),
+        notices: osc.notices.iter().chain(&midi.notices).cloned().collect(),
+        extensions: midi.extensions,
         keep_open: Box::new(move || playing.as_ref().is_some_and(|p| !p.is_finished())),
         ..ui::UiOptions::new(mode, vocab)
     };

@@ -21,6 +21,8 @@ pub enum LineSource {
         /// 1-based line number in the session file.
         line: usize,
     },
+    /// Made from MIDI input (a key, a mapped knob, the pedal), by `src/midi`.
+    Midi,
 }
 
 impl LineSource {
@@ -31,6 +33,7 @@ impl LineSource {
             LineSource::Keyboard => "> ".to_string(),
             LineSource::Osc(addr) => format!("osc {addr}> "),
             LineSource::Session { line } => format!("session:{line}> "),
+            LineSource::Midi => "midi> ".to_string(),
         }
     }
 }

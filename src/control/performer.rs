@@ -5,6 +5,7 @@
 //! Runs on the control thread. May allocate; never waits on audio (commands go into the
 //! non-blocking command ring).
 
+use crate::control::extension::{ExtensionReply, PhraseExtension};
 use crate::control::inbox::{IncomingLine, LineSource};
 use crate::control::{Control, LineError};
 use crate::engine::command::Command;
@@ -44,6 +45,7 @@ pub struct Performer {
     control: Control,
     vocab: Vocabulary,
     hook: Box<dyn AcceptedLineHook>,
+    extensions: Vec<Box<dyn PhraseExtension>>,
 }
 
 impl Performer {
@@ -54,7 +56,14 @@ impl Performer {
             control,
             vocab,
             hook,
+            extensions: Vec::new(),
         }
+    }
+
+    /// Adds an extension that answers its own phrases before the language (see
+    /// [`PhraseExtension`]).
+    pub fn add_extension(&mut self, extension: Box<dyn PhraseExtension>) {
+        self.extensions.push(extension);
     }
 
     /// The current patch.
@@ -82,7 +91,27 @@ impl Performer {
             }
             return report;
         }
+        let patch = *self.control.patch();
+        for extension in &mut self.extensions {
+            if let Some(reply) = extension.intercept(text, &patch, &self.vocab) {
+                let mut report = LineReport::new(text, source);
+                match reply {
+                    ExtensionReply::Done(lines) => report.replies = lines,
+                    ExtensionReply::Refused(message) => {
+                        report.error = Some(LineError::Refused(message))
+                    }
+                }
+                return report;
+            }
+        }
         let mut report = self.control.run_line_from(text, source, &self.vocab);
+        let patch = *self.control.patch();
+        for extension in &mut self.extensions {
+            if report.requests.contains(&UiRequest::Status) {
+                report.replies.extend(extension.status_lines(&patch));
+            }
+            extension.after_line(&mut report);
+        }
         if report.source != LineSource::Keyboard {
             // Only the person at the keyboard can end chronus.
             report.refuse_quit();

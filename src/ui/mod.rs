@@ -103,6 +103,8 @@ pub struct UiOptions {
     /// Plain mode does not leave at the end of input while this says true (a session is
     /// still playing).
     pub keep_open: Box<dyn Fn() -> bool>,
+    /// Phrase extensions the performer asks before the language (the MIDI phrases).
+    pub extensions: Vec<Box<dyn crate::control::extension::PhraseExtension>>,
 }
 
 impl UiOptions {
@@ -118,6 +120,7 @@ impl UiOptions {
             info: Vec::new(),
             notices: Vec::new(),
             keep_open: Box::new(|| false),
+            extensions: Vec::new(),
         }
     }
 }
@@ -147,6 +150,9 @@ pub fn run(audio: LiveAudio, inbox: InboxReceiver, options: UiOptions) -> Result
     let mut control = Control::new(audio.commands.clone(), audio.meters.clone());
     control.set_faults_enabled(options.faults_enabled);
     let mut performer = Performer::new(control, options.vocabulary, options.on_accepted);
+    for extension in options.extensions {
+        performer.add_extension(extension);
+    }
     let mut history = match &options.paths.history {
         Some(p) => LineHistory::load(p),
         None => LineHistory::in_memory(),
