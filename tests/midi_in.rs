@@ -128,3 +128,33 @@ fn midi_port_listing_works_where_there_is_a_sequencer() {
     }
     assert!(text.contains("MIDI inputs:"), "{text}");
 }
+
+#[test]
+fn mappings_are_saved_with_a_patch_and_come_back_when_it_is_loaded() {
+    let home = tempfile::tempdir().expect("temp home");
+    let fifo = mkfifo(home.path());
+    let mut p = start(home.path(), &fifo);
+    p.send("map cc 74 to filter cutoff");
+    p.send("map cc 71 to resonance");
+    p.send("save patch knobs");
+    p.expect_line("the mappings saved", |l| {
+        l.starts_with("saved 2 MIDI mapping(s) with it")
+    });
+    let file = home.path().join("patches").join("knobs.midi.toml");
+    let text = std::fs::read_to_string(&file).expect("the mappings file");
+    assert!(text.contains("cc74 = \"filter.cutoff\""), "{text}");
+    p.send("unmap all");
+    p.send("mappings");
+    p.expect_line("no mappings", |l| l.starts_with("no CC mappings"));
+    p.send("load patch knobs");
+    p.expect_line("the mappings loaded", |l| {
+        l.starts_with("loaded 2 MIDI mapping(s)")
+    });
+    p.send("mappings");
+    p.expect_line("cc 71 again", |l| l == "cc 71 → filter.res (linear)");
+    p.send("unmap cc 5");
+    p.expect_line("the refusal", |l| {
+        l == "error: unmap cc 5: cc 5 is not mapped"
+    });
+    p.send("quit");
+}

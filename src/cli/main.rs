@@ -349,7 +349,8 @@ fn run_instrument(cli: &Cli, playback: Option<Playback>) -> Result<()> {
         let _ = ui::logfile::install(log);
     }
     let vocab = cli.lang.vocabulary();
-    let audio = LiveAudio::start(&cli.audio.to_config())?;
+    let (audio_config, note_tap) = cli.midi.with_note_tap(cli.audio.to_config());
+    let audio = LiveAudio::start(&audio_config)?;
     panic_exit::mute_on_panic(audio.mute_switch());
     let (lines, inbox) = chronus::control::inbox::inbox();
     let osc = chronus::osc::launch(
@@ -375,7 +376,7 @@ fn run_instrument(cli: &Cli, playback: Option<Playback>) -> Result<()> {
         }
         None => None,
     };
-    let midi = cli.midi.start(&lines, &mut info);
+    let midi = cli.midi.start(&lines, &mut info, note_tap, &audio_config);
     drop(lines);
     let mode = ui::choose_mode(
         cli.ui.plain,

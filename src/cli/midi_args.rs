@@ -4,7 +4,13 @@
 use anyhow::Result;
 use chronus::control::extension::PhraseExtension;
 use chronus::control::inbox::InboxSender;
+use chronus::engine::note_tap::{NoteTap, SharedNoteTap};
+use chronus::midi::out::spawn_midi_out;
+use chronus::midi::phrases::MidiOutHandle;
 use chronus::midi::{MidiInHub, MidiPhrases};
+use chronus::rt::AudioConfig;
+use std::sync::Arc;
+use std::time::Duration;
 
 /// MIDI options.
 #[derive(clap::Args, Debug, Clone)]
@@ -13,6 +19,10 @@ pub struct MidiArgs {
     /// stream (a FIFO, or a device node such as /dev/snd/midiC1D0). May be repeated.
     #[arg(long = "midi-in", global = true, value_name = "NAME|all|PATH")]
     pub inputs: Vec<String>,
+    /// Send the notes of tracks routed with `track NAME midi out channel N` (and MIDI clock
+    /// with `clock out`) to part of a port name or a path (a FIFO, a device node, a file).
+    #[arg(long = "midi-out", global = true, value_name = "NAME|PATH")]
+    pub midi_out: Option<String>,
 }
 
 /// What the MIDI options started.
@@ -24,10 +34,49 @@ pub struct MidiStarted {
 }
 
 impl MidiArgs {
-    /// Opens the inputs, feeding `lines`; says in `info` what plays chronus.
-    pub fn start(&self, lines: &InboxSender, info: &mut Vec<String>) -> MidiStarted {
+    /// `config` with a note tap attached when `--midi-out` is given (the engines write the
+    /// tap; MIDI out reads it).
+    pub fn with_note_tap(&self, mut config: AudioConfig) -> (AudioConfig, Option<Arc<NoteTap>>) {
+        if self.midi_out.is_none() {
+            return (config, None);
+        }
+        let tap = Arc::new(NoteTap::new(config.sample_rate));
+        config.note_tap = Some(SharedNoteTap(tap.clone()));
+        (config, Some(tap))
+    }
+
+    /// Opens the inputs, feeding `lines`, and MIDI out on `tap`; says in `info` what plays
+    /// chronus and where its notes go.
+    pub fn start(
+        &self,
+        lines: &InboxSender,
+        info: &mut Vec<String>,
+        tap: Option<Arc<NoteTap>>,
+        audio: &AudioConfig,
+    ) -> MidiStarted {
         let mut phrases = MidiPhrases::new(MidiInHub::new(lines.clone()));
         let mut notices = Vec::new();
+        if let (Some(tap), Some(spec)) = (tap, &self.midi_out) {
+            // Heard after the frames the worker keeps ready and one device buffer.
+            let frames = audio.target_fill as u32 * 64
+                + audio
+                    .buffer_frames
+                    .unwrap_or(chronus::rt::NULL_DEFAULT_BUFFER);
+            let lead = Duration::from_secs_f64(f64::from(frames) / f64::from(audio.sample_rate));
+            match spawn_midi_out(tap.clone(), spec.clone(), lead) {
+                Ok(switches) => {
+                    info.push(format!(
+                        "midi out: {spec} (route a track with `track NAME midi out channel N`, clock with `clock out`)"
+                    ));
+                    phrases.set_out(MidiOutHandle {
+                        tap,
+                        switches,
+                        spec: spec.clone(),
+                    });
+                }
+                Err(e) => notices.push(format!("midi out {spec}: cannot start: {e}")),
+            }
+        }
         for spec in &self.inputs {
             match phrases.open_input(spec) {
                 Ok(line) => info.push(line),

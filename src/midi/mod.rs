@@ -9,6 +9,7 @@
 pub mod input;
 pub mod mapping;
 pub mod message;
+pub mod out;
 pub mod parser;
 pub mod phrases;
 pub mod ports;

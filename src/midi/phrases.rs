@@ -18,11 +18,13 @@ use crate::engine::PatchState;
 use crate::lang::action::{Action, Meta};
 use crate::lang::words::{Verb, WordClass};
 use crate::lang::Vocabulary;
+use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 
 /// The MIDI phrase extension (owned by the performer).
 pub struct MidiPhrases {
     hub: Arc<MidiInHub>,
+    out: Option<MidiOutHandle>,
     ports: Vec<PortConnection>,
     /// `load patch NAME` seen in `intercept`, waiting for the language to accept it.
     loading: Option<String>,
@@ -33,9 +35,15 @@ impl MidiPhrases {
     pub fn new(hub: Arc<MidiInHub>) -> Self {
         MidiPhrases {
             hub,
+            out: None,
             ports: Vec::new(),
             loading: None,
         }
+    }
+
+    /// Lets `track NAME midi out` and `clock out` use a running MIDI out.
+    pub fn set_out(&mut self, out: MidiOutHandle) {
+        self.out = Some(out);
     }
 
     /// Connects `spec`: a path (raw byte stream), `all`, or part of a port name.
@@ -173,8 +181,78 @@ impl MidiPhrases {
                 }
             }
             ["mappings"] | ["midi", "mappings"] => done(self.mappings_lines()),
+            ["track", name, "midi", rest @ ..] => self.track_out(name, rest, patch),
+            ["clock", "out", rest @ ..] => {
+                let Some(out) = &self.out else {
+                    return refuse(NO_OUT.into());
+                };
+                let on = !matches!(rest, ["off"] | ["stop"]);
+                out.switches.clock.store(on, Relaxed);
+                done(vec![if on {
+                    format!(
+                        "clock out: 24 clocks per beat, start/stop and song position to {}",
+                        out.spec
+                    )
+                } else {
+                    "clock out: off".into()
+                }])
+            }
             _ => None,
         }
+    }
+
+    fn track_out(
+        &mut self,
+        name: &str,
+        rest: &[&str],
+        patch: &PatchState,
+    ) -> Option<ExtensionReply> {
+        let refuse = |m: String| Some(ExtensionReply::Refused(m));
+        let Some(out) = &self.out else {
+            return refuse(NO_OUT.into());
+        };
+        let index = match name.parse::<u8>() {
+            Ok(n @ 1..=8) => n - 1,
+            _ => match patch.track_names().find(name) {
+                Some(i) => i,
+                None => {
+                    return refuse(format!(
+                        "track {name}: no track has that name yet (name one with `track {name}`)"
+                    ))
+                }
+            },
+        };
+        let wanted = match rest {
+            ["off"] | ["out", "off"] => {
+                out.tap.route(usize::from(index), None, true);
+                return Some(ExtensionReply::Done(vec![format!(
+                    "track {name}: MIDI out off, its own voice plays"
+                )]));
+            }
+            ["out"] => Ok((1, false)),
+            ["out", "also"] => Ok((1, true)),
+            ["out", "channel", n] => channel_number(n).map(|c| (c, false)),
+            ["out", "channel", n, "also"] | ["out", "also", "channel", n] => {
+                channel_number(n).map(|c| (c, true))
+            }
+            _ => Err(format!(
+                "track {name} midi: say `midi out channel 2`, `midi out channel 2 also` or `midi off`"
+            )),
+        };
+        let (channel, also) = match wanted {
+            Ok(w) => w,
+            Err(e) => return refuse(e),
+        };
+        out.tap.route(usize::from(index), Some(channel), also);
+        Some(ExtensionReply::Done(vec![format!(
+            "track {name}: notes out on MIDI channel {channel} to {}{}",
+            out.spec,
+            if also {
+                ", and its own voice plays too"
+            } else {
+                " instead of its own voice"
+            }
+        )]))
     }
 
     fn map(&mut self, rest: &[&str], vocab: &Vocabulary) -> Option<ExtensionReply> {
@@ -270,6 +348,19 @@ impl PhraseExtension for MidiPhrases {
             patch.held().iter().count(),
             c.messages, c.notes, c.malformed, c.sysex_skipped, c.filtered, c.unmapped_cc
         )]
+        .into_iter()
+        .chain(self.out.as_ref().map(|o| {
+            let n = &o.switches.counts;
+            format!(
+                "midi_out_notes={} midi_clocks_out={} midi_out_errors={} midi_out_max_late_us={} midi_out_dropped={}",
+                n.notes.load(Relaxed),
+                n.clocks.load(Relaxed),
+                n.errors.load(Relaxed),
+                n.max_late_us.load(Relaxed),
+                o.tap.dropped()
+            )
+        }))
+        .collect()
     }
 
     fn after_line(&mut self, report: &mut LineReport) {
@@ -290,6 +381,27 @@ impl PhraseExtension for MidiPhrases {
         if let Some(name) = self.loading.take() {
             report.replies.extend(self.load_mappings(&name));
         }
+    }
+}
+
+const NO_OUT: &str =
+    "no MIDI out: start chronus with --midi-out PATH|PORT (a FIFO, a device node, or part of a port name)";
+
+/// Who reads the engine's timeline for MIDI out and where it sends.
+#[derive(Clone, Debug)]
+pub struct MidiOutHandle {
+    /// The tap the engines write.
+    pub tap: Arc<crate::engine::note_tap::NoteTap>,
+    /// The running sender's switches and counts.
+    pub switches: Arc<super::out::MidiOutSwitches>,
+    /// What it sends to.
+    pub spec: String,
+}
+
+fn channel_number(word: &str) -> Result<u8, String> {
+    match word.parse::<u8>() {
+        Ok(c @ 1..=16) => Ok(c),
+        _ => Err(format!("midi channel {word}: channels go from 1 to 16")),
     }
 }
 

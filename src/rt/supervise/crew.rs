@@ -207,7 +207,10 @@ impl Crew {
         mode: WorkerMode,
     ) -> std::io::Result<(WorkerThread, AudioConsumer)> {
         // The transport restarts from the top of bar 1 (the reliability issue keeps the beat).
-        let engine = Engine::from_state(self.config.sample_rate, patch, 0.0);
+        let mut engine = Engine::from_state(self.config.sample_rate, patch, 0.0);
+        if let Some(tap) = &self.config.note_tap {
+            engine.attach_note_tap(tap.0.clone());
+        }
         let (producer, consumer) = audio_ring(self.config.ring_capacity);
         let render_loop = RenderLoop::new(
             engine,
