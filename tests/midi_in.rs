@@ -158,3 +158,38 @@ fn mappings_are_saved_with_a_patch_and_come_back_when_it_is_loaded() {
     });
     p.send("quit");
 }
+
+#[test]
+fn clock_follow_takes_the_tempo_and_the_start_from_incoming_clock() {
+    let home = tempfile::tempdir().expect("temp home");
+    let fifo = mkfifo(home.path());
+    let mut p = start(home.path(), &fifo);
+    p.send("clock follow midi");
+    p.expect_line("following", |l| {
+        l.starts_with("clock: following MIDI clock")
+    });
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&fifo)
+        .expect("open the FIFO for writing");
+    f.write_all(&[0xFA]).expect("start");
+    // 140 bpm: 24 ticks a beat, 17.857 ms apart, for three beats.
+    let period = std::time::Duration::from_secs_f64(60.0 / (140.0 * 24.0));
+    let t0 = std::time::Instant::now();
+    for i in 1..=72u32 {
+        let due = t0 + period * i;
+        std::thread::sleep(due.saturating_duration_since(std::time::Instant::now()));
+        f.write_all(&[0xF8]).expect("clock");
+    }
+    p.expect_line("the start", |l| l == "midi> start");
+    let tempo = p.expect_line("a followed tempo", |l| l.starts_with("midi> tempo "));
+    let bpm: f64 = tempo["midi> tempo ".len()..].parse().expect("a number");
+    assert!((bpm - 140.0).abs() < 1.5, "{tempo}");
+    let line = midi_counts(&mut p);
+    assert!(line.contains("notes_held=0"), "{line}");
+    p.send("status");
+    p.expect_line("the clock source", |l| {
+        l.starts_with("clock_source=midi clock_tempo=1")
+    });
+    p.send("quit");
+}

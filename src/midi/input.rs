@@ -63,6 +63,20 @@ impl MidiInHub {
             .clone()
     }
 
+    /// Follows incoming MIDI clock (`clock follow midi`, see `clock_in.rs`) or stops
+    /// (`None`).
+    pub fn follow(&self, state: Option<Arc<super::clock_in::FollowState>>) -> std::io::Result<()> {
+        match state {
+            Some(state) => {
+                let (tx, rx) = std::sync::mpsc::channel();
+                super::clock_in::spawn_clock_follower(rx, self.inbox.clone(), state)?;
+                self.follow_clock(Some(tx));
+            }
+            None => self.follow_clock(None),
+        }
+        Ok(())
+    }
+
     /// Sends clock and transport messages to `to` from now on.
     pub fn follow_clock(
         &self,

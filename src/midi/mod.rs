@@ -6,6 +6,7 @@
 //! `note on 60 velocity 0.787` → the control inbox as `LineSource::Midi` lines → performed
 //! and recorded like typed lines. Nothing here touches the audio path.
 
+pub mod clock_in;
 pub mod input;
 pub mod mapping;
 pub mod message;

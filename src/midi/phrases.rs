@@ -3,7 +3,9 @@
 //! - `midi` — inputs, ports, settings and counts; `midi in NAME|all|PATH` — connect an input;
 //! - `midi channel 2` / `midi channel all` — which channel plays;
 //! - `bend 2 semitones` (or `midi bend 12`) — pitch wheel range;
-//! - `map cc 74 to cutoff`, `unmap cc 74`, `unmap all`, `mappings`, `midi learn cutoff`.
+//! - `map cc 74 to cutoff`, `unmap cc 74`, `unmap all`, `mappings`, `midi learn cutoff`;
+//! - `track bass midi out channel 2 [also]`, `track bass midi off`, `clock out [off]`;
+//! - `clock follow midi`, `clock follow off`.
 //!
 //! Mappings are saved beside a patch (`NAME.midi.toml` in the patch folder) by
 //! `save patch NAME` and read back by `load patch NAME`.
@@ -24,6 +26,7 @@ use std::sync::Arc;
 /// The MIDI phrase extension (owned by the performer).
 pub struct MidiPhrases {
     hub: Arc<MidiInHub>,
+    follow: Arc<super::clock_in::FollowState>,
     out: Option<MidiOutHandle>,
     ports: Vec<PortConnection>,
     /// `load patch NAME` seen in `intercept`, waiting for the language to accept it.
@@ -35,6 +38,7 @@ impl MidiPhrases {
     pub fn new(hub: Arc<MidiInHub>) -> Self {
         MidiPhrases {
             hub,
+            follow: Arc::default(),
             out: None,
             ports: Vec::new(),
             loading: None,
@@ -182,6 +186,20 @@ impl MidiPhrases {
             }
             ["mappings"] | ["midi", "mappings"] => done(self.mappings_lines()),
             ["track", name, "midi", rest @ ..] => self.track_out(name, rest, patch),
+            ["clock", "follow", "midi"] | ["clock", "in"] | ["midi", "clock", "follow"] => {
+                if let Err(e) = self.hub.follow(Some(self.follow.clone())) {
+                    return refuse(format!("clock follow midi: cannot start: {e}"));
+                }
+                self.follow.following.store(true, Relaxed);
+                done(vec![
+                    "clock: following MIDI clock in (tempo, start, stop)".into()
+                ])
+            }
+            ["clock", "follow", "off" | "internal"] | ["clock", "internal"] => {
+                let _ = self.hub.follow(None);
+                self.follow.following.store(false, Relaxed);
+                done(vec!["clock: internal".into()])
+            }
             ["clock", "out", rest @ ..] => {
                 let Some(out) = &self.out else {
                     return refuse(NO_OUT.into());
@@ -349,6 +367,19 @@ impl PhraseExtension for MidiPhrases {
             c.messages, c.notes, c.malformed, c.sysex_skipped, c.filtered, c.unmapped_cc
         )]
         .into_iter()
+        .chain(std::iter::once(if self.follow.following.load(Relaxed) {
+            let tenths = self.follow.tempo_tenths.load(Relaxed);
+            format!(
+                "clock_source=midi clock_tempo={}",
+                if tenths == 0 {
+                    "none".to_string()
+                } else {
+                    format!("{:.1}", f64::from(tenths) / 10.0)
+                }
+            )
+        } else {
+            "clock_source=internal".to_string()
+        }))
         .chain(self.out.as_ref().map(|o| {
             let n = &o.switches.counts;
             format!(
