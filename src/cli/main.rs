@@ -82,6 +82,10 @@ struct OscArgs {
     /// Run without the OSC server.
     #[arg(long, global = true)]
     no_osc: bool,
+    /// With --osc-bind beyond loopback: a sender address or network (ADDR or ADDR/BITS) that
+    /// may play chronus besides this machine; may be repeated. Everyone else is refused.
+    #[arg(long, global = true, value_name = "ADDR[/BITS]")]
+    osc_allow: Vec<chronus::osc::allow::AllowedNet>,
 }
 
 impl OscArgs {
@@ -90,6 +94,7 @@ impl OscArgs {
         (!self.no_osc).then(|| chronus::osc::OscConfig {
             bind: self.osc_bind,
             port: self.osc_port,
+            allow: self.osc_allow.clone(),
             ..chronus::osc::OscConfig::default()
         })
     }

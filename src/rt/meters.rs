@@ -178,6 +178,8 @@ pub struct Meters {
     pub osc_messages: AtomicU64,
     /// OSC packets or messages rejected: undecodable, wrong types, unknown addresses, too big.
     pub osc_bad_packets: AtomicU64,
+    /// OSC datagrams dropped because their sender may not play (`--osc-allow`).
+    pub osc_refused: AtomicU64,
     /// Voices sounding after the last block.
     pub active_voices: AtomicU32,
     /// 1 while the engine's transport runs.
@@ -273,6 +275,8 @@ pub struct MeterSnapshot {
     pub osc_messages: u64,
     /// OSC packets or messages rejected.
     pub osc_bad_packets: u64,
+    /// OSC datagrams from senders that may not play.
+    pub osc_refused: u64,
     /// Voices sounding.
     pub active_voices: u32,
     /// Whether the engine's transport runs.
@@ -347,6 +351,7 @@ impl Meters {
             osc_packets: AtomicU64::new(0),
             osc_messages: AtomicU64::new(0),
             osc_bad_packets: AtomicU64::new(0),
+            osc_refused: AtomicU64::new(0),
             active_voices: AtomicU32::new(0),
             transport_running: AtomicU32::new(0),
             track_steps: std::array::from_fn(|_| AtomicU32::new(0)),
@@ -547,6 +552,7 @@ impl Meters {
             osc_packets: self.osc_packets.load(Relaxed),
             osc_messages: self.osc_messages.load(Relaxed),
             osc_bad_packets: self.osc_bad_packets.load(Relaxed),
+            osc_refused: self.osc_refused.load(Relaxed),
             active_voices: self.active_voices.load(Relaxed),
             transport_running: self.transport_running.load(Relaxed) != 0,
             track_steps: std::array::from_fn(|i| {
@@ -573,7 +579,7 @@ impl MeterSnapshot {
              heartbeat_age_ms={:.1} rate={} buffer={} generation={} failovers={} \
              failovers_panic={} failovers_hang={} failovers_poisoned={} detect_ms={:.2} \
              gap_frames={} standby={} leaked_threads={} hang_false_alarms={} \
-             osc_packets={} osc_messages={} osc_bad={}",
+             osc_packets={} osc_messages={} osc_bad={} osc_refused={}",
             self.ring_fill,
             self.ring_capacity_blocks,
             self.ring_fill_min,
@@ -615,6 +621,7 @@ impl MeterSnapshot {
             self.osc_packets,
             self.osc_messages,
             self.osc_bad_packets,
+            self.osc_refused,
         )
     }
 }
