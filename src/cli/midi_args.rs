@@ -23,6 +23,9 @@ pub struct MidiArgs {
     /// with `clock out`) to part of a port name or a path (a FIFO, a device node, a file).
     #[arg(long = "midi-out", global = true, value_name = "NAME|PATH")]
     pub midi_out: Option<String>,
+    /// Join an Ableton Link session (shared tempo and bar phase with other apps and machines).
+    #[arg(long, global = true)]
+    pub link: bool,
 }
 
 /// What the MIDI options started.
@@ -56,6 +59,9 @@ impl MidiArgs {
     ) -> MidiStarted {
         let mut phrases = MidiPhrases::new(MidiInHub::new(lines.clone()));
         let mut notices = Vec::new();
+        if self.link {
+            notices.push(chronus::midi::phrases::LINK_MISSING.to_string());
+        }
         if let (Some(tap), Some(spec)) = (tap, &self.midi_out) {
             // Heard after the frames the worker keeps ready and one device buffer.
             let frames = audio.target_fill as u32 * 64

@@ -200,6 +200,7 @@ impl MidiPhrases {
                 self.follow.following.store(false, Relaxed);
                 done(vec!["clock: internal".into()])
             }
+            ["link", ..] => refuse(LINK_MISSING.into()),
             ["clock", "out", rest @ ..] => {
                 let Some(out) = &self.out else {
                     return refuse(NO_OUT.into());
@@ -414,6 +415,9 @@ impl PhraseExtension for MidiPhrases {
         }
     }
 }
+
+/// What `link on` says in a build without Ableton Link.
+pub const LINK_MISSING: &str = "Ableton Link is not in chronus yet: it is planned as the optional cargo feature `link` (rusty_link; needs cmake, g++ and libclang-dev to build, and makes the binary GPL-2.0-or-later). Until then share tempo over MIDI clock: `clock out` on one machine, `clock follow midi` on the other";
 
 const NO_OUT: &str =
     "no MIDI out: start chronus with --midi-out PATH|PORT (a FIFO, a device node, or part of a port name)";
