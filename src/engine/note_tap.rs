@@ -277,6 +277,36 @@ mod tests {
     }
 
     #[test]
+    fn an_engine_with_a_tapped_track_renders_without_allocating() {
+        use crate::engine::command::{Command, Step};
+        let tap = std::sync::Arc::new(NoteTap::new(48_000));
+        tap.route(0, Some(1), false);
+        let mut engine = crate::engine::Engine::new(48_000);
+        engine.attach_note_tap(tap.clone());
+        for i in 0..16u8 {
+            engine.apply(Command::SetStep {
+                track: 0,
+                index: i,
+                step: Step::note(40 + i),
+            });
+        }
+        engine.apply(Command::TransportStart);
+        let mut buf = vec![0.0f32; 512];
+        assert_no_alloc::assert_no_alloc(|| {
+            for _ in 0..200 {
+                engine.render(&mut buf);
+            }
+        });
+        let mut notes = 0;
+        while tap.pop_note().is_some() {
+            notes += 1;
+        }
+        // 200 × 256 frames at 120 bpm is 2.1 beats: 8 or 9 sixteenth steps.
+        assert!((8..=9).contains(&notes), "{notes}");
+        assert!(tap.transport().running);
+    }
+
+    #[test]
     fn pushing_a_note_does_not_allocate() {
         let tap = NoteTap::new(48_000);
         tap.route(3, Some(10), true);
