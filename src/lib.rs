@@ -9,6 +9,8 @@ pub mod bench;
 pub mod control;
 pub mod engine;
 pub mod lang;
+#[cfg(feature = "link")]
+pub mod link;
 pub mod midi;
 pub mod osc;
 pub mod patch;

@@ -59,6 +59,24 @@ impl MidiArgs {
     ) -> MidiStarted {
         let mut phrases = MidiPhrases::new(MidiInHub::new(lines.clone()));
         let mut notices = Vec::new();
+        let mut extensions: Vec<Box<dyn PhraseExtension>> = Vec::new();
+        #[cfg(feature = "link")]
+        {
+            let frames = audio.target_fill as u32 * 64
+                + audio
+                    .buffer_frames
+                    .unwrap_or(chronus::rt::NULL_DEFAULT_BUFFER);
+            let lead = Duration::from_secs_f64(f64::from(frames) / f64::from(audio.sample_rate));
+            let mut link = chronus::link::LinkPhrases::new(lines.clone(), lead);
+            if self.link {
+                match link.enable(120.0) {
+                    Ok(m) => info.push(m),
+                    Err(e) => notices.push(e),
+                }
+            }
+            extensions.push(Box::new(link));
+        }
+        #[cfg(not(feature = "link"))]
         if self.link {
             notices.push(chronus::midi::phrases::LINK_MISSING.to_string());
         }
@@ -89,8 +107,9 @@ impl MidiArgs {
                 Err(e) => notices.push(e),
             }
         }
+        extensions.push(Box::new(phrases));
         MidiStarted {
-            extensions: vec![Box::new(phrases)],
+            extensions,
             notices,
         }
     }

@@ -23,6 +23,8 @@ pub enum LineSource {
     },
     /// Made from MIDI input (a key, a mapped knob, the pedal), by `src/midi`.
     Midi,
+    /// Made by an Ableton Link session (a peer's tempo, start or stop), by `src/link`.
+    Link,
 }
 
 impl LineSource {
@@ -34,6 +36,7 @@ impl LineSource {
             LineSource::Osc(addr) => format!("osc {addr}> "),
             LineSource::Session { line } => format!("session:{line}> "),
             LineSource::Midi => "midi> ".to_string(),
+            LineSource::Link => "link> ".to_string(),
         }
     }
 }

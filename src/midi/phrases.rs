@@ -417,7 +417,7 @@ impl PhraseExtension for MidiPhrases {
 }
 
 /// What `link on` says in a build without Ableton Link.
-pub const LINK_MISSING: &str = "Ableton Link is not in chronus yet: it is planned as the optional cargo feature `link` (rusty_link; needs cmake, g++ and libclang-dev to build, and makes the binary GPL-2.0-or-later). Until then share tempo over MIDI clock: `clock out` on one machine, `clock follow midi` on the other";
+pub const LINK_MISSING: &str = "Ableton Link is not in this build of chronus: build it with `cargo build --release --features link` (needs cmake, g++ and libclang-dev; Link is GPL-2.0-or-later, so that binary is too). Meanwhile MIDI clock shares a tempo: `clock out` here, `clock follow midi` there";
 
 const NO_OUT: &str =
     "no MIDI out: start chronus with --midi-out PATH|PORT (a FIFO, a device node, or part of a port name)";
