@@ -7,6 +7,9 @@ BUILD_DEBS := libasound2-dev pkg-config
 # Needed by the tests: a real-time ALSA path without a sound card (jackd dummy + ALSA jack
 # plugin), tmux for the terminal UI test, sox for inspecting renders.
 TEST_DEBS := jackd2 libasound2-plugins alsa-utils tmux sox
+# Needed to build the optional Ableton Link feature (rusty_link builds Link with cmake, bindgen
+# needs libclang). Link's test runs only inside a private network namespace (`unshare -n`).
+LINK_DEBS := cmake g++ libclang-dev
 CARGO ?= cargo
 
 .PHONY: run test build deps test-deps bench soak compare-scsynth fmt lint golden
@@ -18,6 +21,8 @@ test: deps test-deps
 	$(CARGO) build --all-targets
 	$(CARGO) test --all-targets -- --test-threads=2
 	$(CARGO) test --doc
+	@./scripts/install-debs.sh $(LINK_DEBS)
+	$(CARGO) test --features link --test link_netns -- --nocapture
 
 build: deps
 	$(CARGO) build --release

@@ -9,7 +9,10 @@ pub mod bench;
 pub mod control;
 pub mod engine;
 pub mod lang;
+#[cfg(feature = "link")]
+pub mod link;
 pub mod mcp;
+pub mod midi;
 pub mod osc;
 pub mod patch;
 pub mod rt;

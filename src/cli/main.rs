@@ -18,6 +18,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 mod mcp_command;
+mod midi_args;
 mod panic_exit;
 mod session_commands;
 
@@ -37,6 +38,8 @@ struct Cli {
     osc: OscArgs,
     #[command(flatten)]
     ui: UiArgs,
+    #[command(flatten)]
+    midi: midi_args::MidiArgs,
     #[command(subcommand)]
     command: Option<Cmd>,
 }
@@ -82,6 +85,10 @@ struct OscArgs {
     /// Run without the OSC server.
     #[arg(long, global = true)]
     no_osc: bool,
+    /// With --osc-bind beyond loopback: a sender address or network (ADDR or ADDR/BITS) that
+    /// may play chronus besides this machine; may be repeated. Everyone else is refused.
+    #[arg(long, global = true, value_name = "ADDR[/BITS]")]
+    osc_allow: Vec<chronus::osc::allow::AllowedNet>,
 }
 
 impl OscArgs {
@@ -90,6 +97,7 @@ impl OscArgs {
         (!self.no_osc).then(|| chronus::osc::OscConfig {
             bind: self.osc_bind,
             port: self.osc_port,
+            allow: self.osc_allow.clone(),
             ..chronus::osc::OscConfig::default()
         })
     }
@@ -205,6 +213,8 @@ enum Cmd {
         #[arg(long)]
         embedded: bool,
     },
+    /// List MIDI input and output ports (the ALSA sequencer on Linux).
+    Midi,
     /// Measure the engine and the live pipeline and print the numbers (docs/PERFORMANCE.md):
     /// realtime factor at 1/16/64/128 voices, command-to-sound latency, callback jitter and
     /// DSP load at 64/128/256-frame buffers, failover detection and gap. The live parts use
@@ -345,6 +355,7 @@ fn run(mut cli: Cli, rate_given: bool, output_given: bool) -> Result<()> {
         Cmd::Check { files } => session_commands::check(&files, &cli.lang.vocabulary()),
         Cmd::Devices => devices(),
         Cmd::Mcp { embedded } => mcp_command::run(&cli.audio, &cli.lang, &cli.osc, embedded),
+        Cmd::Midi => midi_args::list_ports(),
         Cmd::Bench {
             quick,
             json,
@@ -382,7 +393,8 @@ fn run_instrument(
         let _ = ui::logfile::install(log);
     }
     let vocab = cli.lang.vocabulary();
-    let audio = LiveAudio::start(&cli.audio.to_config())?;
+    let (audio_config, note_tap) = cli.midi.with_note_tap(cli.audio.to_config());
+    let audio = LiveAudio::start(&audio_config)?;
     panic_exit::mute_on_panic(audio.mute_switch());
     let (lines, inbox) = chronus::control::inbox::inbox();
     let osc = chronus::osc::launch(
@@ -425,6 +437,7 @@ fn run_instrument(
         }
         None => None,
     };
+    let midi = cli.midi.start(&lines, &mut info, note_tap, &audio_config);
     drop(lines);
     let mode = ui::choose_mode(
         cli.ui.plain,
@@ -438,7 +451,8 @@ fn run_instrument(
         paths,
         on_accepted: Box::new(recorder.clone()),
         info,
-        notices,
+        notices: notices.iter().chain(&midi.notices).cloned().collect(),
+        extensions: midi.extensions,
         keep_open: Box::new(move || playing.as_ref().is_some_and(|p| !p.is_finished())),
         replay,
         ..ui::UiOptions::new(mode, vocab)

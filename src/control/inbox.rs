@@ -23,6 +23,10 @@ pub enum LineSource {
     },
     /// Sent by an AI agent through `chronus mcp` (attached over OSC, or embedded).
     Agent,
+    /// Made from MIDI input (a key, a mapped knob, the pedal), by `src/midi`.
+    Midi,
+    /// Made by an Ableton Link session (a peer's tempo, start or stop), by `src/link`.
+    Link,
 }
 
 impl LineSource {
@@ -34,6 +38,8 @@ impl LineSource {
             LineSource::Osc(addr) => format!("osc {addr}> "),
             LineSource::Session { line } => format!("session:{line}> "),
             LineSource::Agent => "agent> ".to_string(),
+            LineSource::Midi => "midi> ".to_string(),
+            LineSource::Link => "link> ".to_string(),
         }
     }
 }

@@ -3,6 +3,7 @@
 //!
 //! Runs on the control thread (the REPL/TUI/OSC side). May allocate; never touches audio.
 
+pub mod extension;
 pub mod inbox;
 mod line;
 pub mod patch_json;

@@ -5,6 +5,7 @@
 //! Runs on the control thread. May allocate; never waits on audio (commands go into the
 //! non-blocking command ring).
 
+use crate::control::extension::{ExtensionReply, PhraseExtension};
 use crate::control::inbox::{IncomingLine, LineSource};
 use crate::control::patch_json::patch_json;
 use crate::control::{Control, LineError};
@@ -51,6 +52,7 @@ pub struct Performer {
     vocab: Vocabulary,
     hook: Box<dyn AcceptedLineHook>,
     tutorial: Tutorial,
+    extensions: Vec<Box<dyn PhraseExtension>>,
 }
 
 impl Performer {
@@ -62,7 +64,14 @@ impl Performer {
             vocab,
             hook,
             tutorial: Tutorial::builtin(),
+            extensions: Vec::new(),
         }
+    }
+
+    /// Adds an extension that answers its own phrases before the language (see
+    /// [`PhraseExtension`]).
+    pub fn add_extension(&mut self, extension: Box<dyn PhraseExtension>) {
+        self.extensions.push(extension);
     }
 
     /// The tutorial (`tutorial`, `next`, `back`, `tutorial off`), for the lesson pane.
@@ -139,7 +148,27 @@ impl Performer {
             }
             return report;
         }
+        let patch = *self.control.patch();
+        for extension in &mut self.extensions {
+            if let Some(reply) = extension.intercept(text, &patch, &self.vocab) {
+                let mut report = LineReport::new(text, source);
+                match reply {
+                    ExtensionReply::Done(lines) => report.replies = lines,
+                    ExtensionReply::Refused(message) => {
+                        report.error = Some(LineError::Refused(message))
+                    }
+                }
+                return report;
+            }
+        }
         let mut report = self.control.run_line_from(text, source, &self.vocab);
+        let patch = *self.control.patch();
+        for extension in &mut self.extensions {
+            if report.requests.contains(&UiRequest::Status) {
+                report.replies.extend(extension.status_lines(&patch));
+            }
+            extension.after_line(&mut report);
+        }
         if report.source != LineSource::Keyboard {
             // Only the person at the keyboard can end chronus.
             report.refuse_quit();

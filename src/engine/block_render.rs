@@ -81,6 +81,14 @@ impl Engine {
         }
         self.frames += n as u64;
         self.counters.nan_resets += self.pool.repair();
+        if let Some(tap) = &self.note_tap {
+            tap.publish_transport(
+                self.transport.is_running(),
+                self.transport.tempo(),
+                self.transport.beat_at(self.frames),
+                self.frames,
+            );
+        }
     }
 
     /// The next frame at which a step, an arpeggio note or a scheduled release is due.
@@ -107,6 +115,19 @@ impl Engine {
                 (PITCH_NOTE, self.value(ParamId::OscFreq))
             };
             let velocity = ev.step.level.velocity();
+            if let Some(tap) = &self.note_tap {
+                tap.push_note(
+                    ev.track,
+                    note,
+                    velocity,
+                    ev.frame,
+                    ev.gate_frames,
+                    self.frames,
+                );
+                if !tap.internal_plays(usize::from(ev.track)) {
+                    continue;
+                }
+            }
             if track.sample != 0 {
                 let pitch = if ev.step.note != Step::TRACK_PITCH {
                     f32::from(ev.step.note)

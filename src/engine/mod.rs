@@ -15,6 +15,7 @@ pub mod envelope;
 pub mod filter;
 pub mod fx;
 pub mod lfo;
+pub mod note_tap;
 pub mod oscillator;
 pub mod params;
 pub mod position;
@@ -88,6 +89,8 @@ pub struct Engine {
     fx_dirty: bool,
     frames: u64,
     counters: EngineCounters,
+    /// MIDI out's view of the timeline, when attached (see `note_tap.rs`).
+    note_tap: Option<std::sync::Arc<note_tap::NoteTap>>,
 }
 
 /// Soft clip that leaves everything below 0.8 untouched and bends smoothly to ±1.
@@ -152,6 +155,7 @@ impl Engine {
             fx_dirty: false,
             frames: 0,
             counters: EngineCounters::default(),
+            note_tap: None,
             state,
         };
         engine.configure_arp();

@@ -13,6 +13,7 @@
 //! socket), `headless` (a control loop with no screen).
 
 pub mod aliases;
+pub mod allow;
 pub mod canonical;
 pub mod headless;
 pub mod hold;

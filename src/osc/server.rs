@@ -45,6 +45,9 @@ pub struct OscConfig {
     pub max_hold: Duration,
     /// How many scheduled messages may wait at once.
     pub max_held: usize,
+    /// Beyond loopback, the networks whose senders are answered besides this machine
+    /// (`--osc-allow`, see `allow.rs`).
+    pub allow: Vec<super::allow::AllowedNet>,
 }
 
 impl Default for OscConfig {
@@ -56,6 +59,7 @@ impl Default for OscConfig {
             max_pending_lines: 4096,
             max_hold: Duration::from_secs(60),
             max_held: 4096,
+            allow: Vec::new(),
         }
     }
 }
@@ -151,7 +155,8 @@ impl OscServer {
             _ => OscStartError::Bind { addr, source },
         })?;
         let local_addr = socket.local_addr().map_err(OscStartError::Io)?;
-        let warning = exposure_warning(local_addr);
+        let warning = exposure_warning(local_addr)
+            .map(|_| super::allow::who_may_play(config.bind, &config.allow));
         let reply_socket = socket.try_clone().map_err(OscStartError::Io)?;
         let stop = Arc::new(AtomicBool::new(false));
         let pending = Arc::new(AtomicUsize::new(0));
@@ -274,6 +279,11 @@ impl OscThread {
 
     fn handle_datagram(&mut self, bytes: &[u8], peer: SocketAddr) {
         self.meters.osc_packets.fetch_add(1, Relaxed);
+        if !super::allow::may_play(self.config.bind, &self.config.allow, peer.ip()) {
+            // Not read, not performed, not answered: only counted.
+            self.meters.osc_refused.fetch_add(1, Relaxed);
+            return;
+        }
         let packet = match decode_datagram(bytes, self.config.max_packet_bytes) {
             Ok(p) => p,
             Err(e) => return self.refuse(peer, &e.to_string()),

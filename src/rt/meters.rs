@@ -199,6 +199,8 @@ pub struct Meters {
     pub osc_messages: AtomicU64,
     /// OSC packets or messages rejected: undecodable, wrong types, unknown addresses, too big.
     pub osc_bad_packets: AtomicU64,
+    /// OSC datagrams dropped because their sender may not play (`--osc-allow`).
+    pub osc_refused: AtomicU64,
     /// Voices sounding after the last block.
     pub active_voices: AtomicU32,
     /// 1 while the engine's transport runs.
@@ -305,6 +307,8 @@ pub struct MeterSnapshot {
     pub osc_messages: u64,
     /// OSC packets or messages rejected.
     pub osc_bad_packets: u64,
+    /// OSC datagrams from senders that may not play.
+    pub osc_refused: u64,
     /// Voices sounding.
     pub active_voices: u32,
     /// Whether the engine's transport runs.
@@ -387,6 +391,7 @@ impl Meters {
             osc_packets: AtomicU64::new(0),
             osc_messages: AtomicU64::new(0),
             osc_bad_packets: AtomicU64::new(0),
+            osc_refused: AtomicU64::new(0),
             active_voices: AtomicU32::new(0),
             transport_running: AtomicU32::new(0),
             track_steps: std::array::from_fn(|_| AtomicU32::new(0)),
@@ -657,6 +662,7 @@ impl Meters {
             osc_packets: self.osc_packets.load(Relaxed),
             osc_messages: self.osc_messages.load(Relaxed),
             osc_bad_packets: self.osc_bad_packets.load(Relaxed),
+            osc_refused: self.osc_refused.load(Relaxed),
             active_voices: self.active_voices.load(Relaxed),
             transport_running: self.transport_running.load(Relaxed) != 0,
             track_steps: std::array::from_fn(|i| {
@@ -683,7 +689,7 @@ impl MeterSnapshot {
              heartbeat_age_ms={:.1} rate={} buffer={} generation={} failovers={} \
              failovers_panic={} failovers_hang={} failovers_poisoned={} detect_ms={:.2} \
              gap_frames={} standby={} stale_standbys={} leaked_threads={} hang_false_alarms={} \
-             osc_packets={} osc_messages={} osc_bad={} output_panics={} rt={}",
+             osc_packets={} osc_messages={} osc_bad={} osc_refused={} output_panics={} rt={}",
             self.ring_fill,
             self.ring_capacity_blocks,
             self.ring_fill_min,
@@ -728,6 +734,7 @@ impl MeterSnapshot {
             self.osc_packets,
             self.osc_messages,
             self.osc_bad_packets,
+            self.osc_refused,
             self.output_panics,
             self.rt,
         )

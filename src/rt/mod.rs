@@ -74,6 +74,9 @@ pub struct AudioConfig {
     /// (`None`: half of what the ring holds, one device buffer plus the target fill, at least
     /// 3 ms; see [`SupervisorConfig::hang_timeout_for`]).
     pub hang_timeout: Option<Duration>,
+    /// The engine timeline MIDI out reads, attached to every worker's engine (`None`: no
+    /// MIDI out; see `engine::note_tap`).
+    pub note_tap: Option<crate::engine::note_tap::SharedNoteTap>,
 }
 
 impl Default for AudioConfig {
@@ -86,6 +89,7 @@ impl Default for AudioConfig {
             target_fill: 3,
             ring_capacity: 32,
             command_capacity: 1024,
+            note_tap: None,
             hang_timeout: None,
         }
     }
@@ -106,6 +110,7 @@ impl AudioConfig {
             command_capacity: self.command_capacity.max(16),
             hang_timeout: self.hang_timeout,
             reap_timeout: DEFAULT_REAP_TIMEOUT,
+            note_tap: self.note_tap.clone(),
         }
     }
 }

@@ -107,6 +107,8 @@ pub struct UiOptions {
     /// journal): (file, line number, phrase). A line that fails is shown as a notice
     /// `FILE:LINE: error`.
     pub replay: Vec<(PathBuf, usize, String)>,
+    /// Phrase extensions the performer asks before the language (the MIDI phrases).
+    pub extensions: Vec<Box<dyn crate::control::extension::PhraseExtension>>,
 }
 
 impl UiOptions {
@@ -123,6 +125,7 @@ impl UiOptions {
             notices: Vec::new(),
             keep_open: Box::new(|| false),
             replay: Vec::new(),
+            extensions: Vec::new(),
         }
     }
 }
@@ -179,6 +182,9 @@ pub fn run(audio: LiveAudio, inbox: InboxReceiver, options: UiOptions) -> Result
     control.set_faults_enabled(options.faults_enabled);
     let mut performer = Performer::new(control, options.vocabulary, options.on_accepted);
     let mut notices = options.notices.clone();
+    for extension in options.extensions {
+        performer.add_extension(extension);
+    }
     notices.extend(replay(&mut performer, &options.replay));
     let mut history = match &options.paths.history {
         Some(p) => LineHistory::load(p),

@@ -14,8 +14,8 @@ use std::io::Write;
 use std::sync::mpsc::RecvTimeoutError;
 use std::time::{Duration, Instant};
 
-/// How long the control thread waits for input before it looks at the inbox again.
-const INBOX_POLL: Duration = Duration::from_millis(20);
+/// The longest a line from the inbox (OSC, MIDI, a session) waits before it is performed.
+const INBOX_POLL: Duration = Duration::from_millis(2);
 
 /// Extra time after the release before leaving, so the tail is heard.
 const RELEASE_MARGIN: Duration = Duration::from_millis(100);

@@ -215,7 +215,10 @@ impl Crew {
         // Built where the output's music stands now; a standby is moved on to the exact
         // position when it takes over (`RenderLoop::take_over`).
         let beat = self.meters.played_beat();
-        let engine = Engine::from_state(self.config.sample_rate, patch, beat);
+        let mut engine = Engine::from_state(self.config.sample_rate, patch, beat);
+        if let Some(tap) = &self.config.note_tap {
+            engine.attach_note_tap(tap.0.clone());
+        }
         let (producer, consumer) = audio_ring(self.config.ring_capacity);
         let render_loop = RenderLoop::new(
             engine,

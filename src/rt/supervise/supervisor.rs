@@ -90,6 +90,8 @@ pub struct SupervisorConfig {
     pub hang_timeout: Option<Duration>,
     /// An abandoned worker still running after this long counts as leaked.
     pub reap_timeout: Duration,
+    /// The engine timeline MIDI out reads, attached to every engine built (`None`: none).
+    pub note_tap: Option<crate::engine::note_tap::SharedNoteTap>,
 }
 
 impl SupervisorConfig {
@@ -164,7 +166,10 @@ impl Supervisor {
         };
         let (cmd_tx, cmd_rx) = RingBuffer::new(config.command_capacity.max(16));
         let fanout = CommandFanOut::new(cmd_tx);
-        let engine = Engine::new(config.sample_rate);
+        let mut engine = Engine::new(config.sample_rate);
+        if let Some(tap) = &config.note_tap {
+            engine.attach_note_tap(tap.0.clone());
+        }
         let render_loop = RenderLoop::new(
             engine,
             cmd_rx,
@@ -234,6 +239,7 @@ mod tests {
             command_capacity: 64,
             hang_timeout: None,
             reap_timeout: DEFAULT_REAP_TIMEOUT,
+            note_tap: None,
         };
         let block = 64.0 / 44_100.0;
         let t = config.hang_timeout_for(256).as_secs_f64();

@@ -29,6 +29,8 @@ use std::time::{Duration, Instant};
 
 /// How often the meters are read and redrawn (20 Hz: within the 10–30 Hz the pane promises).
 pub const METER_PERIOD: Duration = Duration::from_millis(50);
+/// The longest a line from the inbox (OSC, MIDI, a session) waits before it is performed.
+const INBOX_POLL: Duration = Duration::from_millis(2);
 
 /// Test hook: when this environment variable holds a line, submitting exactly that line
 /// panics on the UI thread, so the end-to-end test can prove the terminal is restored.
@@ -92,7 +94,10 @@ pub fn run(
             session.terminal.draw(|f| screen::draw(f, &app))?;
             dirty = false;
         }
-        let wait = next_meters.saturating_duration_since(Instant::now());
+        // Wake often enough that inbox lines (MIDI keys above all) sound without a lag.
+        let wait = next_meters
+            .saturating_duration_since(Instant::now())
+            .min(INBOX_POLL);
         if !event::poll(wait)? {
             continue;
         }
