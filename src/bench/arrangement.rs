@@ -9,9 +9,8 @@ use crate::engine::drums::DrumKind;
 use crate::engine::lfo::{LfoField, LfoTarget};
 use crate::engine::params::ParamId;
 use crate::engine::sample_library::{self, SampleData};
-use crate::engine::{Engine, BLOCK_FRAMES, BLOCK_SAMPLES};
+use crate::engine::Engine;
 use std::sync::OnceLock;
-use std::time::Instant;
 
 /// A one-second sample for the sample tracks, added to the library once per process.
 fn bench_sample() -> Option<u16> {
@@ -124,34 +123,16 @@ pub fn arrangement_commands() -> Vec<Command> {
 
 /// Times the arrangement for about `seconds` of audio (the fastest quarter second counts).
 pub fn full_arrangement_realtime_factor(sample_rate: u32, seconds: f64) -> RealtimeFactor {
-    use crate::rt::guard::rt_guard;
     let mut engine = Engine::with_voices(sample_rate, 16);
     for command in arrangement_commands() {
         engine.apply(command);
     }
-    let mut block = [0.0f32; BLOCK_SAMPLES];
-    for _ in 0..(sample_rate as usize / BLOCK_FRAMES) {
-        rt_guard(|| engine.render(&mut block));
-    }
-    let run_blocks = (sample_rate as usize / 4 / BLOCK_FRAMES).max(1);
-    let runs = ((seconds * 4.0).ceil() as usize).max(1);
-    let mut best = f64::MAX;
-    let mut sink = 0.0f32;
-    for _ in 0..runs {
-        let start = Instant::now();
-        rt_guard(|| {
-            for _ in 0..run_blocks {
-                engine.render(&mut block);
-                sink += block[0];
-            }
-        });
-        best = best.min(start.elapsed().as_secs_f64());
-    }
-    std::hint::black_box(sink);
+    let (audio_seconds, wall_seconds) =
+        super::realtime::time_renders(&mut engine, sample_rate, seconds);
     RealtimeFactor {
         label: "full arrangement".into(),
-        audio_seconds: (run_blocks * BLOCK_FRAMES) as f64 / f64::from(sample_rate),
-        wall_seconds: best,
+        audio_seconds,
+        wall_seconds,
     }
 }
 
@@ -165,7 +146,7 @@ mod tests {
         for command in arrangement_commands() {
             engine.apply(command);
         }
-        let mut block = [0.0f32; BLOCK_SAMPLES];
+        let mut block = [0.0f32; crate::engine::BLOCK_SAMPLES];
         let mut loud = 0;
         let mut busiest = 0;
         for _ in 0..2000 {

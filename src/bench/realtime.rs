@@ -68,18 +68,33 @@ pub fn polyphony_realtime_factor(
     voices: usize,
     effects: bool,
 ) -> RealtimeFactor {
-    use crate::rt::guard::rt_guard;
     let mut engine = Engine::with_voices(sample_rate, voices);
     for command in held_chord_commands(voices, effects) {
         engine.apply(command);
     }
+    let (audio_seconds, wall_seconds) = time_renders(&mut engine, sample_rate, seconds);
+    RealtimeFactor {
+        label: format!(
+            "{voices:>3} voices, effects {}",
+            if effects { "on " } else { "off" }
+        ),
+        audio_seconds,
+        wall_seconds,
+    }
+}
+
+/// Times `engine` rendering about `seconds` of audio after one settling second, in runs of
+/// a quarter second, and returns (audio seconds of one run, wall seconds of the fastest run):
+/// the fastest run counts, so that other processes on a shared machine disturb the figure as
+/// little as possible. The render loop runs inside `rt_guard` (denormals flushed) like the
+/// worker.
+pub fn time_renders(engine: &mut Engine, sample_rate: u32, seconds: f64) -> (f64, f64) {
+    use crate::rt::guard::rt_guard;
     let mut block = [0.0f32; BLOCK_SAMPLES];
-    // Past the attack and decay: the voices sustain, as in a held chord.
+    // Past the attack and decay: held voices sustain.
     for _ in 0..(sample_rate as usize / crate::engine::BLOCK_FRAMES) {
         rt_guard(|| engine.render(&mut block));
     }
-    // Timed in runs of a quarter second of audio; the fastest run counts, so that other
-    // processes on a shared machine disturb the figure as little as possible.
     let run_blocks = (sample_rate as usize / 4 / crate::engine::BLOCK_FRAMES).max(1);
     let runs = ((seconds * 4.0).ceil() as usize).max(1);
     let mut best = f64::MAX;
@@ -95,14 +110,8 @@ pub fn polyphony_realtime_factor(
         best = best.min(start.elapsed().as_secs_f64());
     }
     std::hint::black_box(sink);
-    RealtimeFactor {
-        label: format!(
-            "{voices:>3} voices, effects {}",
-            if effects { "on " } else { "off" }
-        ),
-        audio_seconds: (run_blocks * crate::engine::BLOCK_FRAMES) as f64 / f64::from(sample_rate),
-        wall_seconds: best,
-    }
+    let audio = (run_blocks * crate::engine::BLOCK_FRAMES) as f64 / f64::from(sample_rate);
+    (audio, best)
 }
 
 /// The patch and notes of the polyphony benchmark (and of `chronus render --voices`): saw →
