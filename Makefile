@@ -19,7 +19,7 @@ run: deps
 
 test: deps test-deps
 	$(CARGO) build --all-targets
-	$(CARGO) test --all-targets -- --test-threads=2
+	$(CARGO) test --all-targets --no-fail-fast -- --test-threads=2
 	$(CARGO) test --doc
 	@./scripts/install-debs.sh $(LINK_DEBS)
 	$(CARGO) test --features link --test link_netns -- --nocapture
