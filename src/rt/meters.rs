@@ -203,6 +203,8 @@ pub struct Meters {
     pub active_voices: AtomicU32,
     /// 1 while the engine's transport runs.
     pub transport_running: AtomicU32,
+    /// 1 while the engine skips its voices and effects (nothing sounds, tails decayed).
+    pub engine_idle: AtomicU32,
     /// Per sequencer track: 1 + the step it played last, 0 before it has played.
     pub track_steps: [AtomicU32; TRACKS],
 }
@@ -309,6 +311,8 @@ pub struct MeterSnapshot {
     pub active_voices: u32,
     /// Whether the engine's transport runs.
     pub transport_running: bool,
+    /// Whether the engine is idle (skipping its voices and effects).
+    pub idle: bool,
     /// The step each track played last (`None` before it has played).
     pub track_steps: [Option<u8>; TRACKS],
 }
@@ -389,6 +393,7 @@ impl Meters {
             osc_bad_packets: AtomicU64::new(0),
             active_voices: AtomicU32::new(0),
             transport_running: AtomicU32::new(0),
+            engine_idle: AtomicU32::new(0),
             track_steps: std::array::from_fn(|_| AtomicU32::new(0)),
         }
     }
@@ -399,9 +404,11 @@ impl Meters {
         &self,
         voices: usize,
         running: bool,
+        idle: bool,
         step: impl Fn(usize) -> Option<usize>,
     ) {
         self.active_voices.store(voices as u32, Relaxed);
+        self.engine_idle.store(u32::from(idle), Relaxed);
         self.transport_running.store(u32::from(running), Relaxed);
         for (i, s) in self.track_steps.iter().enumerate() {
             s.store(step(i).map_or(0, |n| n as u32 + 1), Relaxed);
@@ -659,6 +666,7 @@ impl Meters {
             osc_bad_packets: self.osc_bad_packets.load(Relaxed),
             active_voices: self.active_voices.load(Relaxed),
             transport_running: self.transport_running.load(Relaxed) != 0,
+            idle: self.engine_idle.load(Relaxed) != 0,
             track_steps: std::array::from_fn(|i| {
                 let v = self.track_steps[i].load(Relaxed);
                 (v > 0).then(|| (v - 1).min(255) as u8)
@@ -683,7 +691,7 @@ impl MeterSnapshot {
              heartbeat_age_ms={:.1} rate={} buffer={} generation={} failovers={} \
              failovers_panic={} failovers_hang={} failovers_poisoned={} detect_ms={:.2} \
              gap_frames={} standby={} stale_standbys={} leaked_threads={} hang_false_alarms={} \
-             osc_packets={} osc_messages={} osc_bad={} output_panics={} rt={}",
+             osc_packets={} osc_messages={} osc_bad={} output_panics={} rt={} idle={}",
             self.ring_fill,
             self.ring_capacity_blocks,
             self.ring_fill_min,
@@ -730,6 +738,7 @@ impl MeterSnapshot {
             self.osc_bad_packets,
             self.output_panics,
             self.rt,
+            u8::from(self.idle),
         )
     }
 }

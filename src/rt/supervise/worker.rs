@@ -70,6 +70,8 @@ impl RenderLoop {
         meters: Arc<Meters>,
         target_fill: usize,
     ) -> Self {
+        let mut engine = engine;
+        engine.set_idle_skip(true);
         let capacity = audio.buffer().capacity();
         let block_period_ns = BLOCK_FRAMES as f32 * 1e9 / engine.sample_rate() as f32;
         let poison = PoisonDetector::new(engine.sample_rate());
@@ -207,10 +209,12 @@ impl RenderLoop {
             .record_dsp_load(elapsed as f32 / self.block_period_ns);
         self.meters.blocks_rendered.fetch_add(1, Relaxed);
         let engine = &self.engine;
-        self.meters
-            .record_music(engine.active_voices(), engine.is_running(), |t| {
-                engine.current_step(t)
-            });
+        self.meters.record_music(
+            engine.active_voices(),
+            engine.is_running(),
+            engine.is_idle(),
+            |t| engine.current_step(t),
+        );
         self.meters.record_rendered_position(self.block.position);
         self.meters.beat();
         Step::Rendered
