@@ -6,6 +6,7 @@
 use crate::engine::command::TRACKS;
 use crate::engine::position::MusicalPosition;
 use crate::rt::realtime_priority::Scheduling;
+use crate::rt::rings::block_wake::BlockWake;
 use crate::rt::supervise::supervisor::FailureKind;
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64};
@@ -88,6 +89,9 @@ pub const LATENCY_HISTORY: usize = 64;
 #[derive(Debug)]
 pub struct Meters {
     epoch: Instant,
+    /// Signalled by the output each time it takes a block from the ring; the active worker
+    /// sleeps on it while the ring is full (see [`BlockWake`]).
+    pub block_consumed: BlockWake,
     /// Audio ring capacity in blocks.
     pub ring_capacity_blocks: AtomicU32,
     /// Audio ring fill in blocks, as the output last saw it.
@@ -332,6 +336,7 @@ impl Meters {
     pub fn new() -> Self {
         Meters {
             epoch: Instant::now(),
+            block_consumed: BlockWake::new(),
             ring_capacity_blocks: AtomicU32::new(0),
             ring_fill: AtomicU32::new(0),
             ring_fill_min: AtomicU32::new(u32::MAX),

@@ -119,6 +119,25 @@ impl RenderLoop {
         self.poison.onset_ns()
     }
 
+    /// How long the worker may sleep with a full ring: until the next block of the device
+    /// buffer falls due (see [`RenderLoop::effective_target`]) while part of it is still to
+    /// render, else one device period (the output wakes it sooner when it takes a block;
+    /// the timeout keeps the heartbeat going if a wake is lost).
+    pub fn wait_limit(&self) -> Duration {
+        let period = self.block_period_ns as u64;
+        let device_blocks = (self.meters.device_buffer_frames() as usize).div_ceil(BLOCK_FRAMES);
+        let last = self.meters.last_callback_ns.load(Relaxed);
+        if last == 0 || device_blocks <= 1 {
+            return Duration::from_nanos(period * device_blocks.max(1) as u64);
+        }
+        let since = self.meters.now_ns().saturating_sub(last);
+        if blocks_due(since, self.block_period_ns, device_blocks) < device_blocks {
+            Duration::from_nanos(period - since % period.max(1) + 1)
+        } else {
+            Duration::from_nanos(period * device_blocks as u64)
+        }
+    }
+
     /// The fill the worker aims for: `target_fill` blocks of safety plus the part of the next
     /// device buffer that is due by now, within the ring's capacity. The output takes a whole
     /// device buffer at once; rather than refill all of it in a burst right after a callback
