@@ -7,6 +7,7 @@ use crate::engine::command::TRACKS;
 use crate::engine::position::MusicalPosition;
 use crate::rt::realtime_priority::Scheduling;
 use crate::rt::rings::block_wake::BlockWake;
+use crate::rt::supervise::margin::MarginReason;
 use crate::rt::supervise::supervisor::FailureKind;
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64};
@@ -92,6 +93,13 @@ pub struct Meters {
     /// Signalled by the output each time it takes a block from the ring; the active worker
     /// sleeps on it while the ring is full (see [`BlockWake`]).
     pub block_consumed: BlockWake,
+    /// Blocks of margin the worker keeps beyond one device buffer (0: the render loop's own
+    /// `target_fill`); set by the supervisor's margin policy or fixed by `--target-fill`.
+    pub margin_blocks: AtomicU32,
+    /// Why the margin last changed ([`MarginReason::code`]).
+    pub margin_reason: AtomicU32,
+    /// Blocks the output took that left the ring empty (a near miss, or an underrun next).
+    pub near_misses: AtomicU64,
     /// Audio ring capacity in blocks.
     pub ring_capacity_blocks: AtomicU32,
     /// Audio ring fill in blocks, as the output last saw it.
@@ -317,6 +325,10 @@ pub struct MeterSnapshot {
     pub transport_running: bool,
     /// Whether the engine is idle (skipping its voices and effects).
     pub idle: bool,
+    /// Blocks of margin beyond one device buffer (0 when not reported).
+    pub margin: u32,
+    /// Why the margin last changed (`fixed`, `start`, `underrun`, `near_miss`, `clean`).
+    pub margin_why: &'static str,
     /// The step each track played last (`None` before it has played).
     pub track_steps: [Option<u8>; TRACKS],
 }
@@ -337,6 +349,9 @@ impl Meters {
         Meters {
             epoch: Instant::now(),
             block_consumed: BlockWake::new(),
+            margin_blocks: AtomicU32::new(0),
+            margin_reason: AtomicU32::new(0),
+            near_misses: AtomicU64::new(0),
             ring_capacity_blocks: AtomicU32::new(0),
             ring_fill: AtomicU32::new(0),
             ring_fill_min: AtomicU32::new(u32::MAX),
@@ -507,6 +522,10 @@ impl Meters {
     pub fn record_fill(&self, fill: u32) {
         self.ring_fill.store(fill, Relaxed);
         self.ring_fill_min.fetch_min(fill, Relaxed);
+        if fill <= 1 {
+            // The block about to be taken is the last one ready.
+            self.near_misses.fetch_add(1, Relaxed);
+        }
         self.ring_fill_max.fetch_max(fill, Relaxed);
     }
 
@@ -672,6 +691,8 @@ impl Meters {
             active_voices: self.active_voices.load(Relaxed),
             transport_running: self.transport_running.load(Relaxed) != 0,
             idle: self.engine_idle.load(Relaxed) != 0,
+            margin: self.margin_blocks.load(Relaxed),
+            margin_why: MarginReason::from_code(self.margin_reason.load(Relaxed) as u8).word(),
             track_steps: std::array::from_fn(|i| {
                 let v = self.track_steps[i].load(Relaxed);
                 (v > 0).then(|| (v - 1).min(255) as u8)
@@ -696,7 +717,7 @@ impl MeterSnapshot {
              heartbeat_age_ms={:.1} rate={} buffer={} generation={} failovers={} \
              failovers_panic={} failovers_hang={} failovers_poisoned={} detect_ms={:.2} \
              gap_frames={} standby={} stale_standbys={} leaked_threads={} hang_false_alarms={} \
-             osc_packets={} osc_messages={} osc_bad={} output_panics={} rt={} idle={}",
+             osc_packets={} osc_messages={} osc_bad={} output_panics={} rt={} idle={} margin={} margin_why={}",
             self.ring_fill,
             self.ring_capacity_blocks,
             self.ring_fill_min,
@@ -744,6 +765,8 @@ impl MeterSnapshot {
             self.output_panics,
             self.rt,
             u8::from(self.idle),
+            self.margin,
+            self.margin_why,
         )
     }
 }

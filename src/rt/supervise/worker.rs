@@ -147,7 +147,11 @@ impl RenderLoop {
     /// callback, and for buffers of one block, it is simply `target_fill` + one device buffer.
     pub fn effective_target(&self) -> usize {
         let device_blocks = (self.meters.device_buffer_frames() as usize).div_ceil(BLOCK_FRAMES);
-        (self.target_fill + self.device_blocks_due(device_blocks)).min(self.capacity)
+        let margin = match self.meters.margin_blocks.load(Relaxed) as usize {
+            0 => self.target_fill,
+            m => m.min(self.target_fill),
+        };
+        (margin + self.device_blocks_due(device_blocks)).min(self.capacity)
     }
 
     /// How many blocks of the next device buffer should be ready by now: one more for every

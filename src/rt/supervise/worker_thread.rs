@@ -273,7 +273,7 @@ fn run(mut rl: RenderLoop, signals: &WorkerSignals, links: &WorkerLinks) -> Rend
                     Ok(Step::RingFull) => {
                         signals.beat(now);
                         let wait = rl.wait_limit();
-                        rl.meters().block_consumed.wait(seen, wait);
+                        rt_guard(|| rl.meters().block_consumed.wait(seen, wait));
                     }
                     Ok(Step::Poisoned) => {
                         signals.fail(FailureKind::Poisoned, rl.poison_onset_ns());
