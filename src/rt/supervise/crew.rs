@@ -101,11 +101,14 @@ impl Crew {
                 .config
                 .hang_timeout_for(self.meters.device_buffer_frames());
             let timeout_ns = timeout.as_nanos() as u64;
-            std::thread::park_timeout(SupervisorConfig::poll_interval(timeout));
+            let sleep = self.sleep_until_judgement(timeout);
+            std::thread::park_timeout(sleep);
             let now = self.meters.now_ns();
-            // If this thread itself was kept off the CPU for longer than the timeout, the
-            // worker probably was too: give it another round before calling it hung.
-            let late = now.saturating_sub(self.last_poll_ns) > timeout_ns;
+            // If this thread itself was kept off the CPU for longer than the timeout past when
+            // it meant to wake, the worker probably was too: give it another round before
+            // calling it hung.
+            let meant = self.last_poll_ns + sleep.as_nanos() as u64;
+            let late = now.saturating_sub(meant) > timeout_ns;
             self.last_poll_ns = now;
             self.switch.collect_retired();
             self.offer_pending();
@@ -124,6 +127,17 @@ impl Crew {
             a.worker.request_exit();
         }
         // Dropping the workers joins those that exit; stuck ones are left detached.
+    }
+
+    /// How long to sleep: until the active worker's last heartbeat is a full `timeout` old
+    /// (the first moment it could be judged hung), at least a short poll and at most the
+    /// timeout. Failures reported by a worker wake the supervisor at once, so detection
+    /// times do not depend on this; a working worker beats every block, so the supervisor
+    /// wakes about once per timeout instead of every quarter of it.
+    fn sleep_until_judgement(&self, timeout: Duration) -> Duration {
+        let deadline = self.active.signals().last_beat_ns() + timeout.as_nanos() as u64;
+        let left = Duration::from_nanos(deadline.saturating_sub(self.meters.now_ns()));
+        left.clamp(SupervisorConfig::poll_interval(timeout), timeout)
     }
 
     /// Runs the adaptive margin policy (when the margin is not fixed) and publishes it.
