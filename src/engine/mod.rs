@@ -15,6 +15,7 @@ pub mod envelope;
 pub mod filter;
 pub mod fx;
 pub mod lfo;
+pub mod idle;
 pub mod oscillator;
 pub mod params;
 pub mod position;
@@ -34,6 +35,7 @@ pub mod voice_pool;
 use arp::{ArpMode, Arpeggiator};
 use command::{midi_to_hz, Command, Fault, Step};
 use fx::FxChain;
+use idle::IdleWatch;
 use params::ParamId;
 use profile::SoundProfiles;
 use sequencer::Sequencer;
@@ -88,6 +90,7 @@ pub struct Engine {
     fx_dirty: bool,
     frames: u64,
     counters: EngineCounters,
+    idle: IdleWatch,
 }
 
 /// Soft clip that leaves everything below 0.8 untouched and bends smoothly to ±1.
@@ -152,6 +155,7 @@ impl Engine {
             fx_dirty: false,
             frames: 0,
             counters: EngineCounters::default(),
+            idle: IdleWatch::new(),
             state,
         };
         engine.configure_arp();
@@ -209,6 +213,17 @@ impl Engine {
         let mut c = self.counters;
         c.voice_steals = self.pool.steals();
         c
+    }
+
+    /// Lets `render` skip the voices and effects while nothing sounds and every effect tail
+    /// has decayed below -120 dB (see [`idle`]). Off by default; live workers switch it on.
+    pub fn set_idle_skip(&mut self, on: bool) {
+        self.idle.enable(on);
+    }
+
+    /// True while the last block was skipped as idle.
+    pub fn is_idle(&self) -> bool {
+        self.idle.is_idle()
     }
 
     /// True when the gated voice's gate is open.
