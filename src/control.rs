@@ -15,6 +15,7 @@ use crate::engine::command::{midi_to_hz, Command, StampedCommand, TRACKS};
 use crate::engine::params::{default_values, ParamId, PARAM_COUNT};
 use crate::engine::snapshot::{apply_track_command, HeldNotes, TrackState};
 use crate::engine::EngineSnapshot;
+use crate::lang::pattern::rhythm::{Rhythms, TrackRhythm};
 use crate::rt::fanout::CommandFanOut;
 use crate::rt::meters::Meters;
 use std::sync::atomic::Ordering::Relaxed;
@@ -32,6 +33,7 @@ pub struct PatchState {
     running: bool,
     tracks: [TrackState; TRACKS],
     names: TrackNames,
+    rhythms: Rhythms,
 }
 
 impl Default for PatchState {
@@ -44,6 +46,7 @@ impl Default for PatchState {
             running: false,
             tracks: [TrackState::default(); TRACKS],
             names: TrackNames::default(),
+            rhythms: Rhythms::default(),
         }
     }
 }
@@ -119,6 +122,23 @@ impl PatchState {
         self.names.select(index, name);
     }
 
+    /// The tracks' patterns as typed, and the seed of their random choices.
+    pub fn rhythms(&self) -> &Rhythms {
+        &self.rhythms
+    }
+
+    /// Remembers (or forgets) track `index`'s pattern as typed.
+    pub fn set_rhythm(&mut self, index: u8, rhythm: Option<TrackRhythm>) {
+        if let Some(slot) = self.rhythms.tracks.get_mut(usize::from(index)) {
+            *slot = rhythm;
+        }
+    }
+
+    /// Sets the seed of random pattern choices (`?`, `|`).
+    pub fn set_pattern_seed(&mut self, seed: u64) {
+        self.rhythms.seed = seed;
+    }
+
     /// Whether the two states sound the same: parameters, gate, note and tracks (not the
     /// transport, held chord notes or track names). Undo levels are made of changes to these.
     pub fn same_sound(&self, other: &PatchState) -> bool {
@@ -161,6 +181,9 @@ impl PatchState {
             Command::TransportStart => self.running = true,
             Command::TransportStop => self.running = false,
             Command::SetStep { .. } | Command::SetTrack { .. } | Command::ClearTrack { .. } => {
+                if let Command::ClearTrack { track } = *command {
+                    self.set_rhythm(track, None);
+                }
                 apply_track_command(&mut self.tracks, *command);
             }
             Command::ApplyPending | Command::Fault(_) => {}

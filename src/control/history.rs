@@ -131,6 +131,8 @@ pub fn transition_commands(from: &PatchState, to: &PatchState) -> Vec<Command> {
                 f32::from(want.length),
             ),
             (TrackParam::Rate, have.rate, want.rate),
+            (TrackParam::CycleSteps, have.cycle_steps, want.cycle_steps),
+            (TrackParam::CycleSlots, have.cycle_slots, want.cycle_slots),
             (TrackParam::Mute, bit(have.mute), bit(want.mute)),
             (TrackParam::Solo, bit(have.solo), bit(want.solo)),
             (TrackParam::Level, have.level_db, want.level_db),

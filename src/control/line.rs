@@ -139,6 +139,13 @@ impl Control {
                     index + 1
                 ));
             }
+            Meta::Rhythm { index, rhythm } => {
+                self.patch.set_rhythm(*index, Some((**rhythm).clone()));
+            }
+            Meta::Seed(seed) => {
+                self.patch.set_pattern_seed(*seed);
+                out.replies.push(format!("seed {seed}: random pattern steps follow it"));
+            }
             Meta::SavePatch { name } if !self.saves_patches => out.replies.push(format!(
                 "save patch {name}: not saved (replaying a session writes no patch files)"
             )),

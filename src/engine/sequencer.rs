@@ -168,7 +168,10 @@ impl Sequencer {
                 self.next_frame[t] = transport.frame_at(transport.step_beat(n + 1, beats));
                 let step = track.steps[(n % u64::from(track.length.max(1))) as usize];
                 if step.level != StepLevel::Rest && self.audible(t) {
-                    let gate = f64::from(track.gate) * beats * transport.frames_per_beat();
+                    let gate = f64::from(track.gate)
+                        * beats
+                        * f64::from(step.steps_long())
+                        * transport.frames_per_beat();
                     return Some(StepEvent {
                         track: t as u8,
                         step,

@@ -68,6 +68,15 @@ pub enum Meta {
     },
     /// `patches`: list the saved and built-in patches.
     Patches,
+    /// A pattern was written to a track: remember it as typed (for rhythm words and `show`).
+    Rhythm {
+        /// The engine's track index.
+        index: u8,
+        /// The pattern as typed with its rhythm words.
+        rhythm: Box<crate::lang::pattern::rhythm::TrackRhythm>,
+    },
+    /// `seed 42`: the seed of random pattern choices (`?`, `|`).
+    Seed(u64),
 }
 
 impl Action {
@@ -97,6 +106,10 @@ impl Action {
             Action::Meta(Meta::Track { index, name }) => {
                 patch.select_track(*index, name.as_deref())
             }
+            Action::Meta(Meta::Rhythm { index, rhythm }) => {
+                patch.set_rhythm(*index, Some((**rhythm).clone()))
+            }
+            Action::Meta(Meta::Seed(seed)) => patch.set_pattern_seed(*seed),
             Action::Meta(_) => {}
         }
     }
@@ -129,6 +142,10 @@ impl Meta {
             Meta::Track { index, name: None } => format!("track {}", index + 1),
             Meta::SavePatch { name } => format!("save patch {name}"),
             Meta::Patches => "patches".into(),
+            Meta::Rhythm { index, rhythm } => {
+                format!("track {} {}", index + 1, rhythm.phrase())
+            }
+            Meta::Seed(seed) => format!("seed {seed}"),
         }
     }
 }
@@ -155,6 +172,16 @@ pub fn canonical_command(command: &Command) -> String {
                 (crate::engine::command::StepLevel::Rest, _) => ".".into(),
                 (_, note) => note_name(note),
             };
+            let mut what = what;
+            for extra in step.chord.iter().filter(|n| **n != Step::NO_NOTE) {
+                what = format!("{what},{}", note_name(*extra));
+            }
+            if step.velocity != 0 {
+                what = format!("{what}:{}", format_decimal(step.velocity()));
+            }
+            if step.steps_long() > 1 {
+                what = format!("{what}@{}", step.steps_long());
+            }
             format!("track {} step {} {what}", track + 1, u16::from(index) + 1)
         }
         Command::SetTrack {
@@ -180,6 +207,8 @@ fn track_setting(param: TrackParam, value: f32) -> String {
     match param {
         TrackParam::Length => format!("steps {}", format_decimal(value)),
         TrackParam::Rate => format!("rate {}", format_decimal(value)),
+        TrackParam::CycleSteps => format!("cycle of {} steps", format_decimal(value)),
+        TrackParam::CycleSlots => format!("cycle of {} slots", format_decimal(value)),
         TrackParam::Mute => (if on { "mute" } else { "unmute" }).into(),
         TrackParam::Solo => (if on { "solo" } else { "unsolo" }).into(),
         TrackParam::Level => format!("level {} db", format_decimal(value)),
