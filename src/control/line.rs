@@ -144,7 +144,8 @@ impl Control {
             }
             Meta::Seed(seed) => {
                 self.patch.set_pattern_seed(*seed);
-                out.replies.push(format!("seed {seed}: random pattern steps follow it"));
+                out.replies
+                    .push(format!("seed {seed}: random pattern steps follow it"));
             }
             Meta::SavePatch { name } if !self.saves_patches => out.replies.push(format!(
                 "save patch {name}: not saved (replaying a session writes no patch files)"

@@ -94,7 +94,7 @@ impl HeldNotes {
 pub struct TrackState {
     /// The pattern; only the first `length` steps play.
     pub steps: [Step; MAX_STEPS],
-    /// Steps in the pattern (1..=64).
+    /// Steps in the pattern (1..=192).
     pub length: u8,
     /// Step length as a fraction of a 4/4 bar (0.0625 = 1/16).
     pub rate: f32,
@@ -182,7 +182,7 @@ impl TrackState {
 }
 
 /// What the engine needs to rebuild the same sound elsewhere: every parameter, the gate,
-/// held notes, the transport and the tracks. `Copy`, about 2.5 KB.
+/// held notes, the transport and the tracks. `Copy`, about 11 KB.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct EngineSnapshot {
     /// Every parameter value, indexed by [`ParamId`].
@@ -346,7 +346,7 @@ mod tests {
             value: 4.0,
         });
         assert_eq!(s.tracks[2].steps[3].level, StepLevel::Accent);
-        assert_eq!(s.tracks[2].length, 64);
+        assert_eq!(s.tracks[2].length, MAX_STEPS as u8);
         assert_eq!(s.tracks[2].sound[0], Some(4.0));
         assert_eq!(s.tracks[0], TrackState::default());
         s.apply(&Command::SetTrack {

@@ -151,4 +151,6 @@ pub(crate) enum PhraseKind {
         amount: Quantity,
     },
     Fault(FaultSpec),
+    /// A rhythm word phrase (`backbeat`, `fast 2`, `every 4 bars reverse`).
+    Rhythm(super::rhythm_rules::RhythmPhrase),
 }

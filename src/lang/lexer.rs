@@ -204,8 +204,7 @@ pub(crate) fn lex(line: &str) -> Vec<Token> {
             };
             let chunk = &rest[..len];
             let lower = chunk.to_lowercase();
-            let ends_mini =
-                mode == RawMode::Mini && super::pattern::chunk::ends_pattern(&lower);
+            let ends_mini = mode == RawMode::Mini && super::pattern::chunk::ends_pattern(&lower);
             if len == 0 || lower == "and" || lower == "then" || ends_mini {
                 // A separator ends the raw words; lex it normally.
                 mode = RawMode::Off;

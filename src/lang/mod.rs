@@ -55,7 +55,10 @@ mod phrase_rules;
 mod resolve;
 mod resolve_music;
 mod resolve_pattern;
+mod resolve_rhythm;
 mod resolve_steps;
+mod rhythm_rules;
+pub mod rhythm_words;
 pub mod units;
 pub mod vocab;
 mod vocab_check;
@@ -99,7 +102,7 @@ pub fn resolve_line(
     if line.trim() == "?" {
         return Ok(vec![Action::Meta(Meta::Help(None))]);
     }
-    let tokens = lexer::lex(line);
+    let tokens = lexer::lex(&rhythm_rules::blank_beat_and(line));
     let lexemes = classify(line, &tokens, vocab)?;
     let topics: Vec<String> = TOPICS.iter().map(|t| t.to_string()).collect();
     check_unknown_words(line, &lexemes, vocab, &topics)?;

@@ -138,8 +138,11 @@ impl Grammar<'_> {
         alt((
             |i| {
                 let (i, _) = verb(Verb::Pattern, "pattern")(i)?;
-                map(|i| raws(i, PATTERN), |words| PhraseKind::Pattern(joined(&words)))
-                    .parse_complete(i)
+                map(
+                    |i| raws(i, PATTERN),
+                    |words| PhraseKind::Pattern(joined(&words)),
+                )
+                .parse_complete(i)
             },
             |i| {
                 let (i, _) = verb(Verb::Seq, "seq")(i)?;
@@ -158,6 +161,7 @@ impl Grammar<'_> {
             toggle(Verb::Solo, true, true, "solo"),
             toggle(Verb::Unsolo, false, true, "unsolo"),
             map(verb(Verb::Clear, "clear"), |_| PhraseKind::Clear),
+            |i| self.rhythm(i),
         ))
         .parse_complete(i)
     }

@@ -81,7 +81,9 @@ impl Resolver<'_> {
                             q.span.clone(),
                             format!("a pattern has 1 to {MAX_STEPS} steps"),
                         )
-                        .expecting(format!("a whole number from 1 to {MAX_STEPS}, e.g. `steps 16`")));
+                        .expecting(format!(
+                            "a whole number from 1 to {MAX_STEPS}, e.g. `steps 16`"
+                        )));
                 }
                 self.track_setting(TrackParam::Length, n as f32, span);
             }
@@ -102,6 +104,7 @@ impl Resolver<'_> {
                 self.engine(Command::ClearTrack { track }, span, None);
             }
             PhraseKind::Track { name, then } => self.track(name, then.as_deref(), span)?,
+            PhraseKind::Rhythm(r) => self.rhythm(r, span)?,
             PhraseKind::SavePatch(name) => {
                 let name = self.patch_name(name.as_ref(), span, "save")?;
                 self.actions

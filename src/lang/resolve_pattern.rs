@@ -12,7 +12,7 @@ use super::pattern::expand::Event;
 use super::pattern::frac::Frac;
 use super::pattern::grid::{cycle_steps, grid, Grid, GridError};
 use super::pattern::parse::{parse, Atom, Node, Sequence};
-use super::pattern::rhythm::{Transform, TrackRhythm};
+use super::pattern::rhythm::{TrackRhythm, Transform};
 use super::resolve::Resolver;
 use crate::engine::command::{Command, Step, StepLevel, TrackParam, MAX_STEPS};
 use std::ops::Range;
@@ -191,7 +191,14 @@ impl Resolver<'_> {
                 let name = crate::lang::note_name((60 + pc.rem_euclid(12)) as u8);
                 let name = name.trim_end_matches('4').to_string();
                 let octave: String = w[len..].chars().filter(char::is_ascii_digit).collect();
-                format!("{name}{}", if octave.is_empty() { "3".into() } else { octave })
+                format!(
+                    "{name}{}",
+                    if octave.is_empty() {
+                        "3".into()
+                    } else {
+                        octave
+                    }
+                )
             });
             return Err(self
                 .error(
@@ -289,7 +296,9 @@ impl Resolver<'_> {
         let now = self.patch.tracks()[usize::from(track)];
         let steps = laid.cycle_steps.to_f64() as f32;
         let slots = laid.grid.per_cycle as f32;
-        let same_grid = if steps == slots {
+        // Grid patterns of one cycle (steps = slots) keep whatever equal pair the track has,
+        // so that they write exactly the commands they always did.
+        let same_grid = if steps == slots && laid.grid.cycles == 1 {
             now.cycle_steps == now.cycle_slots
         } else {
             now.cycle_steps == steps && now.cycle_slots == slots
@@ -315,7 +324,7 @@ fn top_positions(root: &Node) -> Frac {
         .and_then(|s: &Sequence| {
             s.steps
                 .iter()
-                .try_fold(Frac::ZERO, |acc, w| acc.add(w.weight).ok())
+                .try_fold(Frac::ZERO, |acc, w| acc.plus(w.weight).ok())
         })
         .filter(|f| f.is_positive())
         .unwrap_or(Frac::ONE)

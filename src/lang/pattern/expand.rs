@@ -24,6 +24,8 @@ pub struct Event {
     pub velocity: Option<f32>,
     /// Where it was typed in the pattern text.
     pub span: Range<usize>,
+    /// The `?` it went through: (which, probability of playing); decided on its final onset.
+    pub maybe: Vec<(u32, f64)>,
 }
 
 type Out = Result<Vec<Event>, Overflow>;
@@ -48,6 +50,7 @@ pub fn query(node: &Node, b: Frac, e: Frac, seed: u64) -> Out {
                     atom: atom.clone(),
                     velocity: None,
                     span: span.clone(),
+                    maybe: Vec::new(),
                 });
                 k += 1;
             }
@@ -70,7 +73,7 @@ pub fn query(node: &Node, b: Frac, e: Frac, seed: u64) -> Out {
             let mut out = Vec::new();
             for s in seqs {
                 let w = total_weight(s)?;
-                out.extend(scaled(b, e, w.div(Frac::ONE)?, |qb, qe| {
+                out.extend(scaled(b, e, w.over(Frac::ONE)?, |qb, qe| {
                     sequence(s, qb, qe, seed)
                 })?);
             }
@@ -89,11 +92,15 @@ pub fn query(node: &Node, b: Frac, e: Frac, seed: u64) -> Out {
                     continue;
                 }
                 // `base` steps per cycle: the sequence runs base/w times as fast.
-                out.extend(scaled(b, e, w.div(base)?, |qb, qe| sequence(s, qb, qe, seed))?);
+                out.extend(scaled(b, e, w.over(base)?, |qb, qe| {
+                    sequence(s, qb, qe, seed)
+                })?);
             }
             Ok(out)
         }
-        Node::Fast(inner, f) => scaled(b, e, Frac::ONE.div(*f)?, |qb, qe| query(inner, qb, qe, seed)),
+        Node::Fast(inner, f) => scaled(b, e, Frac::ONE.over(*f)?, |qb, qe| {
+            query(inner, qb, qe, seed)
+        }),
         Node::Slow(inner, f) => scaled(b, e, *f, |qb, qe| query(inner, qb, qe, seed)),
         Node::Euclid {
             node,
@@ -117,8 +124,12 @@ pub fn query(node: &Node, b: Frac, e: Frac, seed: u64) -> Out {
             sequence(&seq, b, e, seed)
         }
         Node::Maybe { node, keep, id } => {
+            // Decided in `cycle_events`, on the onset in cycles, so that steps squeezed into
+            // one step (`x?(3,8)`) still choose each on their own.
             let mut out = query(node, b, e, seed)?;
-            out.retain(|ev| random(seed, *id, ev.begin) < *keep);
+            for ev in &mut out {
+                ev.maybe.push((*id, *keep));
+            }
             Ok(out)
         }
         Node::Velocity(node, v) => {
@@ -129,10 +140,10 @@ pub fn query(node: &Node, b: Frac, e: Frac, seed: u64) -> Out {
             Ok(out)
         }
         Node::Shift(node, by) => {
-            let mut out = query(node, b.add(*by)?, e.add(*by)?, seed)?;
+            let mut out = query(node, b.plus(*by)?, e.plus(*by)?, seed)?;
             for ev in &mut out {
-                ev.begin = ev.begin.sub(*by)?;
-                ev.end = ev.end.sub(*by)?;
+                ev.begin = ev.begin.minus(*by)?;
+                ev.end = ev.end.minus(*by)?;
             }
             Ok(out)
         }
@@ -140,10 +151,10 @@ pub fn query(node: &Node, b: Frac, e: Frac, seed: u64) -> Out {
             let mirror = Frac::int(2 * c + 1);
             let mut out = Vec::new();
             for mut ev in query(node, Frac::int(c), Frac::int(c + 1), seed)? {
-                let dur = ev.end.sub(ev.begin)?;
-                let end_in_cycle = ev.begin.add(dur.min(Frac::int(c + 1).sub(ev.begin)?))?;
-                ev.begin = mirror.sub(end_in_cycle)?;
-                ev.end = ev.begin.add(dur)?;
+                let dur = ev.end.minus(ev.begin)?;
+                let end_in_cycle = ev.begin.plus(dur.min(Frac::int(c + 1).minus(ev.begin)?))?;
+                ev.begin = mirror.minus(end_in_cycle)?;
+                ev.end = ev.begin.plus(dur)?;
                 if ev.begin >= cb && ev.begin < ce {
                     out.push(ev);
                 }
@@ -156,12 +167,16 @@ pub fn query(node: &Node, b: Frac, e: Frac, seed: u64) -> Out {
             then,
             other,
         } => per_cycle(b, e, |c, cb, ce| {
-            let node = if c.rem_euclid(*every) == *at { then } else { other };
+            let node = if c.rem_euclid(*every) == *at {
+                then
+            } else {
+                other
+            };
             query(node, cb, ce, seed)
         }),
         Node::Fill(node) => per_cycle(b, e, |c, cb, ce| {
             let start = Frac::int(c);
-            let three_quarters = start.add(Frac { n: 3, d: 4 })?;
+            let three_quarters = start.plus(Frac { n: 3, d: 4 })?;
             let eighth = Frac { n: 1, d: 8 };
             let mut out = Vec::new();
             for ev in query(node, start, Frac::int(c + 1), seed)? {
@@ -169,11 +184,12 @@ pub fn query(node: &Node, b: Frac, e: Frac, seed: u64) -> Out {
                     out.push(ev);
                     continue;
                 }
-                let half = |t: Frac| three_quarters.add(t.sub(three_quarters)?.div(Frac::int(2))?);
+                let half =
+                    |t: Frac| three_quarters.plus(t.minus(three_quarters)?.over(Frac::int(2))?);
                 for copy in [Frac::ZERO, eighth] {
                     let mut ev = ev.clone();
-                    ev.begin = half(ev.begin)?.add(copy)?;
-                    ev.end = half(ev.end)?.add(copy)?;
+                    ev.begin = half(ev.begin)?.plus(copy)?;
+                    ev.end = half(ev.end)?.plus(copy)?;
                     out.push(ev);
                 }
             }
@@ -186,6 +202,11 @@ pub fn query(node: &Node, b: Frac, e: Frac, seed: u64) -> Out {
 /// The events of `node` starting in cycle `cycle`, sorted by onset.
 pub fn cycle_events(node: &Node, cycle: i64, seed: u64) -> Out {
     let mut out = query(node, Frac::int(cycle), Frac::int(cycle + 1), seed)?;
+    out.retain(|ev| {
+        ev.maybe
+            .iter()
+            .all(|(id, keep)| random(seed, *id, ev.begin) < *keep)
+    });
     out.sort_by(|a, b| a.begin.cmp(&b.begin).then(a.span.start.cmp(&b.span.start)));
     Ok(out)
 }
@@ -211,16 +232,18 @@ fn per_cycle(b: Frac, e: Frac, mut f: impl FnMut(i64, Frac, Frac) -> Out) -> Out
 
 /// Queries `f` on time stretched by `factor` (inner time = outer / factor) and maps back.
 fn scaled(b: Frac, e: Frac, factor: Frac, f: impl FnOnce(Frac, Frac) -> Out) -> Out {
-    let mut out = f(b.div(factor)?, e.div(factor)?)?;
+    let mut out = f(b.over(factor)?, e.over(factor)?)?;
     for ev in &mut out {
-        ev.begin = ev.begin.mul(factor)?;
-        ev.end = ev.end.mul(factor)?;
+        ev.begin = ev.begin.times(factor)?;
+        ev.end = ev.end.times(factor)?;
     }
     Ok(out)
 }
 
 fn total_weight(s: &Sequence) -> Result<Frac, Overflow> {
-    s.steps.iter().try_fold(Frac::ZERO, |acc, w| acc.add(w.weight))
+    s.steps
+        .iter()
+        .try_fold(Frac::ZERO, |acc, w| acc.plus(w.weight))
 }
 
 /// A sequence: each step gets its weight's share of every cycle.
@@ -233,17 +256,17 @@ fn sequence(s: &Sequence, b: Frac, e: Frac, seed: u64) -> Out {
         let mut out = Vec::new();
         let mut offset = Frac::ZERO;
         for step in &s.steps {
-            let start = Frac::int(c).add(offset.div(total)?)?;
-            let width = step.weight.div(total)?;
-            offset = offset.add(step.weight)?;
-            let stop = start.add(width)?;
+            let start = Frac::int(c).plus(offset.over(total)?)?;
+            let width = step.weight.over(total)?;
+            offset = offset.plus(step.weight)?;
+            let stop = start.plus(width)?;
             let (qb, qe) = (cb.max(start), ce.min(stop));
             if qb >= qe {
                 continue;
             }
             // Inner cycle `c` is squeezed into [start, stop).
-            let to_inner = |t: Frac| Frac::int(c).add(t.sub(start)?.div(width)?);
-            let to_outer = |t: Frac| start.add(t.sub(Frac::int(c))?.mul(width)?);
+            let to_inner = |t: Frac| Frac::int(c).plus(t.minus(start)?.over(width)?);
+            let to_outer = |t: Frac| start.plus(t.minus(Frac::int(c))?.times(width)?);
             for mut ev in query(&step.node, to_inner(qb)?, to_inner(qe)?, seed)? {
                 ev.begin = to_outer(ev.begin)?;
                 ev.end = to_outer(ev.end)?;
@@ -302,7 +325,11 @@ mod tests {
             ("a [b c]", 0, &["a 0-1/2", "b 1/2-3/4", "c 3/4-1"]),
             ("a@3 b", 0, &["a 0-3/4", "b 3/4-1"]),
             ("a _ _ b", 0, &["a 0-3/4", "b 3/4-1"]),
-            ("a!3 b", 0, &["a 0-1/4", "a 1/4-1/2", "a 1/2-3/4", "b 3/4-1"]),
+            (
+                "a!3 b",
+                0,
+                &["a 0-1/4", "a 1/4-1/2", "a 1/2-3/4", "b 3/4-1"],
+            ),
             ("a ! b", 0, &["a 0-1/3", "a 1/3-2/3", "b 2/3-1"]),
             ("a*2 b", 0, &["a 0-1/4", "a 1/4-1/2", "b 1/2-1"]),
             ("a(3,8)", 0, &["a 0-1/8", "a 3/8-1/2", "a 3/4-7/8"]),
@@ -316,11 +343,34 @@ mod tests {
             ("a/2", 0, &["a 0-2"]),
             ("a/2", 1, &[]),
             ("[a b]/2", 1, &["b 1-2"]),
-            ("{a b c}%4", 0, &["a 0-1/4", "b 1/4-1/2", "c 1/2-3/4", "a 3/4-1"]),
-            ("{a b c}%4", 1, &["b 1-5/4", "c 5/4-3/2", "a 3/2-7/4", "b 7/4-2"]),
-            ("{a b, c d e}", 0, &["a 0-1/2", "c 0-1/2", "b 1/2-1", "d 1/2-1"]),
+            (
+                "{a b c}%4",
+                0,
+                &["a 0-1/4", "b 1/4-1/2", "c 1/2-3/4", "a 3/4-1"],
+            ),
+            (
+                "{a b c}%4",
+                1,
+                &["b 1-5/4", "c 5/4-3/2", "a 3/2-7/4", "b 7/4-2"],
+            ),
+            (
+                "{a b, c d e}",
+                0,
+                &["a 0-1/2", "c 0-1/2", "b 1/2-1", "d 1/2-1"],
+            ),
             ("a . b", 0, &["a 0-1/3", "b 2/3-1"]),
-            ("[a [b c]]*2", 0, &["a 0-1/4", "b 1/4-3/8", "c 3/8-1/2", "a 1/2-3/4", "b 3/4-7/8", "c 7/8-1"]),
+            (
+                "[a [b c]]*2",
+                0,
+                &[
+                    "a 0-1/4",
+                    "b 1/4-3/8",
+                    "c 3/8-1/2",
+                    "a 1/2-3/4",
+                    "b 3/4-7/8",
+                    "c 7/8-1",
+                ],
+            ),
             ("a ~ ~ b", 0, &["a 0-1/4", "b 3/4-1"]),
             ("a _ b _ _", 0, &["a 0-2/5", "b 2/5-1"]),
             ("a - b [- c]", 0, &["a 0-1/4", "b 1/2-3/4", "c 7/8-1"]),
@@ -340,7 +390,12 @@ mod tests {
         assert!(counts.iter().all(|c| (2..=14).contains(c)), "{counts:?}");
         let choice = parse("[a | b | c]").expect("parses");
         let picks: Vec<String> = (0..12)
-            .map(|c| format!("{:?}", cycle_events(&choice, c, 3).expect("expands")[0].atom))
+            .map(|c| {
+                format!(
+                    "{:?}",
+                    cycle_events(&choice, c, 3).expect("expands")[0].atom
+                )
+            })
             .collect();
         assert!(picks.iter().any(|p| p != &picks[0]), "{picks:?}");
     }

@@ -60,25 +60,25 @@ impl Frac {
     }
 
     /// `self + o`.
-    pub fn add(self, o: Frac) -> Result<Frac, Overflow> {
+    pub fn plus(self, o: Frac) -> Result<Frac, Overflow> {
         let (a, b, c, d) = self.wide(o);
         Self::from_wide(a * d + c * b, b * d)
     }
 
     /// `self - o`.
-    pub fn sub(self, o: Frac) -> Result<Frac, Overflow> {
+    pub fn minus(self, o: Frac) -> Result<Frac, Overflow> {
         let (a, b, c, d) = self.wide(o);
         Self::from_wide(a * d - c * b, b * d)
     }
 
     /// `self × o`.
-    pub fn mul(self, o: Frac) -> Result<Frac, Overflow> {
+    pub fn times(self, o: Frac) -> Result<Frac, Overflow> {
         let (a, b, c, d) = self.wide(o);
         Self::from_wide(a * c, b * d)
     }
 
     /// `self ÷ o` (overflow for a zero divisor).
-    pub fn div(self, o: Frac) -> Result<Frac, Overflow> {
+    pub fn over(self, o: Frac) -> Result<Frac, Overflow> {
         let (a, b, c, d) = self.wide(o);
         Self::from_wide(a * d, b * c)
     }
@@ -117,8 +117,16 @@ impl Frac {
         if !digits(whole) || !digits(part) {
             return None;
         }
-        let w: i64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
-        let p: i64 = if part.is_empty() { 0 } else { part.parse().ok()? };
+        let w: i64 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().ok()?
+        };
+        let p: i64 = if part.is_empty() {
+            0
+        } else {
+            part.parse().ok()?
+        };
         let scale = 10i64.pow(part.len() as u32);
         Frac::new(w * scale + p, scale)
     }
@@ -155,11 +163,11 @@ mod tests {
     fn fractions_reduce_and_compare_exactly() {
         let third = Frac::new(2, 6).expect("a fraction");
         assert_eq!(third, Frac { n: 1, d: 3 });
-        assert_eq!(third.add(third).and_then(|t| t.add(third)), Ok(Frac::ONE));
+        assert_eq!(third.plus(third).and_then(|t| t.plus(third)), Ok(Frac::ONE));
         assert!(Frac::new(1, 3) < Frac::new(34, 100));
         assert_eq!(Frac::new(-1, 2).map(Frac::floor), Some(-1));
         assert_eq!(Frac::parse_decimal("1.5"), Frac::new(3, 2));
         assert_eq!(Frac::parse_decimal("x"), None);
-        assert_eq!(Frac::ONE.div(Frac::ZERO), Err(Overflow));
+        assert_eq!(Frac::ONE.over(Frac::ZERO), Err(Overflow));
     }
 }

@@ -70,8 +70,8 @@ fn relative(events: &[Event], cycle: i64) -> Result<Vec<Event>, Overflow> {
         .iter()
         .map(|e| {
             let mut e = e.clone();
-            e.begin = e.begin.sub(Frac::int(cycle))?;
-            e.end = e.end.sub(Frac::int(cycle))?;
+            e.begin = e.begin.minus(Frac::int(cycle))?;
+            e.end = e.end.minus(Frac::int(cycle))?;
             Ok(e)
         })
         .collect()
@@ -99,7 +99,7 @@ fn sequence_steps(s: &Sequence) -> Result<Frac, Overflow> {
             } => *steps,
             _ => Frac::ONE,
         };
-        acc.add(w.weight.mul(inner)?)
+        acc.plus(w.weight.times(inner)?)
     })
 }
 
@@ -113,7 +113,7 @@ fn positions(root: &Node) -> Result<Frac, Overflow> {
         let w = s
             .steps
             .iter()
-            .try_fold(Frac::ZERO, |acc, w| acc.add(w.weight))?;
+            .try_fold(Frac::ZERO, |acc, w| acc.plus(w.weight))?;
         if w.d == 1 && w.n > all.n {
             all = w;
         }
@@ -134,7 +134,7 @@ pub fn grid(root: &Node, shape: &Node, seed: u64, max: usize) -> Result<Grid, Gr
     let mut per_cycle = i128::from(positions(shape)?.n.max(1));
     for ev in cycles.iter().flatten() {
         per_cycle = lcm(per_cycle, i128::from(ev.begin.d));
-        per_cycle = lcm(per_cycle, i128::from(ev.end.sub(ev.begin)?.d));
+        per_cycle = lcm(per_cycle, i128::from(ev.end.minus(ev.begin)?.d));
         if per_cycle > max as i128 {
             break;
         }
@@ -142,7 +142,10 @@ pub fn grid(root: &Node, shape: &Node, seed: u64, max: usize) -> Result<Grid, Gr
     let per_cycle = per_cycle as usize;
     let (count, periodic) = match period {
         Some(p) => (p, true),
-        None => ((max / per_cycle.max(1)).clamp(1, SEARCH_CYCLES as usize), false),
+        None => (
+            (max / per_cycle.max(1)).clamp(1, SEARCH_CYCLES as usize),
+            false,
+        ),
     };
     if per_cycle * count > max {
         return Err(GridError::TooLong {
@@ -155,11 +158,11 @@ pub fn grid(root: &Node, shape: &Node, seed: u64, max: usize) -> Result<Grid, Gr
     for (c, list) in cycles.iter().take(count).enumerate() {
         for ev in list {
             let at = |f: Frac| -> Result<usize, Overflow> {
-                let slots = f.mul(Frac::int(per_cycle as i64))?;
+                let slots = f.times(Frac::int(per_cycle as i64))?;
                 Ok(slots.floor().max(0) as usize)
             };
             let slot = c * per_cycle + at(ev.begin)?;
-            let slots = at(ev.end.sub(ev.begin)?)?.max(1);
+            let slots = at(ev.end.minus(ev.begin)?)?.max(1);
             events.push(Placed {
                 slot,
                 slots,
@@ -196,7 +199,10 @@ mod tests {
         assert_eq!((g.per_cycle, g.cycles), (16, 1));
         assert_eq!(slots(&g), [(0, 1), (4, 1), (8, 1), (12, 1)]);
         let empty = laid_out("........");
-        assert_eq!((empty.per_cycle, empty.cycles, empty.events.len()), (8, 1, 0));
+        assert_eq!(
+            (empty.per_cycle, empty.cycles, empty.events.len()),
+            (8, 1, 0)
+        );
     }
 
     #[test]
@@ -217,7 +223,10 @@ mod tests {
     fn euclid_counts_its_steps_for_the_cycle() {
         let node = parse("x(3,8)").expect("parses");
         assert_eq!(cycle_steps(&node), Ok(Frac::int(8)));
-        assert_eq!(cycle_steps(&parse("x@3 x").expect("parses")), Ok(Frac::int(4)));
+        assert_eq!(
+            cycle_steps(&parse("x@3 x").expect("parses")),
+            Ok(Frac::int(4))
+        );
         assert_eq!(slots(&laid_out("x(3,8)")), [(0, 1), (3, 1), (6, 1)]);
     }
 

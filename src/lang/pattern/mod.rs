@@ -3,10 +3,11 @@
 //!
 //! Runs on the control thread. May allocate.
 
+pub mod chunk;
 pub mod euclid;
 pub mod expand;
 pub mod frac;
 pub mod grid;
 pub mod parse;
 pub mod rhythm;
-pub mod chunk;
+pub mod show;

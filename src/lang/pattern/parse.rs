@@ -267,7 +267,9 @@ impl<'a> MiniParser<'a> {
             self.blanks();
             if !self.eat(close) {
                 let at = self.pos;
-                let found = self.peek().map_or("the end".to_string(), |c| format!("`{c}`"));
+                let found = self
+                    .peek()
+                    .map_or("the end".to_string(), |c| format!("`{c}`"));
                 return Err(MiniError::at(
                     at..at + self.peek().map_or(0, char::len_utf8),
                     format!("missing `{close}` (found {found})"),
@@ -276,7 +278,11 @@ impl<'a> MiniParser<'a> {
             }
         }
         let join = join.unwrap_or(Join::Stack);
-        let id = if join == Join::Choice { self.next_id() } else { 0 };
+        let id = if join == Join::Choice {
+            self.next_id()
+        } else {
+            0
+        };
         Ok(Node::Group { seqs, join, id })
     }
 
@@ -296,7 +302,7 @@ impl<'a> MiniParser<'a> {
                             "a step first, e.g. x _ _",
                         ));
                     };
-                    last.weight = last.weight.add(Frac::ONE).map_err(|_| self.too_big(at))?;
+                    last.weight = last.weight.plus(Frac::ONE).map_err(|_| self.too_big(at))?;
                 }
                 Some('!') => {
                     self.pos += 1;
@@ -307,6 +313,8 @@ impl<'a> MiniParser<'a> {
                             "a step first, e.g. x !",
                         ));
                     };
+                    let mut last = last;
+                    self.renumber(&mut last.node);
                     steps.push(last);
                 }
                 Some(_) => self.step(&mut steps)?,
@@ -332,7 +340,11 @@ impl<'a> MiniParser<'a> {
     }
 
     fn too_big(&self, at: usize) -> MiniError {
-        MiniError::at(at..self.pos.max(at + 1), "the pattern is too fine to count", "")
+        MiniError::at(
+            at..self.pos.max(at + 1),
+            "the pattern is too fine to count",
+            "",
+        )
     }
 
     fn step(&mut self, steps: &mut Vec<Weighted>) -> Result<(), MiniError> {
@@ -544,13 +556,53 @@ impl<'a> MiniParser<'a> {
                 _ => break,
             }
         }
-        for _ in 0..copies {
-            steps.push(Weighted {
-                node: node.clone(),
-                weight,
-            });
+        for copy in 0..copies {
+            let mut node = node.clone();
+            if copy > 0 {
+                self.renumber(&mut node);
+            }
+            steps.push(Weighted { node, weight });
         }
         Ok(())
+    }
+
+    /// Gives every `?` and `|` in a copy (`x?!4`) its own random stream.
+    fn renumber(&mut self, node: &mut Node) {
+        match node {
+            Node::Maybe { node, id, .. } => {
+                *id = self.next_id();
+                self.renumber(node);
+            }
+            Node::Group { seqs, join, id } => {
+                if *join == Join::Choice {
+                    *id = self.next_id();
+                }
+                for s in seqs {
+                    for w in &mut s.steps {
+                        self.renumber(&mut w.node);
+                    }
+                }
+            }
+            Node::Alternate(seqs) | Node::Polymeter { seqs, .. } => {
+                for s in seqs {
+                    for w in &mut s.steps {
+                        self.renumber(&mut w.node);
+                    }
+                }
+            }
+            Node::Fast(n, _)
+            | Node::Slow(n, _)
+            | Node::Euclid { node: n, .. }
+            | Node::Velocity(n, _)
+            | Node::Shift(n, _)
+            | Node::Reverse(n)
+            | Node::Fill(n) => self.renumber(n),
+            Node::Every { then, other, .. } => {
+                self.renumber(then);
+                self.renumber(other);
+            }
+            Node::Atom { .. } => {}
+        }
     }
 
     fn comma(&mut self) -> Result<(), MiniError> {
@@ -579,7 +631,11 @@ impl<'a> MiniParser<'a> {
             }
             None => {
                 let len = word(self.rest()).map_or(0, |(_, w)| w.len());
-                Err(MiniError::at(at..at + len, "a number is missing here", "a number such as 2 or 0.5"))
+                Err(MiniError::at(
+                    at..at + len,
+                    "a number is missing here",
+                    "a number such as 2 or 0.5",
+                ))
             }
         }
     }
@@ -657,14 +713,45 @@ mod tests {
         assert_eq!(weights, [Frac::int(3), Frac::int(2)]);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_text_parses_or_fails_at_a_place_in_it(text in "\\PC{0,60}") {
+            if let Err(e) = parse(&text) {
+                proptest::prop_assert!(e.span.start <= e.span.end && e.span.end <= text.len());
+                proptest::prop_assert!(text.is_char_boundary(e.span.start));
+                proptest::prop_assert!(text.is_char_boundary(e.span.end));
+                proptest::prop_assert!(!e.message.is_empty());
+            }
+        }
+
+        #[test]
+        fn mini_notation_pieces_parse_or_fail_at_a_place_in_them(
+            pieces in proptest::collection::vec(proptest::sample::select(vec![
+                "x", "X", ".", "~", "_", "C3", "[", "]", "<", ">", "{", "}", "(", ")", ",", "|",
+                "*", "/", "!", "@", "?", ":", "%", "2", "3", "8", "0.5", "-1", " ", "x..X",
+            ]), 0..40)
+        ) {
+            let text = pieces.concat();
+            if let Err(e) = parse(&text) {
+                proptest::prop_assert!(e.span.end <= text.len(), "{text:?} {e:?}");
+            }
+        }
+    }
+
     #[test]
     fn errors_point_into_the_pattern() {
         assert_eq!(error("x(3,8").1, "missing `)`");
         assert_eq!(error("[x x").1, "missing `]` (found the end)");
-        assert_eq!(error("x ] x"), ("]".to_string(), "unexpected `]`".to_string()));
+        assert_eq!(
+            error("x ] x"),
+            ("]".to_string(), "unexpected `]`".to_string())
+        );
         assert_eq!(error("x*0").0, "0");
         assert_eq!(error("x(9,8)").0, "9");
         assert_eq!(error("_ x").0, "_");
-        assert_eq!(error("x..x*2").1, "`x..x` is several steps; brackets make them one");
+        assert_eq!(
+            error("x..x*2").1,
+            "`x..x` is several steps; brackets make them one"
+        );
     }
 }

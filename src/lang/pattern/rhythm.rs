@@ -45,7 +45,7 @@ impl Transform {
             Transform::Slow(f) => Node::Slow(Box::new(root), *f),
             Transform::Reverse => Node::Reverse(Box::new(root)),
             Transform::Rotate(by) => {
-                let by = by.div(steps).unwrap_or(Frac::ZERO);
+                let by = by.over(steps).unwrap_or(Frac::ZERO);
                 Node::Shift(Box::new(root), by)
             }
             Transform::Every { every, then } => Node::Every {

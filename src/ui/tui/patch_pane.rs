@@ -280,13 +280,15 @@ impl<'a> PatchPane<'a> {
             } else if track.solo {
                 label.push('*');
             }
-            let steps: String = track.steps[..usize::from(track.length)]
+            // The cycle playing now (a mini-notation loop holds several), its step lit.
+            let playing = self.live.steps[i]
+                .map(usize::from)
+                .filter(|n| running && *n < usize::from(track.length));
+            let (cycle, now) = crate::lang::pattern::show::current_cycle(track, playing);
+            let steps: String = track.steps[cycle.start..cycle.end.min(usize::from(track.length))]
                 .iter()
                 .map(|s| step_char(*s))
                 .collect();
-            let now = self.live.steps[i]
-                .map(usize::from)
-                .filter(|n| running && *n < steps.chars().count());
             rows.push((
                 label,
                 vec![Item {
