@@ -417,6 +417,8 @@ fn explain_prints_music_commands_readably() {
             "track 1 step 1 C2",
             "track 1 step 2 .",
             "track 1 steps 2",
+            // the pattern as typed, remembered for rhythm words and `show`
+            "track 1 seq C2 .",
             "now",
             "track 1 mute",
             "note on 60",

@@ -366,7 +366,7 @@ mod tests {
             Some(ParamId::FilterCutoff)
         );
         assert_eq!(v.param_in_module("delay", "time"), Some(ParamId::DelayTime));
-        assert_eq!(v.longest_entry(), 3);
+        assert_eq!(v.longest_entry(), 4, "four on the floor");
     }
 
     #[test]

@@ -288,6 +288,7 @@ impl<'a> MiniParser<'a> {
 
     fn sequence(&mut self) -> Result<Sequence, MiniError> {
         let mut steps: Vec<Weighted> = Vec::new();
+        let start = self.pos;
         loop {
             self.blanks();
             let at = self.pos;
@@ -319,13 +320,22 @@ impl<'a> MiniParser<'a> {
                 }
                 Some(_) => self.step(&mut steps)?,
             }
-            if steps.len() > MAX_COUNT as usize {
-                return Err(MiniError::at(
-                    at..self.pos,
-                    format!("too many steps (at most {MAX_COUNT} in one sequence)"),
-                    "",
-                ));
+            if steps.len() > 8 * MAX_COUNT as usize {
+                break;
             }
+        }
+        if steps.len() > MAX_COUNT as usize {
+            let count = if steps.len() > 8 * MAX_COUNT as usize {
+                format!("more than {}", 8 * MAX_COUNT)
+            } else {
+                steps.len().to_string()
+            };
+            let begin = self.text[start..].len() - self.text[start..].trim_start().len();
+            return Err(MiniError::at(
+                start + begin..self.pos,
+                format!("a pattern has 1 to {MAX_COUNT} steps; this one has {count}"),
+                &format!("at most {MAX_COUNT} steps (split it with `steps` and a slower `rate`)"),
+            ));
         }
         Ok(Sequence { steps })
     }
