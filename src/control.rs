@@ -134,6 +134,11 @@ impl PatchState {
         }
     }
 
+    /// Takes the patterns as typed (and the seed) from `other` (undo and redo).
+    pub fn restore_rhythms(&mut self, other: &PatchState) {
+        self.rhythms = other.rhythms.clone();
+    }
+
     /// Sets the seed of random pattern choices (`?`, `|`).
     pub fn set_pattern_seed(&mut self, seed: u64) {
         self.rhythms.seed = seed;

@@ -8,6 +8,8 @@ use chronus::engine::command::{Command, Step, StepLevel, TrackParam};
 use chronus::lang::{resolve_line, Action, Vocabulary};
 use chronus::session::{check_bytes, render_samples, ControlResolver, RenderOptions};
 
+#[path = "support/control_rig.rs"]
+mod control_rig;
 #[path = "support/music.rs"]
 mod music;
 
@@ -328,4 +330,20 @@ fn bad_patterns_point_at_the_mistake_and_change_nothing() {
         assert_eq!(e.column, column, "{line}: {}", e.render(line));
         assert!(e.message.contains(message), "{line}: {}", e.render(line));
     }
+}
+
+#[test]
+fn undo_takes_back_a_rhythm_word_with_the_pattern_as_typed() {
+    let (mut c, mut rx, v) = control_rig::control();
+    c.run_line("pattern x(3,8)", &v);
+    c.run_line("fast 2", &v);
+    c.run_line("undo", &v);
+    control_rig::drain(&mut rx);
+    let typed =
+        |c: &chronus::control::Control| c.patch().rhythms().tracks[0].as_ref().map(|r| r.phrase());
+    assert_eq!(typed(&c).as_deref(), Some("pattern x(3,8)"));
+    assert_eq!(c.patch().tracks()[0].length, 8);
+    c.run_line("reverse", &v);
+    assert_eq!(typed(&c).as_deref(), Some("pattern x(3,8), reverse"));
+    assert_eq!(loop_of(c.patch()), ".x..x..x");
 }

@@ -179,6 +179,8 @@ impl Control {
         if commands.is_empty() {
             out.replies.push(format!("{verb}: no change"));
         }
+        // The patterns as typed go back with their steps.
+        self.patch.restore_rhythms(&target);
         for command in commands {
             let reply = describe_command(&command, &self.patch);
             if let Err(e) = self.send(command) {
