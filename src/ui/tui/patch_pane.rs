@@ -448,6 +448,36 @@ mod tests {
     }
 
     #[test]
+    fn a_mini_notation_row_shows_the_cycle_playing_now() {
+        let vocab = crate::lang::Vocabulary::builtin();
+        let mut patch = PatchState::default();
+        // Loop of two cycles of 4 slots: `x.x.` then `xxx.`.
+        for line in ["track hats pattern <x [x x]> x", "start"] {
+            let actions = crate::lang::resolve_line(line, &patch, &vocab).expect("resolves");
+            for a in &actions {
+                a.apply_to(&mut patch);
+            }
+        }
+        let mut steps = [None; TRACKS];
+        steps[0] = Some(5);
+        let live = LiveFacts {
+            voices: 1,
+            running: true,
+            steps,
+        };
+        let lines = PatchPane::new(&patch, None).with_live(live).lines(38);
+        let all = text(&lines).join("\n");
+        assert!(all.contains("hats   xxx."), "{all}");
+        let now: Vec<String> = lines
+            .iter()
+            .flat_map(|l| l.spans.iter())
+            .filter(|s| s.style.add_modifier.contains(Modifier::REVERSED))
+            .map(|s| s.content.to_string())
+            .collect();
+        assert_eq!(now, vec!["x".to_string()], "slot 2 of cycle 2 is playing");
+    }
+
+    #[test]
     fn narrow_panes_flow_onto_more_lines_within_the_width() {
         let patch = PatchState::default();
         let pane = PatchPane::new(&patch, None);
