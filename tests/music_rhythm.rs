@@ -3,9 +3,10 @@
 //! they send, and that bad patterns get located errors.
 
 use chronus::analysis::{estimate_frequency, left};
-use chronus::control::PatchState;
 use chronus::engine::command::{Command, Step, StepLevel, TrackParam};
-use chronus::lang::{resolve_line, Action, Vocabulary};
+use chronus::engine::PatchState;
+use chronus::lang::pattern::rhythm::Rhythms;
+use chronus::lang::{resolve_line, resolve_line_with, Action, Vocabulary};
 use chronus::session::{check_bytes, render_samples, ControlResolver, RenderOptions};
 
 #[path = "support/control_rig.rs"]
@@ -72,16 +73,23 @@ fn commands_after(patch: &PatchState, line: &str) -> Vec<Command> {
 
 /// The patch after `lines`, each resolved and applied in turn.
 fn patch_after(lines: &[&str]) -> PatchState {
+    typed_after(lines).0
+}
+
+/// The patch and the patterns as typed after `lines`, each resolved and applied in turn.
+fn typed_after(lines: &[&str]) -> (PatchState, Rhythms) {
     let vocab = Vocabulary::builtin();
     let mut patch = PatchState::default();
+    let mut rhythms = Rhythms::default();
     for line in lines {
-        let actions =
-            resolve_line(line, &patch, &vocab).unwrap_or_else(|e| panic!("{}", e.render(line)));
+        let actions = resolve_line_with(line, &patch, &rhythms, &vocab)
+            .unwrap_or_else(|e| panic!("{}", e.render(line)));
         for a in &actions {
             a.apply_to(&mut patch);
+            a.apply_to_rhythms(&mut rhythms);
         }
     }
-    patch
+    (patch, rhythms)
 }
 
 /// Track 1's loop as characters: `x` hit, `X` accent, `.` rest, `n` a note.
@@ -297,8 +305,8 @@ fn rhythm_words_write_grooves_and_change_the_pattern_as_typed() {
         "xx.."
     );
     // Words after words: both apply to the pattern as typed.
-    let p = patch_after(&["pattern x(3,8)", "fast 2", "reverse"]);
-    let r = p.rhythms().tracks[0].as_ref().expect("remembered");
+    let (_, rhythms) = typed_after(&["pattern x(3,8)", "fast 2", "reverse"]);
+    let r = rhythms.tracks[0].as_ref().expect("remembered");
     assert_eq!(r.phrase(), "pattern x(3,8), fast 2, reverse");
 }
 
@@ -306,8 +314,8 @@ fn rhythm_words_write_grooves_and_change_the_pattern_as_typed() {
 fn triplets_set_a_triplet_rate_and_show_prints_typed_and_expanded() {
     let p = patch_after(&["pattern x..", "triplets"]);
     assert!((p.tracks()[0].rate - 1.0 / 24.0).abs() < 1e-6);
-    let p = patch_after(&["track drums pattern x(3,8), fast 2"]);
-    let shown = chronus::lang::show_patch(&p).join("\n");
+    let (p, rhythms) = typed_after(&["track drums pattern x(3,8), fast 2"]);
+    let shown = chronus::lang::show_patch_with(&p, &rhythms).join("\n");
     assert!(shown.contains("typed: pattern x(3,8), fast 2"), "{shown}");
     assert!(shown.contains("cycle: x..x..x.x..x..x."), "{shown}");
 }
@@ -339,8 +347,7 @@ fn undo_takes_back_a_rhythm_word_with_the_pattern_as_typed() {
     c.run_line("fast 2", &v);
     c.run_line("undo", &v);
     control_rig::drain(&mut rx);
-    let typed =
-        |c: &chronus::control::Control| c.patch().rhythms().tracks[0].as_ref().map(|r| r.phrase());
+    let typed = |c: &chronus::control::Control| c.rhythms().tracks[0].as_ref().map(|r| r.phrase());
     assert_eq!(typed(&c).as_deref(), Some("pattern x(3,8)"));
     assert_eq!(c.patch().tracks()[0].length, 8);
     c.run_line("reverse", &v);

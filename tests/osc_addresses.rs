@@ -5,9 +5,9 @@
 #[path = "support/osc_client.rs"]
 mod osc_client;
 
+use chronus::control::inbox::LineSource;
 use chronus::engine::command::Command;
 use chronus::engine::params::ParamId;
-use chronus::inbox::LineSource;
 use chronus::osc::reply::{ERROR, REPLY, STATUS};
 use chronus::osc::timetag::{after, now_timetag};
 use chronus::osc::{OscServer, OscStartError};
@@ -232,7 +232,7 @@ fn a_future_bundle_waits_for_its_time_tag_while_later_messages_go_first() {
 fn a_taken_port_is_one_clear_error() {
     let holder = UdpSocket::bind("127.0.0.1:0").expect("socket");
     let port = holder.local_addr().expect("address").port();
-    let (tx, _rx) = chronus::inbox::inbox();
+    let (tx, _rx) = chronus::control::inbox::inbox();
     let config = chronus::osc::OscConfig {
         port,
         ..loopback_config()
@@ -272,8 +272,6 @@ fn mini_notation_and_rhythm_words_arrive_through_say() {
     let control = rig.stop();
     let track = control.patch().tracks()[0];
     assert_eq!(track.length, 16, "x(3,8) twice as fast: 16 slots of 1/32");
-    let typed = control.patch().rhythms().tracks[0]
-        .clone()
-        .map(|r| r.phrase());
+    let typed = control.rhythms().tracks[0].clone().map(|r| r.phrase());
     assert_eq!(typed.as_deref(), Some("pattern x(3,8), fast 2"));
 }

@@ -3,9 +3,10 @@
 //!
 //! Runs on the control thread. May allocate.
 
-use crate::control::PatchState;
+use super::pattern::rhythm::Rhythms;
 use crate::engine::command::{midi_to_hz, Command, Fault, Step, TrackParam};
 use crate::engine::params::format_decimal;
+use crate::engine::PatchState;
 use std::ops::Range;
 
 /// One thing a line asks for, in the order it was typed.
@@ -106,10 +107,19 @@ impl Action {
             Action::Meta(Meta::Track { index, name }) => {
                 patch.select_track(*index, name.as_deref())
             }
+            Action::Meta(_) => {}
+        }
+    }
+
+    /// Updates the patterns as typed the way performing this action does (a pattern written,
+    /// a seed set, a track cleared). The control side keeps these next to the patch.
+    pub fn apply_to_rhythms(&self, rhythms: &mut Rhythms) {
+        match self {
+            Action::Engine(a) => rhythms.follow(&a.command),
             Action::Meta(Meta::Rhythm { index, rhythm }) => {
-                patch.set_rhythm(*index, Some((**rhythm).clone()))
+                rhythms.set(*index, Some((**rhythm).clone()))
             }
-            Action::Meta(Meta::Seed(seed)) => patch.set_pattern_seed(*seed),
+            Action::Meta(Meta::Seed(seed)) => rhythms.seed = *seed,
             Action::Meta(_) => {}
         }
     }

@@ -3,10 +3,11 @@
 //!
 //! Runs on the control thread. May allocate.
 
+use super::pattern::rhythm::Rhythms;
 use super::vocab::{Verb, Vocabulary, WordClass};
 use super::vocab_file::modules;
-use crate::control::PatchState;
 use crate::engine::params::{ParamId, Unit};
+use crate::engine::PatchState;
 
 /// Topics beside modules and parameters.
 pub const TOPICS: &[&str] = &[
@@ -327,8 +328,14 @@ fn describing_words(vocab: &Vocabulary) -> String {
 }
 
 /// The current patch, one parameter per line (`filter.cutoff    1400 Hz  (default 2000 Hz)`),
-/// then the gate and the held note, for `show`.
+/// then the gate and the held note, and the tracks, for `show` (without patterns as typed:
+/// see [`show_patch_with`]).
 pub fn show_patch(patch: &PatchState) -> Vec<String> {
+    show_patch_with(patch, &Rhythms::default())
+}
+
+/// [`show_patch`] with each track's pattern as typed and its cycles as expanded.
+pub fn show_patch_with(patch: &PatchState, rhythms: &Rhythms) -> Vec<String> {
     let mut out: Vec<String> = ParamId::ALL
         .iter()
         .map(|&p| {
@@ -342,7 +349,7 @@ pub fn show_patch(patch: &PatchState) -> Vec<String> {
             format!("{:<16} {}{mark}", spec.name, spec.format_with_unit(v))
         })
         .collect();
-    let gate = match (patch.gate(), patch.note()) {
+    let gate = match (patch.sounding(), patch.note()) {
         (_, Some(n)) => format!("on, note {n} ({})", super::action::note_name(n)),
         (true, None) => "on".into(),
         (false, None) => "off".into(),
@@ -361,7 +368,7 @@ pub fn show_patch(patch: &PatchState) -> Vec<String> {
     out.push(format!("{:<16} {running}", "transport"));
     let names = patch.track_names();
     for (i, t) in patch.tracks().iter().enumerate() {
-        if *t == crate::engine::snapshot::TrackState::default() {
+        if *t == crate::engine::state::TrackState::default() {
             continue;
         }
         let steps: String = t.steps[..usize::from(t.length)]
@@ -392,7 +399,7 @@ pub fn show_patch(patch: &PatchState) -> Vec<String> {
             i + 1,
             names.label(i as u8)
         ));
-        out.extend(super::pattern::show::rhythm_lines(patch, i));
+        out.extend(super::pattern::show::rhythm_lines(patch, rhythms, i));
     }
     out
 }

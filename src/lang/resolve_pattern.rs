@@ -53,7 +53,7 @@ impl Resolver<'_> {
         span: Range<usize>,
     ) -> Result<(), PhraseError> {
         let track = self.patch.track_names().current();
-        let Some(mut rhythm) = self.patch.rhythms().tracks[usize::from(track)].clone() else {
+        let Some(mut rhythm) = self.rhythms.tracks[usize::from(track)].clone() else {
             return Err(self
                 .error(
                     PhraseErrorKind::Incomplete,
@@ -119,7 +119,7 @@ impl Resolver<'_> {
         for t in &rhythm.transforms {
             played = t.apply(played, positions);
         }
-        let seed = self.patch.rhythms().seed;
+        let seed = self.rhythms.seed;
         let g = grid(&played, &root, seed, MAX_STEPS).map_err(|e| match e {
             GridError::Overflow => too_fine(),
             GridError::TooLong {
@@ -307,7 +307,7 @@ impl Resolver<'_> {
             self.engine(setting(TrackParam::CycleSteps, steps), span.clone(), None);
             self.engine(setting(TrackParam::CycleSlots, slots), span, None);
         }
-        self.patch.set_rhythm(track, Some(rhythm.clone()));
+        self.rhythms.set(track, Some(rhythm.clone()));
         self.actions.push(Action::Meta(Meta::Rhythm {
             index: track,
             rhythm: Box::new(rhythm),

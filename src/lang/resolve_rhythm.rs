@@ -103,7 +103,7 @@ impl Resolver<'_> {
                     4_294_967_295.0,
                     "a whole number from 0 to 4294967295",
                 )?;
-                self.patch.set_pattern_seed(seed as u64);
+                self.rhythms.seed = seed as u64;
                 self.actions.push(Action::Meta(Meta::Seed(seed as u64)));
                 Ok(())
             }

@@ -3,10 +3,15 @@
 //! `every 4 bars reverse`, `fill every 4 bars`), so that each new word re-expands the
 //! pattern as typed and `show` can print both.
 //!
+//! These records are language data (strings and lists), so they live on the control side
+//! next to the patch (`control::Control` keeps one [`Rhythms`] and its undo levels store it),
+//! never in `engine::PatchState`, which stays `Copy`.
+//!
 //! Runs on the control thread. May allocate.
 
 use super::frac::Frac;
 use super::parse::Node;
+use crate::engine::command::Command;
 use std::fmt;
 
 /// A rhythm word applied to a pattern.
@@ -125,6 +130,23 @@ impl Default for Rhythms {
         Rhythms {
             tracks: Default::default(),
             seed: DEFAULT_SEED,
+        }
+    }
+}
+
+impl Rhythms {
+    /// Remembers (or forgets) track `index`'s pattern as typed; other indexes are ignored.
+    pub fn set(&mut self, index: u8, rhythm: Option<TrackRhythm>) {
+        if let Some(slot) = self.tracks.get_mut(usize::from(index)) {
+            *slot = rhythm;
+        }
+    }
+
+    /// Follows an engine command the way the patch does: clearing a track forgets its
+    /// pattern as typed. Other commands change nothing here.
+    pub fn follow(&mut self, command: &Command) {
+        if let Command::ClearTrack { track } = *command {
+            self.set(track, None);
         }
     }
 }

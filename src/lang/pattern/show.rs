@@ -3,9 +3,10 @@
 //!
 //! Runs on the control thread / UI thread. May allocate.
 
-use crate::control::PatchState;
+use super::rhythm::Rhythms;
 use crate::engine::command::{Step, StepLevel};
-use crate::engine::snapshot::TrackState;
+use crate::engine::state::TrackState;
+use crate::engine::PatchState;
 use std::ops::Range;
 
 /// Steps (slots) in one cycle of `track`'s loop: its grid's slots when the loop holds several
@@ -41,8 +42,8 @@ pub fn step_char(step: Step) -> char {
 }
 
 /// Lines for `show` about track `index`: the pattern as typed and each cycle as expanded.
-pub fn rhythm_lines(patch: &PatchState, index: usize) -> Vec<String> {
-    let Some(rhythm) = patch.rhythms().tracks.get(index).and_then(Option::as_ref) else {
+pub fn rhythm_lines(patch: &PatchState, rhythms: &Rhythms, index: usize) -> Vec<String> {
+    let Some(rhythm) = rhythms.tracks.get(index).and_then(Option::as_ref) else {
         return Vec::new();
     };
     let track = &patch.tracks()[index];
