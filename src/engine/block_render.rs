@@ -130,7 +130,7 @@ impl Engine {
             } else {
                 (PITCH_NOTE, self.value(ParamId::OscFreq))
             };
-            let velocity = ev.step.level.velocity();
+            let velocity = ev.step.velocity();
             if track.sample != 0 {
                 let pitch = if ev.step.note != Step::TRACK_PITCH {
                     f32::from(ev.step.note)
@@ -176,6 +176,17 @@ impl Engine {
                 velocity,
                 ev.frame + ev.gate_frames,
             );
+            for extra in ev.step.chord {
+                if extra != Step::NO_NOTE {
+                    self.pool.start(
+                        VoiceSource::Track(ev.track),
+                        extra,
+                        midi_to_hz(f32::from(extra)),
+                        velocity,
+                        ev.frame + ev.gate_frames,
+                    );
+                }
+            }
         }
         if staged_before && !self.seq.has_staged() {
             self.sound_dirty = true;
