@@ -65,12 +65,12 @@ impl Resolver<'_> {
                 }
             }
             PhraseKind::Now => self.engine(Command::ApplyPending, span, None),
-            PhraseKind::Pattern((_, at)) => self.mini_pattern(at, false, span)?,
+            PhraseKind::Pattern((text, at)) => self.mini_pattern(Some(text), at, false, span)?,
             PhraseKind::Seq(words) => {
                 let at = words.first().map_or(span.clone(), |(_, f)| {
                     f.start..words.last().map_or(f.end, |(_, l)| l.end)
                 });
-                self.mini_pattern(&at, true, span)?
+                self.mini_pattern(None, &at, true, span)?
             }
             PhraseKind::Steps(q) => {
                 let n = q.value;

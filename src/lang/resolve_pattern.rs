@@ -29,19 +29,25 @@ pub(crate) struct Laid {
 
 impl Resolver<'_> {
     /// `pattern …` (`notes` false) or `seq …` (`notes` true) typed at `at`.
+    /// `text` is the pattern when it was not typed at `at` (a phrase such as `drums` writes
+    /// its own patterns); errors then point at the whole phrase.
     pub(super) fn mini_pattern(
         &mut self,
+        text: Option<&str>,
         at: &Range<usize>,
         notes: bool,
         span: Range<usize>,
     ) -> Result<(), PhraseError> {
+        let typed_here = self.line.get(at.clone()).unwrap_or("");
+        let typed = text.unwrap_or(typed_here);
+        let offset = (typed == typed_here).then_some(at.start);
         let rhythm = TrackRhythm {
-            typed: self.line[at.clone()].to_string(),
+            typed: typed.to_string(),
             notes,
             transforms: Vec::new(),
         };
         let track = self.patch.track_names().current();
-        let laid = self.lay_out(&rhythm, Some(at.start), at.clone())?;
+        let laid = self.lay_out(&rhythm, offset, at.clone())?;
         self.write_pattern(track, rhythm, &laid, span);
         Ok(())
     }
