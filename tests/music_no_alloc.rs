@@ -1,5 +1,5 @@
-//! Proof that notes, chords, patterns, the arpeggiator, the transport, the effects, drum
-//! voices, sample voices, LFOs and ramps never
+//! Proof that notes, chords, patterns (mini-notation chords, ties and subdivided grids too),
+//! the arpeggiator, the transport, the effects, drum voices, sample voices, LFOs and ramps never
 //! allocate on the rendering thread: this test binary installs assert_no_alloc's
 //! `AllocDisabler`, and every `apply`/`render`/`snapshot` call runs inside `rt_guard`.
 
@@ -44,7 +44,14 @@ fn score() -> Vec<Vec<Command>> {
                     for index in 0..MAX_STEPS as u8 {
                         let step = match (index + track) % 4 {
                             0 => Step::hit(StepLevel::Accent),
-                            1 => Step::note(36 + index % 24),
+                            1 => Step {
+                                // A mini-notation chord step: three notes, a velocity and
+                                // a tie over two steps.
+                                chord: [40 + index % 24, 43 + index % 24, Step::NO_NOTE],
+                                velocity: 60,
+                                length: 2,
+                                ..Step::note(36 + index % 24)
+                            },
                             2 => Step::hit(StepLevel::Hit),
                             _ => Step::REST,
                         };
@@ -55,6 +62,18 @@ fn score() -> Vec<Vec<Command>> {
                         param: TrackParam::Length,
                         value: 16.0 + f32::from(track),
                     });
+                    if track % 2 == 1 {
+                        // A subdivided grid (`[x x x] x`: 2 steps cut into 6 slots).
+                        for (param, value) in
+                            [(TrackParam::CycleSteps, 2.0), (TrackParam::CycleSlots, 6.0)]
+                        {
+                            cmds.push(Command::SetTrack {
+                                track,
+                                param,
+                                value,
+                            });
+                        }
+                    }
                     cmds.push(Command::SetTrack {
                         track,
                         param: TrackParam::Sound(ParamId::OscWave),

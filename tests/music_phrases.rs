@@ -352,7 +352,7 @@ const BAD: &[(&str, usize, &str, Option<&str>)] = &[
         Some("bass"),
     ),
     ("track 9 pattern x", 7, "numbered 1 to 8", None),
-    ("steps 65", 7, "1 to 64 steps", None),
+    ("steps 193", 7, "1 to 192 steps", None),
     ("rate 1/128", 6, "1/64 to 1 bar", None),
     ("note C4 velocity 2", 18, "velocity goes from 0 to 1", None),
     ("load patch ../etc", 12, "may not contain \"..\"", None),
@@ -392,14 +392,14 @@ fn bad_music_phrases_get_located_errors_with_suggestions() {
 }
 
 #[test]
-fn a_65_step_pattern_is_refused_and_points_at_the_pattern() {
-    let line = format!("pattern {}", "x".repeat(65));
+fn a_193_step_pattern_is_refused_and_points_at_the_pattern() {
+    let line = format!("pattern {}", "x".repeat(193));
     let e =
         resolve_line(&line, &PatchState::default(), &Vocabulary::builtin()).expect_err("too long");
     assert_eq!(e.column, 9);
-    assert!(e.message.contains("this one has 65"), "{}", e.message);
-    let ok = format!("pattern {}", "x".repeat(64));
-    assert_eq!(commands(&ok).len(), 65);
+    assert!(e.message.contains("this one has 193"), "{}", e.message);
+    let ok = format!("pattern {}", "x".repeat(192));
+    assert_eq!(commands(&ok).len(), 193);
 }
 
 #[test]
@@ -417,6 +417,8 @@ fn explain_prints_music_commands_readably() {
             "track 1 step 1 C2",
             "track 1 step 2 .",
             "track 1 steps 2",
+            // the pattern as typed, remembered for rhythm words and `show`
+            "track 1 seq C2 .",
             "now",
             "track 1 mute",
             "note on 60",

@@ -258,3 +258,20 @@ fn the_server_stops_promptly_and_frees_its_port() {
     UdpSocket::bind(addr).expect("the port is free again");
     let _ = Client::new(addr);
 }
+
+#[test]
+fn mini_notation_and_rhythm_words_arrive_through_say() {
+    let rig = Rig::start(1024);
+    let c = rig.client();
+    let answer = reply_text(&c.ask("/chronus/say", vec![Str("pattern x(3,8)".into())]));
+    assert!(answer.contains("x . . x . . x ."), "{answer}");
+    let answer = reply_text(&c.ask("/chronus/say", vec![Str("fast 2".into())]));
+    assert!(answer.contains("steps 16"), "{answer}");
+    let e = error_text(&c.ask("/chronus/say", vec![Str("pattern x(3,8".into())]));
+    assert!(e.contains("missing `)`"), "{e}");
+    let control = rig.stop();
+    let track = control.patch().tracks()[0];
+    assert_eq!(track.length, 16, "x(3,8) twice as fast: 16 slots of 1/32");
+    let typed = control.rhythms().tracks[0].clone().map(|r| r.phrase());
+    assert_eq!(typed.as_deref(), Some("pattern x(3,8), fast 2"));
+}

@@ -165,16 +165,18 @@ proptest! {
     }
 
     #[test]
-    fn patterns_longer_than_64_steps_are_refused_and_shorter_ones_fit(n in 1usize..200) {
+    fn patterns_longer_than_192_steps_are_refused_and_shorter_ones_fit(n in 1usize..260) {
         let line = format!("pattern {}", "x.".repeat(n).chars().take(n).collect::<String>());
         let r = resolve_line(&line, &PatchState::default(), vocab());
-        if n <= 64 {
+        if n <= 192 {
             let actions = r.map_err(|e| TestCaseError::fail(e.render(&line)))?;
-            prop_assert_eq!(actions.len(), n + 1);
+            // n steps and the length, then the pattern remembered as typed.
+            let commands = actions.iter().filter(|a| a.command().is_some()).count();
+            prop_assert_eq!((commands, actions.len()), (n + 1, n + 2));
         } else {
             let e = r.err().ok_or_else(|| TestCaseError::fail("accepted"))?;
             prop_assert_eq!(e.column, 9);
-            prop_assert!(e.message.contains("1 to 64"), "{}", e.message);
+            prop_assert!(e.message.contains("1 to 192"), "{}", e.message);
         }
     }
 
@@ -266,4 +268,27 @@ fn invalid_utf8_is_an_unknown_word_with_its_column() {
     let e = resolve_bytes(bytes, &PatchState::default(), vocab()).expect_err("invalid");
     assert_eq!(e.kind, PhraseErrorKind::UnknownWord);
     assert_eq!(e.column, 8);
+}
+
+/// Mini-notation of any shape: brackets, modifiers, numbers, notes and junk.
+fn mini_like() -> impl Strategy<Value = String> {
+    let piece = proptest::sample::select(vec![
+        "x", "X", ".", "~", "-", "_", "C3", "a#2", "60", "[", "]", "<", ">", "{", "}", "(", ")",
+        ",", "|", "*", "/", "!", "@", "?", ":", "%", "2", "3", "8", "0.5", "-1", " ", " ", "é",
+        "x..X", "H3", "999",
+    ]);
+    (
+        proptest::sample::select(vec!["pattern ", "seq ", "track hats pattern "]),
+        proptest::collection::vec(piece, 0..40),
+    )
+        .prop_map(|(verb, v)| format!("{verb}{}", v.concat()))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(600))]
+
+    #[test]
+    fn mini_notation_never_panics_and_every_error_is_located(line in mini_like()) {
+        check(&line);
+    }
 }

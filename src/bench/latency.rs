@@ -20,8 +20,13 @@ pub struct LatencyReport {
     pub output: String,
     /// Frames per device buffer.
     pub buffer_frames: u32,
-    /// Blocks of safety the worker keeps beyond one device buffer (`--target-fill`).
+    /// Blocks of safety the worker kept beyond one device buffer at the end (the adaptive
+    /// margin, or `--target-fill`).
     pub target_fill_blocks: usize,
+    /// Why the margin last changed (`fixed` with `--target-fill`).
+    pub margin_why: String,
+    /// The DSP workers' scheduling (`fifo` or `normal`).
+    pub rt: String,
     /// Blocks the worker keeps ready: one device buffer plus the target fill.
     pub ring_target_blocks: usize,
     /// The goal for the median: the ring target plus one block, in ms.
@@ -112,8 +117,12 @@ pub fn measure_latency(
         buffer.push(ms(parts.buffer_ns));
     }
     let output = audio.output_name.clone();
+    let meters = audio.meters.snapshot();
     audio.stop();
-    let target_fill = config.supervisor_config().target_fill;
+    let target_fill = match meters.margin {
+        0 => config.supervisor_config().target_fill,
+        m => m as usize,
+    };
     let ring_target = target_fill + (buffer_frames as usize).div_ceil(BLOCK_FRAMES);
     let bound_ms = (ring_target + 1) as f64 * block_ms;
     let total_ms = Summary::of(&total);
@@ -121,6 +130,8 @@ pub fn measure_latency(
         output,
         buffer_frames,
         target_fill_blocks: target_fill,
+        margin_why: meters.margin_why.to_string(),
+        rt: meters.rt.to_string(),
         ring_target_blocks: ring_target,
         bound_ms,
         commands: total.len(),

@@ -224,9 +224,16 @@ pub fn format_table(r: &BenchReport) -> String {
     ));
     let l = &r.latency;
     out.push_str(&format!(
-        "\ncommand-to-sound latency on {} ({} commands, {}-frame buffer, ring target {} blocks; \
-         goal: median ≤ {:.2} ms)\n",
-        l.output, l.commands, l.buffer_frames, l.ring_target_blocks, l.bound_ms
+        "\ncommand-to-sound latency on {} ({} commands, {}-frame buffer, ring target {} blocks, \
+         margin {} ({}), rt={}; goal: median ≤ {:.2} ms)\n",
+        l.output,
+        l.commands,
+        l.buffer_frames,
+        l.ring_target_blocks,
+        l.target_fill_blocks,
+        l.margin_why,
+        l.rt,
+        l.bound_ms
     ));
     out.push_str(&format!(
         "{:<22} {:>34}\n",

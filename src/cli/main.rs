@@ -5,6 +5,7 @@ use anyhow::{bail, Context, Result};
 use chronus::engine::command::Command;
 use chronus::engine::{Engine, DEFAULT_SAMPLE_RATE};
 use chronus::lang::Vocabulary;
+use chronus::rt::supervise::margin::MAX_MARGIN;
 use chronus::rt::{AudioConfig, LiveAudio, OutputChoice};
 use chronus::session::journal::{recovery_hint, unclean_journals};
 use chronus::session::offline::{render_frames, write_wav, TimedCommand};
@@ -58,9 +59,11 @@ struct AudioArgs {
     /// Where the sound goes: the sound card (falling back to null), only the card, or null.
     #[arg(long, global = true, value_enum, default_value_t = OutputArg::Auto)]
     output: OutputArg,
-    /// Blocks of 64 frames the DSP worker keeps ready (latency vs. safety).
-    #[arg(long, global = true, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=16))]
-    target_fill: u32,
+    /// Blocks of 64 frames the DSP worker keeps ready beyond one device buffer (latency vs.
+    /// safety). Without it the margin adapts: 1 block, +1 after an underrun or near miss,
+    /// -1 after 30 s clean, within 1..=8 (`status` shows margin= and margin_why=)
+    #[arg(long, global = true, value_parser = clap::value_parser!(u32).range(1..=16))]
+    target_fill: Option<u32>,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -290,7 +293,8 @@ impl AudioArgs {
                 OutputArg::Device => OutputChoice::Device,
                 OutputArg::Null => OutputChoice::Null,
             },
-            target_fill: self.target_fill as usize,
+            target_fill: self.target_fill.map_or(MAX_MARGIN as usize, |n| n as usize),
+            adaptive_margin: self.target_fill.is_none(),
             ..AudioConfig::default()
         }
     }

@@ -4,12 +4,11 @@
 //! Runs on the control thread. May allocate.
 
 use super::inbox::{LineReply, LineSource};
-use super::undo::transition_commands;
+use super::undo::{transition_commands, UndoLevel};
 use super::{Control, SendError};
 use crate::engine::params::ParamId;
-use crate::engine::PatchState;
 use crate::lang::action::describe_command;
-use crate::lang::{resolve_line, Action, Meta, PhraseError, Vocabulary};
+use crate::lang::{resolve_line_with, Action, Meta, PhraseError, Vocabulary};
 
 /// Something only the UI can do, asked for by a line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -160,7 +159,7 @@ impl Control {
     ) -> LineReport {
         let mut report = LineReport::new(line, source);
         let before = self.patch;
-        match resolve_line(line, &self.patch, vocab) {
+        match resolve_line_with(line, &self.patch, &self.rhythms, vocab) {
             Ok(actions) => self.perform(&actions, vocab, &mut report),
             Err(e) => report.error = Some(e.into()),
         }
@@ -173,9 +172,13 @@ impl Control {
         report
     }
 
-    /// Performs already-resolved actions (from [`resolve_line`] on this control's patch).
+    /// Performs already-resolved actions (from [`resolve_line_with`] on this control's patch
+    /// and patterns as typed).
     fn perform(&mut self, actions: &[Action], vocab: &Vocabulary, out: &mut LineReport) {
-        let before = self.patch;
+        let before = UndoLevel {
+            patch: self.patch,
+            rhythms: self.rhythms.clone(),
+        };
         // Only engine actions make an undo level (undo/redo lines move through the history).
         let mut engine_sent = 0;
         for action in actions {
@@ -196,7 +199,7 @@ impl Control {
                 }
             }
         }
-        if engine_sent > 0 && !self.patch.same_sound(&before) {
+        if engine_sent > 0 && !self.patch.same_sound(&before.patch) {
             self.history.record(before);
         }
         out.replies = fold_step_replies(std::mem::take(&mut out.replies));
@@ -216,16 +219,18 @@ impl Control {
             }
             Meta::Status => out.requests.push(UiRequest::Status),
             Meta::Quit => out.requests.push(UiRequest::Quit),
-            Meta::Show => out.replies.extend(crate::lang::show_patch(&self.patch)),
+            Meta::Show => out
+                .replies
+                .extend(crate::lang::show_patch_with(&self.patch, &self.rhythms)),
             Meta::Explain { actions, .. } => {
                 out.replies.extend(actions.iter().map(Action::canonical))
             }
             Meta::Undo => {
-                let target = self.history.undo(&self.patch);
+                let target = self.history.undo(&self.undo_level());
                 self.go_to(target, "undo", out);
             }
             Meta::Redo => {
-                let target = self.history.redo(&self.patch);
+                let target = self.history.redo(&self.undo_level());
                 self.go_to(target, "redo", out);
             }
             Meta::Track { index, name } => {
@@ -235,6 +240,14 @@ impl Control {
                     self.patch.track_names().label(*index),
                     index + 1
                 ));
+            }
+            Meta::Rhythm { index, rhythm } => {
+                self.rhythms.set(*index, Some((**rhythm).clone()));
+            }
+            Meta::Seed(seed) => {
+                self.rhythms.seed = *seed;
+                out.replies
+                    .push(format!("seed {seed}: random pattern steps follow it"));
             }
             Meta::SavePatch { name } if !self.saves_patches => out.replies.push(format!(
                 "save patch {name}: not saved (replaying a session writes no patch files)"
@@ -259,9 +272,21 @@ impl Control {
         }
     }
 
-    /// Sends the commands that turn the current patch into `target`.
-    fn go_to(&mut self, target: Option<PatchState>, verb: &str, out: &mut LineReport) {
-        let Some(target) = target else {
+    /// The patch and the patterns as typed now, as an undo level.
+    fn undo_level(&self) -> UndoLevel {
+        UndoLevel {
+            patch: self.patch,
+            rhythms: self.rhythms.clone(),
+        }
+    }
+
+    /// Sends the commands that turn the current patch into `target`'s.
+    fn go_to(&mut self, target: Option<UndoLevel>, verb: &str, out: &mut LineReport) {
+        let Some(UndoLevel {
+            patch: target,
+            rhythms,
+        }) = target
+        else {
             out.replies.push(format!("nothing to {verb}"));
             return;
         };
@@ -269,6 +294,8 @@ impl Control {
         if commands.is_empty() {
             out.replies.push(format!("{verb}: no change"));
         }
+        // The patterns as typed go back with their steps.
+        self.rhythms = rhythms;
         for command in commands {
             let reply = describe_command(&command, &self.patch);
             if let Err(e) = self.send(command) {

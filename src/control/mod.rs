@@ -1,5 +1,7 @@
 //! The control side: `Control`, which records every command in its mirror of the patch
 //! ([`PatchState`], the same type and `apply` the engine uses) and sends it to the engine.
+//! Beside the patch it keeps the tracks' patterns as typed ([`Rhythms`], language data that
+//! rhythm words and `show` build on and that undo levels carry along).
 //!
 //! Runs on the control thread (the REPL/TUI/OSC side). May allocate; never touches audio.
 
@@ -11,10 +13,11 @@ pub mod performer;
 mod undo;
 
 pub use line::{LineError, LineReport, UiRequest, REMOTE_QUIT_REPLY};
-pub use undo::{transition_commands, UndoHistory, UNDO_LEVELS};
+pub use undo::{transition_commands, UndoHistory, UndoLevel, UNDO_LEVELS};
 
 use crate::engine::command::{Command, StampedCommand};
 use crate::engine::PatchState;
+use crate::lang::pattern::rhythm::Rhythms;
 use crate::rt::meters::Meters;
 use crate::rt::rings::command_fanout::CommandFanOut;
 use std::sync::atomic::Ordering::Relaxed;
@@ -32,10 +35,12 @@ pub enum SendError {
 /// Owns the patch state and the sending end of the command rings (active worker and standby).
 pub struct Control {
     patch: PatchState,
+    /// The tracks' patterns as typed and the pattern seed (not engine state: see the module).
+    rhythms: Rhythms,
     commands: CommandFanOut,
     meters: Arc<Meters>,
     // Language side (see control/line.rs): undo/redo and the `--faults` help flag.
-    history: UndoHistory,
+    history: UndoHistory<UndoLevel>,
     faults_enabled: bool,
     saves_patches: bool,
 }
@@ -46,6 +51,7 @@ impl Control {
     pub fn new(commands: impl Into<CommandFanOut>, meters: Arc<Meters>) -> Self {
         Control {
             patch: PatchState::default(),
+            rhythms: Rhythms::default(),
             commands: commands.into(),
             meters,
             history: UndoHistory::default(),
@@ -57,6 +63,11 @@ impl Control {
     /// The current patch.
     pub fn patch(&self) -> &PatchState {
         &self.patch
+    }
+
+    /// The tracks' patterns as typed (for rhythm words and `show`) and the pattern seed.
+    pub fn rhythms(&self) -> &Rhythms {
+        &self.rhythms
     }
 
     /// The meters shared with the pipeline.
@@ -81,6 +92,7 @@ impl Control {
         match result {
             Ok(()) => {
                 self.patch.apply(&command);
+                self.rhythms.follow(&command);
                 Ok(())
             }
             Err(_) => {

@@ -1,5 +1,5 @@
-//! Undo/redo of whole patch states, and the commands that move the engine from one patch
-//! state to another.
+//! Undo/redo of whole patch states (with the patterns as typed), and the commands that move
+//! the engine from one patch state to another.
 //!
 //! Runs on the control thread. May allocate.
 
@@ -8,26 +8,38 @@ use crate::engine::command::{Command, TrackParam};
 use crate::engine::lfo::LfoField;
 use crate::engine::params::ParamId;
 use crate::engine::state::TRACK_SOUND_PARAMS;
+use crate::lang::pattern::rhythm::Rhythms;
 use std::collections::VecDeque;
 
 /// How many undo levels are kept by default.
 pub const UNDO_LEVELS: usize = 256;
 
-/// Previous and undone patch states. Each performed line that changed the patch is one level.
+/// What one undo level holds on the control side: the patch, and the tracks' patterns as
+/// typed, which go back with their steps.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UndoLevel {
+    /// The patch (what the engine plays).
+    pub patch: PatchState,
+    /// The patterns as typed and the pattern seed.
+    pub rhythms: Rhythms,
+}
+
+/// Previous and undone states (`T`: a patch state, or an [`UndoLevel`]). Each performed line
+/// that changed the patch is one level.
 #[derive(Clone, Debug)]
-pub struct UndoHistory {
-    undo: VecDeque<PatchState>,
-    redo: Vec<PatchState>,
+pub struct UndoHistory<T = PatchState> {
+    undo: VecDeque<T>,
+    redo: Vec<T>,
     limit: usize,
 }
 
-impl Default for UndoHistory {
+impl<T: Clone> Default for UndoHistory<T> {
     fn default() -> Self {
         UndoHistory::with_limit(UNDO_LEVELS)
     }
 }
 
-impl UndoHistory {
+impl<T: Clone> UndoHistory<T> {
     /// A history keeping at most `limit` undo levels (the oldest are forgotten).
     pub fn with_limit(limit: usize) -> Self {
         UndoHistory {
@@ -38,7 +50,7 @@ impl UndoHistory {
     }
 
     /// Records that the patch was `before` until a line changed it; clears the redo stack.
-    pub fn record(&mut self, before: PatchState) {
+    pub fn record(&mut self, before: T) {
         if self.undo.len() == self.limit {
             self.undo.pop_front();
         }
@@ -47,16 +59,16 @@ impl UndoHistory {
     }
 
     /// The state to go back to, remembering `current` for redo.
-    pub fn undo(&mut self, current: &PatchState) -> Option<PatchState> {
+    pub fn undo(&mut self, current: &T) -> Option<T> {
         let previous = self.undo.pop_back()?;
-        self.redo.push(*current);
+        self.redo.push(current.clone());
         Some(previous)
     }
 
     /// The state to go forward to again, remembering `current` for undo.
-    pub fn redo(&mut self, current: &PatchState) -> Option<PatchState> {
+    pub fn redo(&mut self, current: &T) -> Option<T> {
         let next = self.redo.pop()?;
-        self.undo.push_back(*current);
+        self.undo.push_back(current.clone());
         if self.undo.len() > self.limit {
             self.undo.pop_front();
         }
@@ -132,6 +144,8 @@ pub fn transition_commands(from: &PatchState, to: &PatchState) -> Vec<Command> {
                 f32::from(want.length),
             ),
             (TrackParam::Rate, have.rate, want.rate),
+            (TrackParam::CycleSteps, have.cycle_steps, want.cycle_steps),
+            (TrackParam::CycleSlots, have.cycle_slots, want.cycle_slots),
             (TrackParam::Mute, bit(have.mute), bit(want.mute)),
             (TrackParam::Solo, bit(have.solo), bit(want.solo)),
             (TrackParam::Level, have.level_db, want.level_db),

@@ -37,6 +37,12 @@ impl Engine {
         if pending && !sounding {
             self.profiles.apply_discrete();
         }
+        // Drum voices live outside the pool: an active one keeps the engine awake too.
+        if !sounding && !self.drums.any_active() && self.duck == 1.0 && self.idle_block(n) {
+            out.fill(0.0);
+            self.publish_transport();
+            return;
+        }
         let duck_to = if pending && sounding { 0.0 } else { 1.0 };
         let duck = Ramp {
             start: self.duck,
@@ -72,8 +78,10 @@ impl Engine {
 
         let mut left = [0.0f32; BLOCK_FRAMES];
         let mut right = [0.0f32; BLOCK_FRAMES];
+        let input_silent = !self.pool.any_active() && bus[..n].iter().all(|s| *s == 0.0);
         self.fx
             .process(&mut bus[..n], &mut left[..n], &mut right[..n]);
+        self.idle.rendered(input_silent, &self.fx);
         for (i, frame) in out.chunks_exact_mut(CHANNELS).enumerate() {
             let g = master.at(i);
             frame[0] = soft_clip(left[i] * g);
@@ -81,6 +89,11 @@ impl Engine {
         }
         self.frames += n as u64;
         self.counters.nan_resets += self.pool.repair();
+        self.publish_transport();
+    }
+
+    /// Tells MIDI out (when attached) where the timeline stands after a block.
+    fn publish_transport(&self) {
         if let Some(tap) = &self.note_tap {
             tap.publish_transport(
                 self.transport.is_running(),
@@ -89,6 +102,23 @@ impl Engine {
                 self.frames,
             );
         }
+    }
+
+    /// Skips a block of `n` frames if the engine is idle: no voice sounds (checked by the
+    /// caller), nothing is due before the block ends and the effects hold only silence.
+    /// Advances every control the full block would advance; returns false (and does
+    /// nothing) when the chain must run.
+    fn idle_block(&mut self, n: usize) -> bool {
+        if !self.idle.may_skip() || self.next_event() < self.frames + n as u64 {
+            return false;
+        }
+        self.profiles.advance(n);
+        self.freq.advance(n);
+        self.master.advance(n);
+        self.fx.skip(n);
+        self.frames += n as u64;
+        self.idle.skipped();
+        true
     }
 
     /// The next frame at which a step, an arpeggio note or a scheduled release is due.
@@ -114,7 +144,7 @@ impl Engine {
             } else {
                 (PITCH_NOTE, self.value(ParamId::OscFreq))
             };
-            let velocity = ev.step.level.velocity();
+            let velocity = ev.step.velocity();
             if let Some(tap) = &self.note_tap {
                 tap.push_note(
                     ev.track,
@@ -173,6 +203,17 @@ impl Engine {
                 velocity,
                 ev.frame + ev.gate_frames,
             );
+            for extra in ev.step.chord {
+                if extra != Step::NO_NOTE {
+                    self.pool.start(
+                        VoiceSource::Track(ev.track),
+                        extra,
+                        midi_to_hz(f32::from(extra)),
+                        velocity,
+                        ev.frame + ev.gate_frames,
+                    );
+                }
+            }
         }
         if staged_before && !self.seq.has_staged() {
             self.sound_dirty = true;
@@ -195,6 +236,7 @@ impl Engine {
         if out.iter().any(|s| !s.is_finite()) {
             out.fill(0.0);
             self.fx.reset();
+            self.idle.fx_cleared();
             self.counters.silenced_blocks += 1;
         }
     }

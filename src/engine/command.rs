@@ -102,7 +102,7 @@ pub enum Command {
 /// Number of sequencer tracks.
 pub const TRACKS: usize = 8;
 /// Most steps a track's pattern can hold.
-pub const MAX_STEPS: usize = 64;
+pub const MAX_STEPS: usize = 192;
 
 /// How hard a step plays: the original project's `.` `x` `X`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -146,29 +146,47 @@ impl StepLevel {
     }
 }
 
-/// One step of a pattern: a level and, for note sequences, a MIDI note.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+/// One step of a pattern: a level and, for note sequences, a MIDI note; mini-notation adds
+/// a velocity (`x:0.5`), a length in steps (ties, `x _ _`) and more notes at once (`[C3, E3]`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Step {
     /// Rest, hit or accent.
     pub level: StepLevel,
     /// MIDI note, or [`Step::TRACK_PITCH`] to play the track's own pitch (pattern hits).
     pub note: u8,
+    /// Velocity in percent (1 to 100), or 0 for the level's own velocity.
+    pub velocity: u8,
+    /// How many steps the note lasts (ties); 0 counts as 1.
+    pub length: u8,
+    /// More notes played with `note` (a chord), [`Step::NO_NOTE`] where unused.
+    pub chord: [u8; 3],
+}
+
+impl Default for Step {
+    fn default() -> Self {
+        Step::REST
+    }
 }
 
 impl Step {
     /// The `note` value meaning "the track's pitch" (`TrackParam::Pitch`).
     pub const TRACK_PITCH: u8 = 255;
+    /// An unused place in [`Step::chord`].
+    pub const NO_NOTE: u8 = 255;
     /// A rest.
     pub const REST: Step = Step {
         level: StepLevel::Rest,
         note: Step::TRACK_PITCH,
+        velocity: 0,
+        length: 1,
+        chord: [Step::NO_NOTE; 3],
     };
 
     /// A pattern step (`x`, `X` or `.`) that plays the track's pitch.
     pub fn hit(level: StepLevel) -> Step {
         Step {
             level,
-            note: Step::TRACK_PITCH,
+            ..Step::REST
         }
     }
 
@@ -177,7 +195,22 @@ impl Step {
         Step {
             level: StepLevel::Hit,
             note: note.min(127),
+            ..Step::REST
         }
+    }
+
+    /// The velocity the step plays with, 0 to 1.
+    pub fn velocity(&self) -> f32 {
+        if self.velocity == 0 {
+            self.level.velocity()
+        } else {
+            f32::from(self.velocity.min(100)) / 100.0
+        }
+    }
+
+    /// The step's length in steps (at least 1).
+    pub fn steps_long(&self) -> u8 {
+        self.length.max(1)
     }
 }
 
@@ -188,6 +221,11 @@ pub enum TrackParam {
     Length,
     /// Step length as a fraction of a 4/4 bar: 0.0625 = 1/16 (default), 0.125 = 1/8.
     Rate,
+    /// Steps in one cycle of a mini-notation pattern, by weight (`a@3 b` is 4; default 1).
+    /// With [`TrackParam::CycleSlots`] it sets the grid: a slot lasts rate × steps ÷ slots.
+    CycleSteps,
+    /// Slots one cycle is cut into (`[x x x] x` at 2 steps is 6 slots; default 1).
+    CycleSlots,
     /// 1 mutes the track, 0 unmutes it.
     Mute,
     /// 1 solos the track, 0 unsolos it; while any track is soloed only soloed tracks play.

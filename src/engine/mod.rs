@@ -14,6 +14,7 @@ pub mod drums;
 pub mod envelope;
 pub mod filter;
 pub mod fx;
+pub mod idle;
 pub mod lfo;
 pub mod note_tap;
 pub mod oscillator;
@@ -35,6 +36,7 @@ pub mod voice_pool;
 use arp::{ArpMode, Arpeggiator};
 use command::{midi_to_hz, Command, Fault, Step};
 use fx::FxChain;
+use idle::IdleWatch;
 use params::ParamId;
 use profile::SoundProfiles;
 use sequencer::Sequencer;
@@ -91,6 +93,7 @@ pub struct Engine {
     counters: EngineCounters,
     /// MIDI out's view of the timeline, when attached (see `note_tap.rs`).
     note_tap: Option<std::sync::Arc<note_tap::NoteTap>>,
+    idle: IdleWatch,
 }
 
 /// Soft clip that leaves everything below 0.8 untouched and bends smoothly to ±1.
@@ -156,6 +159,7 @@ impl Engine {
             frames: 0,
             counters: EngineCounters::default(),
             note_tap: None,
+            idle: IdleWatch::new(),
             state,
         };
         engine.configure_arp();
@@ -213,6 +217,17 @@ impl Engine {
         let mut c = self.counters;
         c.voice_steals = self.pool.steals();
         c
+    }
+
+    /// Lets `render` skip the voices and effects while nothing sounds and every effect tail
+    /// has decayed below -120 dB (see [`idle`]). Off by default; live workers switch it on.
+    pub fn set_idle_skip(&mut self, on: bool) {
+        self.idle.enable(on);
+    }
+
+    /// True while the last block was skipped as idle.
+    pub fn is_idle(&self) -> bool {
+        self.idle.is_idle()
     }
 
     /// True when the gated voice's gate is open.

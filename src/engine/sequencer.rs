@@ -122,13 +122,12 @@ impl Sequencer {
             self.next_frame[t] = NEVER;
             return;
         }
-        let beats = self.playing[t].step_beats();
-        let mut n = transport.first_step_from(now, beats);
+        let mut n = first_slot_from(transport, &self.playing[t], now);
         if let Some(last) = self.last_fired[t] {
             n = n.max(last + 1);
         }
         self.next_step[t] = n;
-        self.next_frame[t] = transport.frame_at(transport.step_beat(n, beats));
+        self.next_frame[t] = transport.frame_at(slot_beat(transport, &self.playing[t], n));
     }
 
     /// The transport stopped: nothing more plays and staged edits apply at once.
@@ -172,10 +171,13 @@ impl Sequencer {
                 let beats = track.step_beats();
                 self.last_fired[t] = Some(n);
                 self.next_step[t] = n + 1;
-                self.next_frame[t] = transport.frame_at(transport.step_beat(n + 1, beats));
+                self.next_frame[t] = transport.frame_at(slot_beat(transport, &track, n + 1));
                 let step = track.steps[(n % u64::from(track.length.max(1))) as usize];
                 if step.level != StepLevel::Rest && self.audible(t) {
-                    let gate = f64::from(track.gate) * beats * transport.frames_per_beat();
+                    let gate = f64::from(track.gate)
+                        * beats
+                        * f64::from(step.steps_long())
+                        * transport.frames_per_beat();
                     return Some(StepEvent {
                         track: t as u8,
                         step,
@@ -187,6 +189,34 @@ impl Sequencer {
         }
         None
     }
+}
+
+/// The beat of step (slot) `n` of `track`. Plain grids swing; the slots of a subdivided
+/// mini-notation grid are computed as `n × cycle ÷ slots`, so that a third of a cycle lands
+/// on the same frame every time (and 3/6 of a cycle exactly on the half).
+fn slot_beat(transport: &Transport, track: &TrackState, n: u64) -> f64 {
+    if track.cycle_steps == track.cycle_slots {
+        transport.step_beat(n, track.step_beats())
+    } else {
+        let cycle = f64::from(track.rate) * 4.0 * f64::from(track.cycle_steps);
+        n as f64 * cycle / f64::from(track.cycle_slots)
+    }
+}
+
+/// The first step (slot) of `track` played at or after frame `now`.
+fn first_slot_from(transport: &Transport, track: &TrackState, now: u64) -> u64 {
+    if track.cycle_steps == track.cycle_slots {
+        return transport.first_step_from(now, track.step_beats());
+    }
+    let beats = track.step_beats();
+    let mut n = (transport.beat_at(now) / beats).floor().max(0.0) as u64;
+    while n > 0 && transport.frame_at(slot_beat(transport, track, n - 1)) >= now {
+        n -= 1;
+    }
+    while transport.frame_at(slot_beat(transport, track, n)) < now {
+        n += 1;
+    }
+    n
 }
 
 #[cfg(test)]

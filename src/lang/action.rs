@@ -3,6 +3,7 @@
 //!
 //! Runs on the control thread. May allocate.
 
+use super::pattern::rhythm::Rhythms;
 use crate::engine::command::{midi_to_hz, Command, Fault, Step, TrackParam};
 use crate::engine::params::format_decimal;
 use crate::engine::PatchState;
@@ -70,6 +71,15 @@ pub enum Meta {
     Patches,
     /// `samples`: list the samples folders' files and the sample memory.
     Samples,
+    /// A pattern was written to a track: remember it as typed (for rhythm words and `show`).
+    Rhythm {
+        /// The engine's track index.
+        index: u8,
+        /// The pattern as typed with its rhythm words.
+        rhythm: Box<crate::lang::pattern::rhythm::TrackRhythm>,
+    },
+    /// `seed 42`: the seed of random pattern choices (`?`, `|`).
+    Seed(u64),
 }
 
 impl Action {
@@ -103,6 +113,19 @@ impl Action {
         }
     }
 
+    /// Updates the patterns as typed the way performing this action does (a pattern written,
+    /// a seed set, a track cleared). The control side keeps these next to the patch.
+    pub fn apply_to_rhythms(&self, rhythms: &mut Rhythms) {
+        match self {
+            Action::Engine(a) => rhythms.follow(&a.command),
+            Action::Meta(Meta::Rhythm { index, rhythm }) => {
+                rhythms.set(*index, Some((**rhythm).clone()))
+            }
+            Action::Meta(Meta::Seed(seed)) => rhythms.seed = *seed,
+            Action::Meta(_) => {}
+        }
+    }
+
     /// The canonical one-line form that `explain` prints and that parses back to the same
     /// action: `set filter.cutoff 1400`, `set osc.wave saw`, `gate on`, `note on 57`, `undo`.
     pub fn canonical(&self) -> String {
@@ -132,6 +155,10 @@ impl Meta {
             Meta::SavePatch { name } => format!("save patch {name}"),
             Meta::Patches => "patches".into(),
             Meta::Samples => "samples".into(),
+            Meta::Rhythm { index, rhythm } => {
+                format!("track {} {}", index + 1, rhythm.phrase())
+            }
+            Meta::Seed(seed) => format!("seed {seed}"),
         }
     }
 }
@@ -158,6 +185,16 @@ pub fn canonical_command(command: &Command) -> String {
                 (crate::engine::command::StepLevel::Rest, _) => ".".into(),
                 (_, note) => note_name(note),
             };
+            let mut what = what;
+            for extra in step.chord.iter().filter(|n| **n != Step::NO_NOTE) {
+                what = format!("{what},{}", note_name(*extra));
+            }
+            if step.velocity != 0 {
+                what = format!("{what}:{}", format_decimal(step.velocity()));
+            }
+            if step.steps_long() > 1 {
+                what = format!("{what}@{}", step.steps_long());
+            }
             format!("track {} step {} {what}", track + 1, u16::from(index) + 1)
         }
         Command::SetTrack {
@@ -196,6 +233,8 @@ fn track_setting(param: TrackParam, value: f32) -> String {
     match param {
         TrackParam::Length => format!("steps {}", format_decimal(value)),
         TrackParam::Rate => format!("rate {}", format_decimal(value)),
+        TrackParam::CycleSteps => format!("cycle of {} steps", format_decimal(value)),
+        TrackParam::CycleSlots => format!("cycle of {} slots", format_decimal(value)),
         TrackParam::Mute => (if on { "mute" } else { "unmute" }).into(),
         TrackParam::Solo => (if on { "solo" } else { "unsolo" }).into(),
         TrackParam::Level => format!("level {} db", format_decimal(value)),

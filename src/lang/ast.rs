@@ -158,4 +158,6 @@ pub(crate) enum PhraseKind {
         inner: Box<PhraseKind>,
         length: Quantity,
     },
+    /// A rhythm word phrase (`backbeat`, `fast 2`, `every 4 bars reverse`).
+    Rhythm(super::rhythm_rules::RhythmPhrase),
 }

@@ -3,6 +3,7 @@
 //!
 //! Runs on the control thread. May allocate.
 
+use super::pattern::rhythm::Rhythms;
 use super::vocab::{Verb, Vocabulary, WordClass};
 use super::vocab_file::modules;
 use crate::engine::params::{ParamId, Unit};
@@ -60,6 +61,7 @@ pub(crate) fn topic_for(words: &str, vocab: &Vocabulary) -> Result<String, Optio
             | Verb::Rate
             | Verb::Now,
         )) => Ok("sequencer".into()),
+        Some(WordClass::Rhythm(_)) => Ok("sequencer".into()),
         Some(WordClass::Verb(
             Verb::Track | Verb::Mute | Verb::Unmute | Verb::Solo | Verb::Unsolo | Verb::Clear,
         )) => Ok("tracks".into()),
@@ -129,12 +131,22 @@ pub fn help_text(topic: Option<&str>, vocab: &Vocabulary, faults_enabled: bool) 
         "sequencer" => [
             "transport: `start` (from bar 1) | `stop` (stops and releases held notes) | `stop transport` (only stops)",
             "  `tempo 128` | `128 bpm` | `swing 58%` (0.5 or less = straight, 0.67 = triplet feel)",
-            "steps: `pattern x..x..X.` (x hit, X accent, . rest; at most 64) | `seq C3 C3 G3 A#3 . C4 . G3`",
+            "steps: `pattern x..x..X.` (x hit, X accent, . ~ - rest) | `seq C3 C3 G3 A#3 . C4 . G3`",
             "  `steps 16` (pattern length) | `rate 1/16` (step length; also 1/8, 1/32, or `rate 16`)",
             "  pattern hits play the patch's pitch, or the track's own: `track kick pitch C1`",
             "  edits while the transport runs take effect at the next bar; add `now` for at once",
             "  these edit the current track (track 1 until you name another; `help tracks`)",
             "  `undo` takes back patterns and sound changes; start/stop are not undone",
+            "mini-notation (TidalCycles): `pattern x [x x] x` (subdivide) | `x*3` (faster) | `x/2` (every other cycle)",
+            "  `<C3 G3 A#2>` (one per cycle) | `x!3` (repeat) | `x _ _` or `x@3` (tie: longer gate) | `x?` `x?0.3` (maybe)",
+            "  `x(3,8)` `x(3,8,2)` `C3(5,8)` (euclid) | `[C3, E3, G3]` (at once: a chord) | `[x | X]` (random per cycle)",
+            "  `{x . .}%4` (polymeter) | `x:0.5` `C3:0.8` (velocity) | `seed 7` (random choices; a session's seed header)",
+            "  a cycle lasts its top-level steps × the rate: `x..x` is 4 steps, `x@3 x` 4, `x(3,8)` 8; at most 192 slots",
+            "rhythm words: `four on the floor` | `backbeat` | `snare on 2 and 4` | `offbeat hats` | `triplets`",
+            "  `half time` | `double time` | `fast 2` | `slow 2` | `reverse` | `rotate 1` | `every other bar`",
+            "  `every 4 bars reverse` | `fill every 4 bars` (the 4th ends in a fill); a bar here is one cycle",
+            "  rhythm words change the track's pattern as typed; a new pattern starts afresh",
+            "  `show` prints each track's pattern as typed and each cycle as expanded",
         ]
         .join("\n"),
         "tracks" => [
@@ -319,8 +331,14 @@ fn describing_words(vocab: &Vocabulary) -> String {
 }
 
 /// The current patch, one parameter per line (`filter.cutoff    1400 Hz  (default 2000 Hz)`),
-/// then the gate and the held note, for `show`.
+/// then the gate and the held note, and the tracks, for `show` (without patterns as typed:
+/// see [`show_patch_with`]).
 pub fn show_patch(patch: &PatchState) -> Vec<String> {
+    show_patch_with(patch, &Rhythms::default())
+}
+
+/// [`show_patch`] with each track's pattern as typed and its cycles as expanded.
+pub fn show_patch_with(patch: &PatchState, rhythms: &Rhythms) -> Vec<String> {
     let mut out: Vec<String> = ParamId::ALL
         .iter()
         .map(|&p| {
@@ -384,6 +402,7 @@ pub fn show_patch(patch: &PatchState) -> Vec<String> {
             i + 1,
             names.label(i as u8)
         ));
+        out.extend(super::pattern::show::rhythm_lines(patch, rhythms, i));
     }
     out.extend(super::instrument_help::show_lines(patch));
     out

@@ -42,8 +42,12 @@ enum RawMode {
     Next,
     /// After `save`/`load`: an optional `patch`, then one chunk.
     PatchName,
-    /// Every chunk to the end of the clause, except `now` (`seq`, `chord`).
+    /// Every chunk to the end of the clause, except `now` (`chord`).
     Clause,
+    /// Mini-notation (`pattern`, `seq`): like `Clause`, but blanks and `,` inside brackets
+    /// do not end a chunk (`[C3, E3]`, `x(3,8)`), `!` is a step, and the rhythm words that
+    /// may follow a pattern (`fast 2`) end it.
+    Mini,
 }
 
 /// Characters that end a raw chunk (besides blanks): the clause separators.
@@ -53,9 +57,10 @@ fn ends_raw(c: char) -> bool {
 
 fn raw_mode_after(word: &str) -> RawMode {
     match word {
-        "pattern" | "drum" | "sample" => RawMode::Next,
+        "pattern" | "seq" | "sequence" => RawMode::Mini,
+        "drum" | "sample" => RawMode::Next,
         "save" | "load" => RawMode::PatchName,
-        "seq" | "sequence" | "chord" => RawMode::Clause,
+        "chord" => RawMode::Clause,
         _ => RawMode::Off,
     }
 }
@@ -193,10 +198,15 @@ pub(crate) fn lex(line: &str) -> Vec<Token> {
                 rest = &rest[blank..];
                 continue;
             }
-            let len = rest.find(ends_raw).unwrap_or(rest.len());
+            let len = if mode == RawMode::Mini {
+                super::pattern::chunk::mini_chunk_len(rest)
+            } else {
+                rest.find(ends_raw).unwrap_or(rest.len())
+            };
             let chunk = &rest[..len];
             let lower = chunk.to_lowercase();
-            if len == 0 || lower == "and" || lower == "then" {
+            let ends_mini = mode == RawMode::Mini && super::pattern::chunk::ends_pattern(&lower);
+            if len == 0 || lower == "and" || lower == "then" || ends_mini {
                 // A separator ends the raw words; lex it normally.
                 mode = RawMode::Off;
                 continue;
@@ -215,7 +225,7 @@ pub(crate) fn lex(line: &str) -> Vec<Token> {
                     kind: TokenKind::Raw(chunk.to_string()),
                     span,
                 });
-                if mode != RawMode::Clause {
+                if !matches!(mode, RawMode::Clause | RawMode::Mini) {
                     mode = RawMode::Off;
                 }
             }

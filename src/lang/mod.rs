@@ -19,12 +19,14 @@
 //! - [`Vocabulary::builtin`], [`Vocabulary::load_with_overrides`] (with
 //!   [`vocab::user_vocab_dirs`]), [`Vocabulary::completion_words`] for Tab completion.
 //! - [`resolve_line`] / [`resolve_bytes`]: a line → `Vec<Action>` or a [`PhraseError`]
-//!   (`render(line)` gives the line, a caret line and the message).
+//!   (`render(line)` gives the line, a caret line and the message); [`resolve_line_with`]
+//!   also takes the tracks' patterns as typed ([`pattern::rhythm::Rhythms`], language data
+//!   the control side keeps beside the `Copy` patch), which rhythm words build on.
 //! - [`Action::canonical`] (`set filter.cutoff 1400`, `gate on`, `note on 57`), also
 //!   [`explain_phrases`] for `chronus explain`.
 //! - One layer up, `Control::run_line` resolves and performs a line, with undo/redo, and
 //!   returns a `LineReport` (replies, UI requests, error).
-//! - [`help_text`] and [`show_patch`] for the UI's own panes.
+//! - [`help_text`] and [`show_patch`] / [`show_patch_with`] for the UI's own panes.
 //!
 //! # Choices worth knowing
 //! - `reset` / `reset filter` resolve to ordinary `set` actions (only parameters that differ
@@ -53,12 +55,17 @@ mod instrument_words;
 mod lexeme;
 mod lexer;
 mod music_rules;
+pub mod pattern;
 mod phrase_rules;
 mod resolve;
 mod resolve_instrument;
 mod resolve_music;
+mod resolve_pattern;
+mod resolve_rhythm;
 mod resolve_samples;
 mod resolve_steps;
+mod rhythm_rules;
+pub mod rhythm_words;
 pub mod units;
 pub mod vocab;
 mod vocab_check;
@@ -67,13 +74,14 @@ pub mod words;
 
 pub use action::{canonical_command, describe_command, note_name, Action, EngineAction, Meta};
 pub use error::{PhraseError, PhraseErrorKind};
-pub use help::{help_text, show_patch, TOPICS};
+pub use help::{help_text, show_patch, show_patch_with, TOPICS};
 pub use resolve_music::patch_store;
 pub use vocab::{VocabError, Vocabulary};
 
 use crate::engine::PatchState;
 use grammar::Grammar;
 use lexeme::{check_unknown_words, classify};
+use pattern::rhythm::Rhythms;
 use resolve::Resolver;
 
 /// Lines longer than this many bytes are refused with a [`PhraseErrorKind::TooLong`] error.
@@ -82,9 +90,23 @@ pub const MAX_LINE_BYTES: usize = 16 * 1024;
 /// Parses and resolves a whole line (several phrases separated by `,` `;` `then` `and`)
 /// against `patch`, without changing anything. Relative phrases chain: the second phrase
 /// sees the result of the first. On error nothing of the line may be performed.
+///
+/// No track has a pattern as typed here (rhythm words such as `fast 2` then find none):
+/// callers that keep them use [`resolve_line_with`].
 pub fn resolve_line(
     line: &str,
     patch: &PatchState,
+    vocab: &Vocabulary,
+) -> Result<Vec<Action>, PhraseError> {
+    resolve_line_with(line, patch, &Rhythms::default(), vocab)
+}
+
+/// [`resolve_line`] against `patch` and the tracks' patterns as typed (`rhythms`, which the
+/// control side keeps next to the patch and updates with [`Action::apply_to_rhythms`]).
+pub fn resolve_line_with(
+    line: &str,
+    patch: &PatchState,
+    rhythms: &Rhythms,
     vocab: &Vocabulary,
 ) -> Result<Vec<Action>, PhraseError> {
     if line.len() > MAX_LINE_BYTES {
@@ -102,12 +124,12 @@ pub fn resolve_line(
     if line.trim() == "?" {
         return Ok(vec![Action::Meta(Meta::Help(None))]);
     }
-    let tokens = lexer::lex(line);
+    let tokens = lexer::lex(&rhythm_rules::blank_beat_and(line));
     let lexemes = classify(line, &tokens, vocab)?;
     let topics: Vec<String> = TOPICS.iter().map(|t| t.to_string()).collect();
     check_unknown_words(line, &lexemes, vocab, &topics)?;
     let phrases = Grammar { vocab }.line(line, &lexemes)?;
-    Resolver::new(line, vocab, *patch).resolve_all(&phrases)
+    Resolver::new(line, vocab, *patch, rhythms.clone()).resolve_all(&phrases)
 }
 
 /// [`resolve_line`] for raw bytes (from a file, a pipe or the network): invalid UTF-8 is
@@ -136,11 +158,14 @@ pub fn explain_phrases<S: AsRef<str>>(
     vocab: &Vocabulary,
 ) -> Result<Vec<String>, (usize, PhraseError)> {
     let mut patch = PatchState::default();
+    let mut rhythms = Rhythms::default();
     let mut out = Vec::new();
     for (i, phrase) in phrases.iter().enumerate() {
-        let actions = resolve_line(phrase.as_ref(), &patch, vocab).map_err(|e| (i, e))?;
+        let actions =
+            resolve_line_with(phrase.as_ref(), &patch, &rhythms, vocab).map_err(|e| (i, e))?;
         for a in &actions {
             a.apply_to(&mut patch);
+            a.apply_to_rhythms(&mut rhythms);
             out.push(a.canonical());
         }
     }

@@ -32,6 +32,14 @@ fn raws<'a>(i: Lexemes<'a>, what: &'static str) -> PResult<'a, Vec<Word>> {
     Ok((rest, words))
 }
 
+/// Pattern chunks as one word: the texts joined by blanks, spanning first to last.
+fn joined(words: &[Word]) -> Word {
+    let text: Vec<&str> = words.iter().map(|(t, _)| t.as_str()).collect();
+    let start = words.first().map_or(0, |(_, s)| s.start);
+    let end = words.last().map_or(start, |(_, s)| s.end);
+    (text.join(" "), start..end)
+}
+
 /// A track name: one word as typed (`bass`, `hats`, `2`).
 fn track_name(i: Lexemes<'_>) -> PResult<'_, Word> {
     let i = skip_fillers(i);
@@ -54,7 +62,7 @@ fn track_name(i: Lexemes<'_>) -> PResult<'_, Word> {
 
 const CHORD: &str = "a chord such as C, Dm7, F#maj7 or C minor";
 const SEQ: &str = "notes or rests such as C3 C3 . G3";
-const PATTERN: &str = "steps such as x..x..X. (x hit, X accent, . rest)";
+const PATTERN: &str = "steps such as x..x..X. or x(3,8) [x x] (x hit, X accent, . rest)";
 
 impl Grammar<'_> {
     /// Music phrases that start with their own verb.
@@ -131,7 +139,11 @@ impl Grammar<'_> {
         alt((
             |i| {
                 let (i, _) = verb(Verb::Pattern, "pattern")(i)?;
-                map(raw(PATTERN), PhraseKind::Pattern).parse_complete(i)
+                map(
+                    |i| raws(i, PATTERN),
+                    |words| PhraseKind::Pattern(joined(&words)),
+                )
+                .parse_complete(i)
             },
             |i| {
                 let (i, _) = verb(Verb::Seq, "seq")(i)?;
@@ -150,6 +162,7 @@ impl Grammar<'_> {
             toggle(Verb::Solo, true, true, "solo"),
             toggle(Verb::Unsolo, false, true, "unsolo"),
             map(verb(Verb::Clear, "clear"), |_| PhraseKind::Clear),
+            |i| self.rhythm(i),
         ))
         .parse_complete(i)
     }

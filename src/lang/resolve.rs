@@ -8,6 +8,7 @@ use super::action::{describe_command, Action, EngineAction, Meta};
 use super::ast::{FaultSpec, Phrase, PhraseKind, Target, Value};
 use super::error::{PhraseError, PhraseErrorKind};
 use super::help::topic_for;
+use super::pattern::rhythm::Rhythms;
 use super::units::{absolute, expected_for, Quantity, UnitWord, ValueError};
 use super::vocab::Vocabulary;
 use crate::engine::command::{Command, Fault};
@@ -20,6 +21,8 @@ pub(crate) struct Resolver<'a> {
     pub line: &'a str,
     pub vocab: &'a Vocabulary,
     pub patch: PatchState,
+    /// The tracks' patterns as typed (rhythm words change them), kept beside the patch.
+    pub rhythms: Rhythms,
     pub actions: Vec<Action>,
     /// Where the first `undo`/`redo` is, and where the first engine action is.
     history_verb: Option<Range<usize>>,
@@ -27,11 +30,17 @@ pub(crate) struct Resolver<'a> {
 }
 
 impl<'a> Resolver<'a> {
-    pub(crate) fn new(line: &'a str, vocab: &'a Vocabulary, patch: PatchState) -> Self {
+    pub(crate) fn new(
+        line: &'a str,
+        vocab: &'a Vocabulary,
+        patch: PatchState,
+        rhythms: Rhythms,
+    ) -> Self {
         Resolver {
             line,
             vocab,
             patch,
+            rhythms,
             actions: Vec::new(),
             history_verb: None,
             engine_action: None,
@@ -78,6 +87,7 @@ impl<'a> Resolver<'a> {
     pub(super) fn engine(&mut self, command: Command, span: Range<usize>, note: Option<String>) {
         let reply = describe_command(&command, &self.patch);
         self.patch.apply(&command);
+        self.rhythms.follow(&command);
         if self.engine_action.is_none() {
             self.engine_action = Some(span.clone());
         }
@@ -132,7 +142,7 @@ impl<'a> Resolver<'a> {
                 self.meta(if p.kind == PhraseKind::Undo { Meta::Undo } else { Meta::Redo });
             }
             PhraseKind::Explain { text, phrases } => {
-                let inner = Resolver::new(self.line, self.vocab, self.patch);
+                let inner = Resolver::new(self.line, self.vocab, self.patch, self.rhythms.clone());
                 let actions = inner.resolve_all(phrases)?;
                 self.meta(Meta::Explain {
                     phrase: text.clone(),

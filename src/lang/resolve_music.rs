@@ -13,7 +13,7 @@ use super::error::{PhraseError, PhraseErrorKind};
 use super::resolve::Resolver;
 use super::units::{Quantity, UnitWord};
 use super::vocab::closest;
-use crate::engine::command::{Command, Step, StepLevel, TrackParam, MAX_STEPS, TRACKS};
+use crate::engine::command::{Command, TrackParam, MAX_STEPS, TRACKS};
 use crate::engine::params::ParamId;
 use crate::engine::state::{track_sound_slot, TrackNames, MAX_TRACK_NAME_BYTES};
 use crate::patch::{PatchError, PatchName, PatchStore};
@@ -65,8 +65,13 @@ impl Resolver<'_> {
                 }
             }
             PhraseKind::Now => self.engine(Command::ApplyPending, span, None),
-            PhraseKind::Pattern(word) => self.pattern(word, span)?,
-            PhraseKind::Seq(words) => self.seq(words, span)?,
+            PhraseKind::Pattern((text, at)) => self.mini_pattern(Some(text), at, false, span)?,
+            PhraseKind::Seq(words) => {
+                let at = words.first().map_or(span.clone(), |(_, f)| {
+                    f.start..words.last().map_or(f.end, |(_, l)| l.end)
+                });
+                self.mini_pattern(None, &at, true, span)?
+            }
             PhraseKind::Steps(q) => {
                 let n = q.value;
                 if q.unit.is_some() || n.fract() != 0.0 || !(1.0..=MAX_STEPS as f64).contains(&n) {
@@ -74,9 +79,11 @@ impl Resolver<'_> {
                         .error(
                             PhraseErrorKind::BadValue,
                             q.span.clone(),
-                            "a pattern has 1 to 64 steps",
+                            format!("a pattern has 1 to {MAX_STEPS} steps"),
                         )
-                        .expecting("a whole number from 1 to 64, e.g. `steps 16`"));
+                        .expecting(format!(
+                            "a whole number from 1 to {MAX_STEPS}, e.g. `steps 16`"
+                        )));
                 }
                 self.track_setting(TrackParam::Length, n as f32, span);
             }
@@ -97,6 +104,7 @@ impl Resolver<'_> {
                 self.engine(Command::ClearTrack { track }, span, None);
             }
             PhraseKind::Track { name, then } => self.track(name, then.as_deref(), span)?,
+            PhraseKind::Rhythm(r) => self.rhythm(r, span)?,
             PhraseKind::SavePatch(name) => {
                 let name = self.patch_name(name.as_ref(), span, "save")?;
                 self.actions
@@ -337,106 +345,6 @@ impl Resolver<'_> {
             };
             self.track_command(track, param, value, span.clone());
         }
-        Ok(())
-    }
-
-    /// `pattern x..X.`: one step per character, then the length.
-    fn pattern(&mut self, (text, at): &Word, span: Range<usize>) -> Result<(), PhraseError> {
-        let mut steps = Vec::new();
-        for (i, c) in text.char_indices() {
-            let level = match c {
-                '-' | '_' => Some(StepLevel::Rest),
-                '|' => continue,
-                c => StepLevel::from_char(c),
-            };
-            let Some(level) = level else {
-                let here = at.start + i..at.start + i + c.len_utf8();
-                return Err(self
-                    .error(
-                        PhraseErrorKind::BadValue,
-                        here,
-                        format!("\"{c}\" is not a step"),
-                    )
-                    .expecting("x (hit), X (accent) or . (rest); | may mark beats")
-                    .suggesting(matches!(c, 'o' | 'O' | '*' | '1').then(|| "x".to_string())));
-            };
-            steps.push(Step::hit(level));
-        }
-        self.write_steps(&steps, at, span)
-    }
-
-    /// `seq C3 . G3`: one note or rest per word, then the length.
-    fn seq(&mut self, words: &[Word], span: Range<usize>) -> Result<(), PhraseError> {
-        let mut steps = Vec::new();
-        for (w, at) in words {
-            if matches!(w.as_str(), "." | "-" | "_" | "~" | "rest") {
-                steps.push(Step::REST);
-                continue;
-            }
-            let Some(midi) = self.vocab.parse_note(&w.to_lowercase()) else {
-                let suggestion = root(w).map(|(pc, len)| {
-                    let name = crate::lang::note_name((60 + pc.rem_euclid(12)) as u8);
-                    let name = name.trim_end_matches('4').to_string();
-                    let octave: String = w[len..].chars().filter(char::is_ascii_digit).collect();
-                    format!(
-                        "{name}{}",
-                        if octave.is_empty() {
-                            "3".into()
-                        } else {
-                            octave
-                        }
-                    )
-                });
-                return Err(self
-                    .error(
-                        PhraseErrorKind::BadValue,
-                        at.clone(),
-                        format!("\"{w}\" is not a note"),
-                    )
-                    .expecting("a note such as C3 or A#2, or . for a rest")
-                    .suggesting(suggestion.filter(|s| s != w)));
-            };
-            steps.push(Step::note(self.midi(midi, at)?));
-        }
-        let whole = words.first().map_or(span.clone(), |(_, f)| {
-            f.start..words.last().map_or(f.end, |(_, l)| l.end)
-        });
-        self.write_steps(&steps, &whole, span)
-    }
-
-    fn write_steps(
-        &mut self,
-        steps: &[Step],
-        at: &Range<usize>,
-        span: Range<usize>,
-    ) -> Result<(), PhraseError> {
-        if steps.is_empty() || steps.len() > MAX_STEPS {
-            return Err(self
-                .error(
-                    PhraseErrorKind::BadValue,
-                    at.clone(),
-                    format!(
-                        "a pattern has 1 to {MAX_STEPS} steps; this one has {}",
-                        steps.len()
-                    ),
-                )
-                .expecting(format!(
-                    "at most {MAX_STEPS} steps (split it with `steps` and a slower `rate`)"
-                )));
-        }
-        let track = self.patch.track_names().current();
-        for (index, step) in steps.iter().enumerate() {
-            self.engine(
-                Command::SetStep {
-                    track,
-                    index: index as u8,
-                    step: *step,
-                },
-                span.clone(),
-                None,
-            );
-        }
-        self.track_setting(TrackParam::Length, steps.len() as f32, span);
         Ok(())
     }
 

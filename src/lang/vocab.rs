@@ -18,6 +18,7 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
     ("intensity.toml", include_str!("../../vocab/intensity.toml")),
     ("pitch.toml", include_str!("../../vocab/pitch.toml")),
     ("verbs.toml", include_str!("../../vocab/verbs.toml")),
+    ("rhythm.toml", include_str!("../../vocab/rhythm.toml")),
 ];
 
 /// A problem in a vocabulary file: the file, the line and the key, and what is wrong.
@@ -365,7 +366,7 @@ mod tests {
             Some(ParamId::FilterCutoff)
         );
         assert_eq!(v.param_in_module("delay", "time"), Some(ParamId::DelayTime));
-        assert_eq!(v.longest_entry(), 3);
+        assert_eq!(v.longest_entry(), 4, "four on the floor");
     }
 
     #[test]

@@ -136,6 +136,24 @@ impl Validator<'_> {
                 ),
             }
         }
+        for (key, words) in f.rhythm {
+            let name = format!("rhythm.{}", key.get_ref());
+            match super::rhythm_words::RhythmWord::from_key(key.get_ref()) {
+                Some(word) => {
+                    for w in &words {
+                        self.word(&key, name.clone(), w, WordClass::Rhythm(word));
+                    }
+                }
+                None => self.error(
+                    &key,
+                    name,
+                    format!(
+                        "unknown rhythm word; the keys are {}",
+                        super::rhythm_words::RhythmWord::KEYS.join(", ")
+                    ),
+                ),
+            }
+        }
         if let Some(fillers) = f.fillers {
             // Fillers are a plain list; errors point at the [fillers] line.
             let at = self.text.find("[fillers]").unwrap_or(0);

@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use toml::Spanned;
 
-/// Most words a vocabulary entry may have ("a little bit").
-pub const MAX_KEY_WORDS: usize = 3;
+/// Most words a vocabulary entry may have ("four on the floor").
+pub const MAX_KEY_WORDS: usize = 4;
 
 pub(super) type Key = Spanned<String>;
 
@@ -40,6 +40,8 @@ pub(super) struct VocabFile {
     pub(super) verbs: BTreeMap<Key, Vec<String>>,
     #[serde(default)]
     pub(super) fillers: Option<FillersDef>,
+    #[serde(default)]
+    pub(super) rhythm: BTreeMap<Key, Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -137,7 +139,7 @@ pub(crate) fn normalize_word(word: &str) -> Result<String, &'static str> {
         return Err("empty word");
     }
     if parts.len() > MAX_KEY_WORDS {
-        return Err("at most 3 words per entry");
+        return Err("at most 4 words per entry");
     }
     for p in &parts {
         if p == "and" || p == "then" {

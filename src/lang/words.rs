@@ -23,6 +23,8 @@ pub enum WordClass {
     Verb(Verb),
     /// A word that means nothing (`the`, `to`, `please`).
     Filler,
+    /// A rhythm word (`backbeat`, `fast`, `every`), from the `[rhythm]` table.
+    Rhythm(super::rhythm_words::RhythmWord),
 }
 
 /// The verbs of the grammar; vocabulary files give them words.

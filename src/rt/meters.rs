@@ -6,6 +6,8 @@
 use crate::engine::command::TRACKS;
 use crate::engine::position::MusicalPosition;
 use crate::rt::realtime_priority::Scheduling;
+use crate::rt::rings::block_wake::BlockWake;
+use crate::rt::supervise::margin::MarginReason;
 use crate::rt::supervise::supervisor::FailureKind;
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64};
@@ -88,6 +90,16 @@ pub const LATENCY_HISTORY: usize = 64;
 #[derive(Debug)]
 pub struct Meters {
     epoch: Instant,
+    /// Signalled by the output each time it takes a block from the ring; the active worker
+    /// sleeps on it while the ring is full (see [`BlockWake`]).
+    pub block_consumed: BlockWake,
+    /// Blocks of margin the worker keeps beyond one device buffer (0: the render loop's own
+    /// `target_fill`); set by the supervisor's margin policy or fixed by `--target-fill`.
+    pub margin_blocks: AtomicU32,
+    /// Why the margin last changed ([`MarginReason::code`]).
+    pub margin_reason: AtomicU32,
+    /// Blocks the output took that left the ring empty (a near miss, or an underrun next).
+    pub near_misses: AtomicU64,
     /// Audio ring capacity in blocks.
     pub ring_capacity_blocks: AtomicU32,
     /// Audio ring fill in blocks, as the output last saw it.
@@ -205,6 +217,8 @@ pub struct Meters {
     pub active_voices: AtomicU32,
     /// 1 while the engine's transport runs.
     pub transport_running: AtomicU32,
+    /// 1 while the engine skips its voices and effects (nothing sounds, tails decayed).
+    pub engine_idle: AtomicU32,
     /// Per sequencer track: 1 + the step it played last, 0 before it has played.
     pub track_steps: [AtomicU32; TRACKS],
 }
@@ -313,6 +327,12 @@ pub struct MeterSnapshot {
     pub active_voices: u32,
     /// Whether the engine's transport runs.
     pub transport_running: bool,
+    /// Whether the engine is idle (skipping its voices and effects).
+    pub idle: bool,
+    /// Blocks of margin beyond one device buffer (0 when not reported).
+    pub margin: u32,
+    /// Why the margin last changed (`fixed`, `start`, `underrun`, `near_miss`, `clean`).
+    pub margin_why: &'static str,
     /// The step each track played last (`None` before it has played).
     pub track_steps: [Option<u8>; TRACKS],
 }
@@ -332,6 +352,10 @@ impl Meters {
     pub fn new() -> Self {
         Meters {
             epoch: Instant::now(),
+            block_consumed: BlockWake::new(),
+            margin_blocks: AtomicU32::new(0),
+            margin_reason: AtomicU32::new(0),
+            near_misses: AtomicU64::new(0),
             ring_capacity_blocks: AtomicU32::new(0),
             ring_fill: AtomicU32::new(0),
             ring_fill_min: AtomicU32::new(u32::MAX),
@@ -394,6 +418,7 @@ impl Meters {
             osc_refused: AtomicU64::new(0),
             active_voices: AtomicU32::new(0),
             transport_running: AtomicU32::new(0),
+            engine_idle: AtomicU32::new(0),
             track_steps: std::array::from_fn(|_| AtomicU32::new(0)),
         }
     }
@@ -404,9 +429,11 @@ impl Meters {
         &self,
         voices: usize,
         running: bool,
+        idle: bool,
         step: impl Fn(usize) -> Option<usize>,
     ) {
         self.active_voices.store(voices as u32, Relaxed);
+        self.engine_idle.store(u32::from(idle), Relaxed);
         self.transport_running.store(u32::from(running), Relaxed);
         for (i, s) in self.track_steps.iter().enumerate() {
             s.store(step(i).map_or(0, |n| n as u32 + 1), Relaxed);
@@ -500,6 +527,10 @@ impl Meters {
     pub fn record_fill(&self, fill: u32) {
         self.ring_fill.store(fill, Relaxed);
         self.ring_fill_min.fetch_min(fill, Relaxed);
+        if fill <= 1 {
+            // The block about to be taken is the last one ready.
+            self.near_misses.fetch_add(1, Relaxed);
+        }
         self.ring_fill_max.fetch_max(fill, Relaxed);
     }
 
@@ -665,6 +696,9 @@ impl Meters {
             osc_refused: self.osc_refused.load(Relaxed),
             active_voices: self.active_voices.load(Relaxed),
             transport_running: self.transport_running.load(Relaxed) != 0,
+            idle: self.engine_idle.load(Relaxed) != 0,
+            margin: self.margin_blocks.load(Relaxed),
+            margin_why: MarginReason::from_code(self.margin_reason.load(Relaxed) as u8).word(),
             track_steps: std::array::from_fn(|i| {
                 let v = self.track_steps[i].load(Relaxed);
                 (v > 0).then(|| (v - 1).min(255) as u8)
@@ -689,7 +723,7 @@ impl MeterSnapshot {
              heartbeat_age_ms={:.1} rate={} buffer={} generation={} failovers={} \
              failovers_panic={} failovers_hang={} failovers_poisoned={} detect_ms={:.2} \
              gap_frames={} standby={} stale_standbys={} leaked_threads={} hang_false_alarms={} \
-             osc_packets={} osc_messages={} osc_bad={} osc_refused={} output_panics={} rt={}",
+             osc_packets={} osc_messages={} osc_bad={} osc_refused={} output_panics={} rt={} idle={} margin={} margin_why={}",
             self.ring_fill,
             self.ring_capacity_blocks,
             self.ring_fill_min,
@@ -737,6 +771,9 @@ impl MeterSnapshot {
             self.osc_refused,
             self.output_panics,
             self.rt,
+            u8::from(self.idle),
+            self.margin,
+            self.margin_why,
         )
     }
 }

@@ -26,6 +26,7 @@ pub mod supervise;
 
 use crate::engine::command::{Command, Fault, StampedCommand};
 use crate::engine::BLOCK_FRAMES;
+use crate::rt::supervise::margin::MarginReason;
 use meters::Meters;
 use output::block_player::BlockPlayer;
 use output::cpal_output::{CpalOutput, OutputError};
@@ -64,8 +65,11 @@ pub struct AudioConfig {
     pub device: Option<String>,
     /// Which output to use.
     pub output: OutputChoice,
-    /// Blocks the worker keeps ready in the audio ring.
+    /// Blocks the worker keeps ready in the audio ring (with `adaptive_margin`: at most).
     pub target_fill: usize,
+    /// Let the supervisor adapt the margin within 1..=`target_fill` blocks
+    /// (see [`supervise::margin`]); false: always `target_fill`.
+    pub adaptive_margin: bool,
     /// Capacity of the audio ring in blocks.
     pub ring_capacity: usize,
     /// Capacity of the command ring.
@@ -87,6 +91,7 @@ impl Default for AudioConfig {
             device: None,
             output: OutputChoice::Auto,
             target_fill: 3,
+            adaptive_margin: false,
             ring_capacity: 32,
             command_capacity: 1024,
             note_tap: None,
@@ -191,6 +196,15 @@ impl LiveAudio {
     ) -> Result<LiveAudio, LiveAudioError> {
         let meters = Arc::new(Meters::new());
         meters.sample_rate.store(config.sample_rate, Relaxed);
+        let (margin, reason) = if config.adaptive_margin {
+            (supervise::margin::MIN_MARGIN, MarginReason::Start)
+        } else {
+            (config.target_fill.max(1) as u32, MarginReason::Fixed)
+        };
+        meters.margin_blocks.store(margin, Relaxed);
+        meters
+            .margin_reason
+            .store(u32::from(reason.code()), Relaxed);
         let mute = Arc::new(AtomicBool::new(false));
         let mut notice = None;
 
@@ -229,7 +243,7 @@ impl LiveAudio {
             }
         };
         let supervision = config.supervisor_config();
-        let target_fill = supervision.target_fill as u64;
+        let target_fill = u64::from(meters.margin_blocks.load(Relaxed));
         let (supervisor, commands) =
             Supervisor::start(supervision, meters.clone(), ends.first_ring, ends.switch)
                 .map_err(LiveAudioError::Thread)?;

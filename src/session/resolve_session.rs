@@ -77,6 +77,16 @@ pub fn resolve_session(
             )),
         }
     }
+    if let Some(seed) = session.header.seed {
+        // The seed of random pattern steps (`x?`, `[a | b]`) goes through the language too.
+        if let Err(p) = resolver.resolve(&format!("seed {seed}")) {
+            problems.push(Diagnostic::new(
+                1,
+                1,
+                format!("the seed header did not resolve: {}", p.message),
+            ));
+        }
+    }
     for event in &session.events {
         match resolver.resolve(&event.text) {
             Ok(commands) => {

@@ -71,6 +71,20 @@ impl Chorus {
         self.line.fill(0.0);
     }
 
+    /// Advances the controls and the LFO over `frames` frames without touching the line.
+    pub fn skip(&mut self, frames: usize) {
+        self.wet.advance(frames);
+        let rate = self.rate.advance(frames);
+        self.depth.advance(frames);
+        let p1 = self.phase + f64::from(rate.start) * frames as f64 / f64::from(self.sample_rate);
+        self.phase = p1.fract();
+    }
+
+    /// The largest magnitude in the line.
+    pub fn state_peak(&self) -> f32 {
+        super::line_peak(&self.line)
+    }
+
     /// Reads `input` and writes the stereo result into `left` and `right`.
     pub fn process(&mut self, input: &[f32], left: &mut [f32], right: &mut [f32]) {
         let n = input.len();

@@ -74,6 +74,24 @@ impl Delay {
         self.lp = [0.0; 2];
     }
 
+    /// Advances the controls over `frames` frames without touching the lines.
+    pub fn skip(&mut self, frames: usize) {
+        let wet = self.wet.advance(frames);
+        self.time.advance(frames);
+        self.feedback.advance(frames);
+        self.damping.advance(frames);
+        if is_dry(&wet, frames) {
+            self.lp = [0.0; 2];
+        }
+    }
+
+    /// The largest magnitude in the lines and the loop filters.
+    pub fn state_peak(&self) -> f32 {
+        super::line_peak(&self.left)
+            .max(super::line_peak(&self.right))
+            .max(super::line_peak(&self.lp))
+    }
+
     /// Processes a stereo block in place.
     pub fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
         let n = left.len();

@@ -43,6 +43,13 @@ impl Drive {
         self.amount.snap(self.amount.target());
     }
 
+    /// Advances the controls over `frames` frames without processing (the drive holds no
+    /// audio state).
+    pub fn skip(&mut self, frames: usize) {
+        self.wet.advance(frames);
+        self.amount.advance(frames);
+    }
+
     /// Drives a mono block in place.
     pub fn process(&mut self, buf: &mut [f32]) {
         let n = buf.len();

@@ -82,6 +82,15 @@ pub fn is_dry(wet: &Ramp, frames: usize) -> bool {
     wet.start == 0.0 && wet.at(frames) == 0.0
 }
 
+/// A bound on how much louder the reverb's output can be than its state: 8 combs summed,
+/// a wet gain of 3, and 4 allpasses each at most doubling (8 × 3 × 16 = 384, rounded up).
+pub const REVERB_STATE_GAIN: f32 = 1_000.0;
+
+/// The largest magnitude in `line` (0 for an empty line).
+pub fn line_peak(line: &[f32]) -> f32 {
+    line.iter().fold(0.0f32, |m, x| m.max(x.abs()))
+}
+
 fn on(values: &[f32; PARAM_COUNT], p: ParamId) -> bool {
     values[p.index()] >= 0.5
 }
@@ -150,6 +159,28 @@ impl FxChain {
         self.chorus.process(mono, left, right);
         self.delay.process(left, right);
         self.reverb.process(left, right);
+    }
+
+    /// Advances every smoothed value, switch and LFO over `frames` frames of silence
+    /// without touching the delay lines: what [`FxChain::process`] would do to the control
+    /// state for a silent input while every line holds (almost) nothing. Used while the
+    /// engine is idle.
+    pub fn skip(&mut self, frames: usize) {
+        self.drive.skip(frames);
+        self.chorus.skip(frames);
+        self.delay.skip(frames);
+        self.reverb.skip(frames);
+    }
+
+    /// How loud what the effects hold (lines, feedback filters) could come back with a
+    /// silent input, at most: the largest magnitude in the chorus and delay lines, and in
+    /// the reverb's state times [`REVERB_STATE_GAIN`]. Reads every line (about 300 000
+    /// values at 44.1 kHz), so callers ask rarely.
+    pub fn state_level(&self) -> f32 {
+        self.chorus
+            .state_peak()
+            .max(self.delay.state_peak())
+            .max(self.reverb.state_peak() * REVERB_STATE_GAIN)
     }
 
     /// Jumps every smoothed value and switch to its target.

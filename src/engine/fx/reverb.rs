@@ -145,6 +145,29 @@ impl Reverb {
         self.clean = true;
     }
 
+    /// Advances the controls over `frames` frames without touching the lines (clearing
+    /// them, as processing would, when the reverb has just gone dry).
+    pub fn skip(&mut self, frames: usize) {
+        let n = frames.min(BLOCK_FRAMES);
+        let wet = self.wet.advance(n);
+        self.size.advance(n);
+        self.damping.advance(n);
+        if is_dry(&wet, n) && !self.clean {
+            self.clear();
+        }
+    }
+
+    /// The largest magnitude in every comb, comb filter and allpass.
+    pub fn state_peak(&self) -> f32 {
+        let combs = self.combs.iter().flatten().fold(0.0f32, |m, c| {
+            m.max(super::line_peak(&c.buf)).max(c.store.abs())
+        });
+        self.allpasses
+            .iter()
+            .flatten()
+            .fold(combs, |m, a| m.max(super::line_peak(&a.buf)))
+    }
+
     /// Processes a stereo block in place.
     pub fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
         let n = left.len().min(BLOCK_FRAMES);

@@ -26,7 +26,7 @@ use super::lfo::LfoBank;
 use super::params::{default_values, ParamId, PARAM_COUNT};
 
 /// The patch: parameters, gate, held notes, transport, tracks and track names. `Copy`, about
-/// 3 KB.
+/// 11 KB.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct PatchState {
     pub(in crate::engine) values: [f32; PARAM_COUNT],
@@ -210,7 +210,7 @@ impl PatchState {
 mod tests {
     use super::*;
     use crate::engine::command::StepLevel;
-    use crate::engine::command::{Step, TrackParam};
+    use crate::engine::command::{Step, TrackParam, MAX_STEPS};
 
     #[test]
     fn held_notes_come_out_lowest_first_with_their_velocity() {
@@ -256,7 +256,7 @@ mod tests {
             value: 4.0,
         });
         assert_eq!(s.tracks()[2].steps[3].level, StepLevel::Accent);
-        assert_eq!(s.tracks()[2].length, 64);
+        assert_eq!(s.tracks()[2].length, MAX_STEPS as u8);
         assert_eq!(s.tracks()[2].sound[0], Some(4.0));
         assert_eq!(s.tracks()[0], TrackState::default());
         s.apply(&Command::SetTrack {

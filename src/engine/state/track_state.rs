@@ -30,10 +30,14 @@ pub fn track_sound_slot(param: ParamId) -> Option<usize> {
 pub struct TrackState {
     /// The pattern; only the first `length` steps play.
     pub steps: [Step; MAX_STEPS],
-    /// Steps in the pattern (1..=64).
+    /// Steps in the pattern (1..=192).
     pub length: u8,
     /// Step length as a fraction of a 4/4 bar (0.0625 = 1/16).
     pub rate: f32,
+    /// Steps (by weight) in one cycle of the pattern; with `cycle_slots`, sets the grid.
+    pub cycle_steps: f32,
+    /// Slots one cycle is cut into; a slot lasts `rate × cycle_steps ÷ cycle_slots`.
+    pub cycle_slots: f32,
     /// Muted tracks trigger nothing.
     pub mute: bool,
     /// While any track is soloed, only soloed tracks play.
@@ -71,6 +75,8 @@ impl Default for TrackState {
             steps: [Step::REST; MAX_STEPS],
             length: 16,
             rate: 1.0 / 16.0,
+            cycle_steps: 1.0,
+            cycle_slots: 1.0,
             mute: false,
             solo: false,
             level_db: 0.0,
@@ -90,9 +96,15 @@ impl Default for TrackState {
 }
 
 impl TrackState {
-    /// Step length in beats (quarter notes).
+    /// Step (slot) length in beats (quarter notes): the rate, scaled by the pattern's
+    /// steps per slots when a mini-notation pattern subdivides its steps.
     pub fn step_beats(&self) -> f64 {
-        f64::from(self.rate) * 4.0
+        let beats = f64::from(self.rate) * 4.0;
+        if self.cycle_steps == self.cycle_slots {
+            beats
+        } else {
+            beats * f64::from(self.cycle_steps) / f64::from(self.cycle_slots)
+        }
     }
 
     /// The track's own value of a sound parameter, if it sets one.
@@ -127,6 +139,8 @@ impl TrackState {
         match param {
             TrackParam::Length => self.length = value.round().clamp(1.0, MAX_STEPS as f32) as u8,
             TrackParam::Rate => self.rate = value.clamp(1.0 / 64.0, 1.0),
+            TrackParam::CycleSteps => self.cycle_steps = value.clamp(1.0 / 64.0, 4096.0),
+            TrackParam::CycleSlots => self.cycle_slots = value.round().clamp(1.0, 4096.0),
             TrackParam::Mute => self.mute = value >= 0.5,
             TrackParam::Solo => self.solo = value >= 0.5,
             TrackParam::Level => self.level_db = value.clamp(-60.0, 12.0),

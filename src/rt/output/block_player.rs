@@ -205,6 +205,7 @@ impl BlockPlayer {
     fn pop_following_switches(&mut self) -> Option<Block> {
         loop {
             if let Ok(block) = self.consumer.pop() {
+                self.meters.block_consumed.notify();
                 return Some(block);
             }
             let next = self.switch.as_mut()?.take_offer()?;

@@ -11,6 +11,7 @@ use crate::rt::meters::Meters;
 use crate::rt::rings::audio_ring::{audio_ring, AudioConsumer};
 use crate::rt::rings::command_fanout::CommandFanOut;
 use crate::rt::rings::ring_switch::RingSwitchSender;
+use crate::rt::supervise::margin::{MarginPolicy, MarginReason};
 use crate::rt::supervise::supervisor::{FailureKind, SupervisorConfig};
 use crate::rt::supervise::worker::{CommandConsumer, RenderLoop};
 use crate::rt::supervise::worker_thread::{WorkerLinks, WorkerMode, WorkerThread};
@@ -38,6 +39,8 @@ struct Abandoned {
 
 /// The workers the supervisor watches, and what it needs to replace them.
 pub(crate) struct Crew {
+    /// The adaptive margin (`None` when `--target-fill` fixes it).
+    margin: Option<MarginPolicy>,
     config: SupervisorConfig,
     meters: Arc<Meters>,
     fanout: CommandFanOut,
@@ -63,7 +66,17 @@ impl Crew {
         links: WorkerLinks,
         active: WorkerThread,
     ) -> Crew {
+        let adaptive =
+            meters.margin_reason.load(Ordering::Relaxed) != u32::from(MarginReason::Fixed.code());
+        let margin = adaptive.then(|| {
+            MarginPolicy::start(
+                meters.now_ns(),
+                meters.underruns.load(Ordering::Relaxed),
+                meters.near_misses.load(Ordering::Relaxed),
+            )
+        });
         Crew {
+            margin,
             last_poll_ns: meters.now_ns(),
             config,
             meters,
@@ -88,11 +101,14 @@ impl Crew {
                 .config
                 .hang_timeout_for(self.meters.device_buffer_frames());
             let timeout_ns = timeout.as_nanos() as u64;
-            std::thread::park_timeout(SupervisorConfig::poll_interval(timeout));
+            let sleep = self.sleep_until_judgement(timeout);
+            std::thread::park_timeout(sleep);
             let now = self.meters.now_ns();
-            // If this thread itself was kept off the CPU for longer than the timeout, the
-            // worker probably was too: give it another round before calling it hung.
-            let late = now.saturating_sub(self.last_poll_ns) > timeout_ns;
+            // If this thread itself was kept off the CPU for longer than the timeout past when
+            // it meant to wake, the worker probably was too: give it another round before
+            // calling it hung.
+            let meant = self.last_poll_ns + sleep.as_nanos() as u64;
+            let late = now.saturating_sub(meant) > timeout_ns;
             self.last_poll_ns = now;
             self.switch.collect_retired();
             self.offer_pending();
@@ -101,6 +117,7 @@ impl Crew {
             }
             self.keep_standby_ready(now);
             self.reap(now);
+            self.adapt_margin(now);
         }
         self.active.request_exit();
         if let Some(s) = &self.standby {
@@ -110,6 +127,31 @@ impl Crew {
             a.worker.request_exit();
         }
         // Dropping the workers joins those that exit; stuck ones are left detached.
+    }
+
+    /// How long to sleep: until the active worker's last heartbeat is a full `timeout` old
+    /// (the first moment it could be judged hung), at least a short poll and at most the
+    /// timeout. Failures reported by a worker wake the supervisor at once, so detection
+    /// times do not depend on this; a working worker beats every block, so the supervisor
+    /// wakes about once per timeout instead of every quarter of it.
+    fn sleep_until_judgement(&self, timeout: Duration) -> Duration {
+        let deadline = self.active.signals().last_beat_ns() + timeout.as_nanos() as u64;
+        let left = Duration::from_nanos(deadline.saturating_sub(self.meters.now_ns()));
+        left.clamp(SupervisorConfig::poll_interval(timeout), timeout)
+    }
+
+    /// Runs the adaptive margin policy (when the margin is not fixed) and publishes it.
+    fn adapt_margin(&mut self, now: u64) {
+        let Some(policy) = &mut self.margin else {
+            return;
+        };
+        let underruns = self.meters.underruns.load(Ordering::Relaxed);
+        let near = self.meters.near_misses.load(Ordering::Relaxed);
+        let margin = policy.observe(now, underruns, near);
+        self.meters.margin_blocks.store(margin, Ordering::Relaxed);
+        self.meters
+            .margin_reason
+            .store(u32::from(policy.reason().code()), Ordering::Relaxed);
     }
 
     fn judge_active(&self, now: u64, late: bool, timeout_ns: u64) -> Option<(FailureKind, u64)> {

@@ -7,6 +7,7 @@
 //! decides when to.
 
 pub mod crew;
+pub mod margin;
 pub mod poison;
 pub mod supervisor;
 pub mod worker;

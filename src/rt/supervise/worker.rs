@@ -70,6 +70,8 @@ impl RenderLoop {
         meters: Arc<Meters>,
         target_fill: usize,
     ) -> Self {
+        let mut engine = engine;
+        engine.set_idle_skip(true);
         let capacity = audio.buffer().capacity();
         let block_period_ns = BLOCK_FRAMES as f32 * 1e9 / engine.sample_rate() as f32;
         let poison = PoisonDetector::new(engine.sample_rate());
@@ -117,6 +119,25 @@ impl RenderLoop {
         self.poison.onset_ns()
     }
 
+    /// How long the worker may sleep with a full ring: until the next block of the device
+    /// buffer falls due (see [`RenderLoop::effective_target`]) while part of it is still to
+    /// render, else one device period (the output wakes it sooner when it takes a block;
+    /// the timeout keeps the heartbeat going if a wake is lost).
+    pub fn wait_limit(&self) -> Duration {
+        let period = self.block_period_ns as u64;
+        let device_blocks = (self.meters.device_buffer_frames() as usize).div_ceil(BLOCK_FRAMES);
+        let last = self.meters.last_callback_ns.load(Relaxed);
+        if last == 0 || device_blocks <= 1 {
+            return Duration::from_nanos(period * device_blocks.max(1) as u64);
+        }
+        let since = self.meters.now_ns().saturating_sub(last);
+        if blocks_due(since, self.block_period_ns, device_blocks) < device_blocks {
+            Duration::from_nanos(period - since % period.max(1) + 1)
+        } else {
+            Duration::from_nanos(period * device_blocks as u64)
+        }
+    }
+
     /// The fill the worker aims for: `target_fill` blocks of safety plus the part of the next
     /// device buffer that is due by now, within the ring's capacity. The output takes a whole
     /// device buffer at once; rather than refill all of it in a burst right after a callback
@@ -126,7 +147,11 @@ impl RenderLoop {
     /// callback, and for buffers of one block, it is simply `target_fill` + one device buffer.
     pub fn effective_target(&self) -> usize {
         let device_blocks = (self.meters.device_buffer_frames() as usize).div_ceil(BLOCK_FRAMES);
-        (self.target_fill + self.device_blocks_due(device_blocks)).min(self.capacity)
+        let margin = match self.meters.margin_blocks.load(Relaxed) as usize {
+            0 => self.target_fill,
+            m => m.min(self.target_fill),
+        };
+        (margin + self.device_blocks_due(device_blocks)).min(self.capacity)
     }
 
     /// How many blocks of the next device buffer should be ready by now: one more for every
@@ -207,10 +232,12 @@ impl RenderLoop {
             .record_dsp_load(elapsed as f32 / self.block_period_ns);
         self.meters.blocks_rendered.fetch_add(1, Relaxed);
         let engine = &self.engine;
-        self.meters
-            .record_music(engine.active_voices(), engine.is_running(), |t| {
-                engine.current_step(t)
-            });
+        self.meters.record_music(
+            engine.active_voices(),
+            engine.is_running(),
+            engine.is_idle(),
+            |t| engine.current_step(t),
+        );
         self.meters.record_rendered_position(self.block.position);
         self.meters.beat();
         Step::Rendered

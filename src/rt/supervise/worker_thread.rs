@@ -3,7 +3,8 @@
 //! tells to exit.
 //!
 //! The thread body runs on the worker thread. Each render or standby step runs inside
-//! [`rt_guard`]; the loop around it only sleeps while the ring is full, parks while standing
+//! [`rt_guard`]; the loop around it only sleeps while the ring is full (until the output takes a block
+//! or the next block falls due), parks while standing
 //! by, and catches panics with `catch_unwind` so a broken render loop is reported, not fatal.
 //! The rest of this file (spawn, promote, join) runs on the supervisor or control thread.
 
@@ -234,7 +235,6 @@ impl Drop for WorkerThread {
 /// The worker thread's body.
 fn run(mut rl: RenderLoop, signals: &WorkerSignals, links: &WorkerLinks) -> RenderLoop {
     request_fifo(WORKER_PRIORITY, rl.meters());
-    let idle = rl.block_period() / 4;
     let mut taken_over = false;
     let mut stood_by = false;
     loop {
@@ -256,6 +256,7 @@ fn run(mut rl: RenderLoop, signals: &WorkerSignals, links: &WorkerLinks) -> Rend
                     rt_guard(|| rl.take_over());
                     taken_over = true;
                 }
+                let seen = rl.meters().block_consumed.seen();
                 let step = catch_unwind(AssertUnwindSafe(|| {
                     let step = rt_guard(|| rl.step());
                     if step == Step::PanicRequested {
@@ -271,7 +272,8 @@ fn run(mut rl: RenderLoop, signals: &WorkerSignals, links: &WorkerLinks) -> Rend
                     Ok(Step::Rendered | Step::Rejected) => signals.beat(now),
                     Ok(Step::RingFull) => {
                         signals.beat(now);
-                        std::thread::sleep(idle);
+                        let wait = rl.wait_limit();
+                        rt_guard(|| rl.meters().block_consumed.wait(seen, wait));
                     }
                     Ok(Step::Poisoned) => {
                         signals.fail(FailureKind::Poisoned, rl.poison_onset_ns());

@@ -280,13 +280,15 @@ impl<'a> PatchPane<'a> {
             } else if track.solo {
                 label.push('*');
             }
-            let steps: String = track.steps[..usize::from(track.length)]
+            // The cycle playing now (a mini-notation loop holds several), its step lit.
+            let playing = self.live.steps[i]
+                .map(usize::from)
+                .filter(|n| running && *n < usize::from(track.length));
+            let (cycle, now) = crate::lang::pattern::show::current_cycle(track, playing);
+            let steps: String = track.steps[cycle.start..cycle.end.min(usize::from(track.length))]
                 .iter()
                 .map(|s| step_char(*s))
                 .collect();
-            let now = self.live.steps[i]
-                .map(usize::from)
-                .filter(|n| running && *n < steps.chars().count());
             rows.push((
                 label,
                 vec![Item {
@@ -443,6 +445,36 @@ mod tests {
             .map(|s| s.content.to_string())
             .collect();
         assert_eq!(now, vec!["x".to_string()], "the third step is playing");
+    }
+
+    #[test]
+    fn a_mini_notation_row_shows_the_cycle_playing_now() {
+        let vocab = crate::lang::Vocabulary::builtin();
+        let mut patch = PatchState::default();
+        // Loop of two cycles of 4 slots: `x.x.` then `xxx.`.
+        for line in ["track hats pattern <x [x x]> x", "start"] {
+            let actions = crate::lang::resolve_line(line, &patch, &vocab).expect("resolves");
+            for a in &actions {
+                a.apply_to(&mut patch);
+            }
+        }
+        let mut steps = [None; TRACKS];
+        steps[0] = Some(5);
+        let live = LiveFacts {
+            voices: 1,
+            running: true,
+            steps,
+        };
+        let lines = PatchPane::new(&patch, None).with_live(live).lines(38);
+        let all = text(&lines).join("\n");
+        assert!(all.contains("hats   xxx."), "{all}");
+        let now: Vec<String> = lines
+            .iter()
+            .flat_map(|l| l.spans.iter())
+            .filter(|s| s.style.add_modifier.contains(Modifier::REVERSED))
+            .map(|s| s.content.to_string())
+            .collect();
+        assert_eq!(now, vec!["x".to_string()], "slot 2 of cycle 2 is playing");
     }
 
     #[test]
