@@ -3,8 +3,8 @@
 //!
 //! Runs on the control thread. May allocate.
 
+use super::vocab::modules;
 use super::vocab::{Verb, Vocabulary, WordClass};
-use super::vocab_file::modules;
 use crate::control::PatchState;
 use crate::engine::params::{ParamId, Unit};
 

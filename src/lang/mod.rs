@@ -56,14 +56,12 @@ mod resolve_music;
 mod resolve_steps;
 pub mod units;
 pub mod vocab;
-mod vocab_check;
-mod vocab_file;
 pub mod words;
 
+pub use crate::patch::patch_store;
 pub use action::{canonical_command, describe_command, note_name, Action, EngineAction, Meta};
 pub use error::{PhraseError, PhraseErrorKind};
 pub use help::{help_text, show_patch, TOPICS};
-pub use resolve_music::patch_store;
 pub use vocab::{VocabError, Vocabulary};
 
 use crate::control::PatchState;

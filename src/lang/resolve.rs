@@ -8,10 +8,11 @@ use super::action::{describe_command, Action, EngineAction, Meta};
 use super::ast::{FaultSpec, Phrase, PhraseKind, Target, Value};
 use super::error::{PhraseError, PhraseErrorKind};
 use super::help::topic_for;
+use super::resolve_steps::RelativeStep;
 use super::units::{absolute, expected_for, Quantity, UnitWord, ValueError};
 use super::vocab::Vocabulary;
 use crate::control::PatchState;
-use crate::engine::command::{Command, Fault};
+use crate::engine::command::{Command, Fault, TrackParam};
 use crate::engine::params::{ParamId, Unit};
 use std::ops::Range;
 
@@ -108,51 +109,56 @@ impl<'a> Resolver<'a> {
         self.engine(Command::Set { param, value }, span, note);
     }
 
+    /// Resolves one phrase: every phrase kind is named here, so a new kind does not compile
+    /// until it is handled.
     pub(super) fn phrase(&mut self, p: &Phrase) -> Result<(), PhraseError> {
         let span = p.span.clone();
-        if self.music(&p.kind, span.clone())? {
-            return Ok(());
-        }
         match &p.kind {
-            PhraseKind::Help(None) => self.meta(Meta::Help(None)),
-            PhraseKind::Help(Some((words, at))) => match topic_for(words, self.vocab) {
-                Ok(topic) => self.meta(Meta::Help(Some(topic))),
-                Err(suggestion) => {
-                    return Err(self
-                        .error(PhraseErrorKind::UnknownWord, at.clone(), format!("no help about \"{words}\""))
-                        .expecting("a module, a parameter, or one of: phrases, words, notes, units, meta, faults")
-                        .suggesting(suggestion))
-                }
-            },
+            PhraseKind::Help(topic) => self.help(topic.as_ref())?,
             PhraseKind::Status => self.meta(Meta::Status),
             PhraseKind::Show => self.meta(Meta::Show),
             PhraseKind::Quit => self.meta(Meta::Quit),
-            PhraseKind::Undo | PhraseKind::Redo => {
-                self.history_verb.get_or_insert(span);
-                self.meta(if p.kind == PhraseKind::Undo { Meta::Undo } else { Meta::Redo });
-            }
-            PhraseKind::Explain { text, phrases } => {
-                let inner = Resolver::new(self.line, self.vocab, self.patch.clone());
-                let actions = inner.resolve_all(phrases)?;
-                self.meta(Meta::Explain {
-                    phrase: text.clone(),
-                    actions,
-                });
-            }
+            PhraseKind::Undo => self.history(Meta::Undo, span),
+            PhraseKind::Redo => self.history(Meta::Redo, span),
+            PhraseKind::Explain { text, phrases } => self.explain(text, phrases)?,
             PhraseKind::Gate(on) => self.engine(Command::Gate { on: *on }, span, None),
             PhraseKind::Hush => self.engine(Command::AllNotesOff, span, None),
+            PhraseKind::NoteOn {
+                midi,
+                span: at,
+                velocity,
+            } => self.note_on(*midi, at, velocity.as_ref(), span)?,
             PhraseKind::NoteOff { midi, span: at } => {
                 let note = self.midi(*midi, at)?;
                 self.engine(Command::NoteOff { note }, span, None);
             }
+            PhraseKind::Play { notes, velocity } => self.play(notes, velocity.as_ref(), span)?,
+            PhraseKind::Chord(words) => self.chord(words, span)?,
+            PhraseKind::Start => self.engine(Command::TransportStart, span, None),
+            PhraseKind::Stop { transport_only } => self.stop(*transport_only, span),
+            PhraseKind::Now => self.engine(Command::ApplyPending, span, None),
+            PhraseKind::Pattern(word) => self.pattern(word, span)?,
+            PhraseKind::Seq(words) => self.seq(words, span)?,
+            PhraseKind::Steps(q) => self.steps(q, span)?,
+            PhraseKind::Rate(q) => self.step_rate(q, span)?,
+            PhraseKind::Track { name, then } => self.track(name, then.as_deref(), span)?,
+            PhraseKind::Mute { name, on } => {
+                self.track_switch(TrackParam::Mute, name.as_ref(), *on, span)?
+            }
+            PhraseKind::Solo { name, on } => {
+                self.track_switch(TrackParam::Solo, name.as_ref(), *on, span)?
+            }
+            PhraseKind::Clear => self.clear(span),
+            PhraseKind::SavePatch(name) => self.save_patch(name.as_ref(), span)?,
+            PhraseKind::LoadPatch(name) => self.load_patch(name.as_ref(), span)?,
+            PhraseKind::Patches => self.meta(Meta::Patches),
             PhraseKind::Reset(target) => self.reset(target.as_ref(), span)?,
             PhraseKind::Set { target, value } => self.set_value(target, value, span)?,
-            PhraseKind::Choose { param, index, target } => {
-                if let Some(t) = target {
-                    self.check_names(t, *param)?;
-                }
-                self.set(*param, *index as f32, span);
-            }
+            PhraseKind::Choose {
+                param,
+                index,
+                target,
+            } => self.choose(*param, *index, target.as_ref(), span)?,
             PhraseKind::Relative {
                 word,
                 word_text,
@@ -160,22 +166,90 @@ impl<'a> Resolver<'a> {
                 intensity,
                 target,
                 amount,
-            } => self.relative(word, word_text, word_span, *intensity, target.as_ref(), amount.as_ref(), span)?,
+            } => self.relative(
+                &RelativeStep {
+                    word,
+                    word_text,
+                    word_span,
+                    intensity: *intensity,
+                    target: target.as_ref(),
+                    amount: amount.as_ref(),
+                },
+                span,
+            )?,
             PhraseKind::Transpose { sign, amount } => self.transpose(*sign, amount, span)?,
-            PhraseKind::Fault(f) => {
-                let fault = match f {
-                    FaultSpec::Panic => Fault::Panic,
-                    FaultSpec::Hang => Fault::Hang,
-                    FaultSpec::Nan => Fault::Nan,
-                    FaultSpec::Slow(q) => Fault::Slow {
-                        micros: self.slow_micros(q.as_ref())?,
-                    },
-                };
-                self.engine(Command::Fault(fault), span, None);
-            }
-            // Music phrases were resolved by `music` above.
-            _ => {}
+            PhraseKind::Fault(f) => self.fault(f, span)?,
         }
+        Ok(())
+    }
+
+    /// `help`, `help filter`.
+    fn help(&mut self, topic: Option<&(String, Range<usize>)>) -> Result<(), PhraseError> {
+        let Some((words, at)) = topic else {
+            self.meta(Meta::Help(None));
+            return Ok(());
+        };
+        match topic_for(words, self.vocab) {
+            Ok(topic) => {
+                self.meta(Meta::Help(Some(topic)));
+                Ok(())
+            }
+            Err(suggestion) => Err(self
+                .error(
+                    PhraseErrorKind::UnknownWord,
+                    at.clone(),
+                    format!("no help about \"{words}\""),
+                )
+                .expecting(
+                    "a module, a parameter, or one of: phrases, words, notes, units, meta, faults",
+                )
+                .suggesting(suggestion)),
+        }
+    }
+
+    /// `undo` / `redo`: remembered, since they cannot share a line with engine actions.
+    fn history(&mut self, meta: Meta, span: Range<usize>) {
+        self.history_verb.get_or_insert(span);
+        self.meta(meta);
+    }
+
+    /// `explain PHRASE`: its actions resolved at this point of the line, not performed.
+    fn explain(&mut self, text: &str, phrases: &[Phrase]) -> Result<(), PhraseError> {
+        let inner = Resolver::new(self.line, self.vocab, self.patch.clone());
+        let actions = inner.resolve_all(phrases)?;
+        self.meta(Meta::Explain {
+            phrase: text.to_string(),
+            actions,
+        });
+        Ok(())
+    }
+
+    /// `saw`, `osc saw`: a choice word, checked against its target if one was named.
+    fn choose(
+        &mut self,
+        param: ParamId,
+        index: usize,
+        target: Option<&Target>,
+        span: Range<usize>,
+    ) -> Result<(), PhraseError> {
+        if let Some(t) = target {
+            self.check_names(t, param)?;
+        }
+        self.set(param, index as f32, span);
+        Ok(())
+    }
+
+    /// `fault slow 3ms` and the other injected faults.
+    fn fault(&mut self, f: &FaultSpec, span: Range<usize>) -> Result<(), PhraseError> {
+        let fault = match f {
+            FaultSpec::Panic => Fault::Panic,
+            FaultSpec::Hang => Fault::Hang,
+            FaultSpec::Nan => Fault::Nan,
+            FaultSpec::Slow(q) => Fault::Slow {
+                micros: self.slow_micros(q.as_ref())?,
+            },
+        };
+        self.engine(Command::Fault(fault), span, None);
         Ok(())
     }
 

@@ -3,12 +3,14 @@
 //!
 //! Runs on the control thread, at start.
 
-use super::vocab::{Describe, Direction, Step, StepOp, Verb, VocabError, WordClass};
-use super::vocab_file::{
+use super::closest::closest;
+use super::error::VocabError;
+use super::schema::{
     line_of, module_named, modules, normalize_word, DescribeDef, Key, ModuleDef, ParamDef,
     VocabDelta, VocabFile,
 };
 use crate::engine::params::{ParamId, Unit};
+use crate::lang::words::{Describe, Direction, Step, StepOp, Verb, WordClass};
 use std::collections::BTreeMap;
 use std::path::Path;
 use toml::Spanned;
@@ -354,7 +356,7 @@ impl Validator<'_> {
 /// `unknown parameter "filter.cutof"; did you mean "filter.cutoff"?`
 fn unknown_param(name: &str) -> String {
     let names = ParamId::ALL.iter().map(|p| p.name());
-    match super::vocab::closest(name, names) {
+    match closest(name, names) {
         Some(s) => format!("unknown parameter \"{name}\"; did you mean \"{s}\"?"),
         None => format!("unknown parameter \"{name}\" (the parameters are listed by `help`)"),
     }
