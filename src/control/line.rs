@@ -150,6 +150,7 @@ impl Control {
                         Err(e) => format!("error: {e}"),
                     });
             }
+            Meta::ReadAs(_) | Meta::Answer { .. } => out.replies.push(meta.canonical()),
             Meta::Patches => {
                 match crate::lang::patch_store().list() {
                     Ok(list) => out.replies.extend(list.iter().map(|p| {

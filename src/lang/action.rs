@@ -68,6 +68,17 @@ pub enum Meta {
     },
     /// `patches`: list the saved and built-in patches.
     Patches,
+    /// How a line was read when words were skipped or corrected (`read as: reverb more`), so
+    /// that a wrong guess is visible and `undo` is one word away.
+    ReadAs(String),
+    /// The answer to a question (`what's the tempo?`): a parameter's current value. Changes
+    /// nothing.
+    Answer {
+        /// The parameter asked about.
+        param: crate::engine::params::ParamId,
+        /// The answer for people, e.g. `transport.tempo is 120 bpm`.
+        text: String,
+    },
 }
 
 impl Action {
@@ -129,6 +140,8 @@ impl Meta {
             Meta::Track { index, name: None } => format!("track {}", index + 1),
             Meta::SavePatch { name } => format!("save patch {name}"),
             Meta::Patches => "patches".into(),
+            Meta::ReadAs(text) => format!("read as: {text}"),
+            Meta::Answer { text, .. } => text.clone(),
         }
     }
 }
