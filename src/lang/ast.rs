@@ -151,4 +151,13 @@ pub(crate) enum PhraseKind {
         amount: Quantity,
     },
     Fault(FaultSpec),
+    /// `double the tempo`, `halve the delay time`: the parameter times the factor.
+    Scale {
+        factor: f32,
+        target: Target,
+    },
+    /// `what's the tempo?`: the current value of a parameter.
+    Ask(ParamId),
+    /// `delay 250 ms with 50% feedback`: several settings in one phrase, in order.
+    Several(Vec<PhraseKind>),
 }

@@ -7,7 +7,7 @@
 use super::ast::{Phrase, PhraseKind};
 use super::error::{PhraseError, PhraseErrorKind};
 use super::lexeme::{check_unknown_words, Class, Lexeme, Lexemes};
-use super::vocab::{Verb, Vocabulary, WordClass};
+use super::vocab::{Verb, Vocabulary};
 use nom::error::{ErrorKind, ParseError};
 use nom::IResult;
 
@@ -59,7 +59,7 @@ pub(crate) fn fail<'a, T>(i: Lexemes<'a>, what: &'static str) -> PResult<'a, T> 
 pub(crate) fn skip_fillers(i: Lexemes<'_>) -> Lexemes<'_> {
     let n =
         i.0.iter()
-            .take_while(|l| l.class == Class::Word(WordClass::Filler))
+            .take_while(|l| matches!(&l.class, Class::Word(c) if c.is_skipped()))
             .count();
     Lexemes(&i.0[n..])
 }
@@ -99,6 +99,8 @@ fn end_of<'a>(l: &Lexemes<'a>) -> Option<usize> {
 /// The phrase grammar, reading words with the help of a vocabulary.
 pub(crate) struct Grammar<'v> {
     pub vocab: &'v Vocabulary,
+    /// The line being read (lexeme spans point into it).
+    pub line: &'v str,
 }
 
 const CLAUSE_START: &str = "a command, a parameter, a describing word or a value (try `help`)";
@@ -123,7 +125,7 @@ impl<'v> Grammar<'v> {
                 // A trailing `now` is a phrase of its own: `pattern x..x now`.
                 let last = clause
                     .iter()
-                    .rposition(|l| l.class != Class::Word(WordClass::Filler));
+                    .rposition(|l| !matches!(&l.class, Class::Word(c) if c.is_skipped()));
                 match last {
                     Some(n) if n > 0 && clause[n].is(Verb::Now) => {
                         phrases.push(self.clause_to_end(line, &clause[..n])?);

@@ -50,10 +50,15 @@ mod help;
 mod lexeme;
 mod lexer;
 mod music_rules;
+mod natural_rules;
 mod phrase_rules;
+mod prepare;
+mod questions;
 mod resolve;
 mod resolve_music;
 mod resolve_steps;
+mod spoken;
+mod typos;
 pub mod units;
 pub mod vocab;
 pub mod words;
@@ -66,7 +71,7 @@ pub use vocab::{VocabError, Vocabulary};
 
 use crate::control::PatchState;
 use grammar::Grammar;
-use lexeme::{check_unknown_words, classify};
+use lexeme::classify;
 use resolve::Resolver;
 
 /// Lines longer than this many bytes are refused with a [`PhraseErrorKind::TooLong`] error.
@@ -95,12 +100,32 @@ pub fn resolve_line(
     if line.trim() == "?" {
         return Ok(vec![Action::Meta(Meta::Help(None))]);
     }
-    let tokens = lexer::lex(line);
-    let lexemes = classify(line, &tokens, vocab)?;
+    let prepared = prepare::prepare(line);
+    let text = prepared.text.as_str();
+    let in_line = |e: PhraseError| e.columns_in(line);
+    let tokens = spoken::rewrite(text, lexer::lex(text));
+    let lexemes = classify(text, &tokens, vocab).map_err(in_line)?;
     let topics: Vec<String> = TOPICS.iter().map(|t| t.to_string()).collect();
-    check_unknown_words(line, &lexemes, vocab, &topics)?;
-    let phrases = Grammar { vocab }.line(line, &lexemes)?;
-    Resolver::new(line, vocab, patch.clone()).resolve_all(&phrases)
+    let corrected = typos::correct(text, lexemes, vocab, &topics).map_err(in_line)?;
+    let grammar = Grammar { vocab, line: text };
+    let resolved = match questions::question(&grammar, &corrected.lexemes, prepared.question) {
+        Some(question) => question
+            .and_then(|phrases| Resolver::new(text, vocab, patch.clone()).resolve_all(&phrases)),
+        None => grammar
+            .line(text, &corrected.lexemes)
+            .and_then(|phrases| questions::something_to_do(text, &corrected.lexemes, phrases))
+            .and_then(|phrases| Resolver::new(text, vocab, patch.clone()).resolve_all(&phrases)),
+    };
+    match resolved {
+        Ok(mut actions) => {
+            if let Some(read) = typos::read_as(&corrected.lexemes, &corrected.corrections) {
+                actions.insert(0, Action::Meta(Meta::ReadAs(read)));
+            }
+            Ok(actions)
+        }
+        // A corrected line that still fails: the first unknown word, as typed, is the error.
+        Err(e) => Err(in_line(corrected.first_error.unwrap_or(e))),
+    }
 }
 
 /// [`resolve_line`] for raw bytes (from a file, a pipe or the network): invalid UTF-8 is

@@ -179,6 +179,16 @@ impl<'a> Resolver<'a> {
             )?,
             PhraseKind::Transpose { sign, amount } => self.transpose(*sign, amount, span)?,
             PhraseKind::Fault(f) => self.fault(f, span)?,
+            PhraseKind::Scale { factor, target } => self.scale(*factor, target, span)?,
+            PhraseKind::Several(kinds) => {
+                for kind in kinds {
+                    self.phrase(&Phrase {
+                        kind: kind.clone(),
+                        span: span.clone(),
+                    })?;
+                }
+            }
+            PhraseKind::Ask(param) => self.answer(*param),
         }
         Ok(())
     }
@@ -237,6 +247,40 @@ impl<'a> Resolver<'a> {
         }
         self.set(param, index as f32, span);
         Ok(())
+    }
+
+    /// `double the tempo`: the parameter times the factor (a range end clamps and says so).
+    fn scale(&mut self, factor: f32, t: &Target, span: Range<usize>) -> Result<(), PhraseError> {
+        let param = self.single_param(t)?;
+        if param.spec().unit == Unit::Choice {
+            return Err(self
+                .error(
+                    PhraseErrorKind::BadValue,
+                    t.span.clone(),
+                    format!(
+                        "{} is a choice; it cannot be doubled or halved",
+                        param.name()
+                    ),
+                )
+                .expecting(expected_for(param.spec())));
+        }
+        let mut current = self.patch.get(param);
+        if current == 0.0 {
+            current = self.vocab.floor(param);
+        }
+        self.set(param, current * factor, span);
+        Ok(())
+    }
+
+    /// `what's the tempo?`: the current value, as a reply; nothing changes.
+    fn answer(&mut self, param: ParamId) {
+        let spec = param.spec();
+        let text = format!(
+            "{} is {}",
+            param.name(),
+            spec.format_with_unit(self.patch.get(param))
+        );
+        self.meta(Meta::Answer { param, text });
     }
 
     /// `fault slow 3ms` and the other injected faults.
@@ -419,6 +463,7 @@ impl<'a> Resolver<'a> {
                 };
                 let v = absolute(param.spec(), q, tempo, t.canonical)
                     .map_err(|e| self.value_error(q.span.clone(), e))?;
+                self.check_not_below(param, v, &q.span)?;
                 if param == ParamId::DelayTime && self.patch.get(ParamId::DelaySync) != 0.0 {
                     // A time in seconds only counts while the delay is not tempo-synced.
                     self.set(ParamId::DelaySync, 0.0, span.clone());
@@ -427,6 +472,35 @@ impl<'a> Resolver<'a> {
             }
         }
         Ok(())
+    }
+
+    /// A typed value below a parameter's range is refused with the range (above it, the value
+    /// clamps and the reply says so).
+    fn check_not_below(
+        &self,
+        param: ParamId,
+        v: f32,
+        at: &Range<usize>,
+    ) -> Result<(), PhraseError> {
+        let spec = param.spec();
+        if v >= spec.min - 1e-6 * spec.min.abs().max(1.0) {
+            return Ok(());
+        }
+        Err(self
+            .error(
+                PhraseErrorKind::BadValue,
+                at.clone(),
+                format!(
+                    "{} is below the range of {}",
+                    spec.format_with_unit(v),
+                    param.name()
+                ),
+            )
+            .expecting(format!(
+                "a value from {} to {}",
+                spec.format_plain(spec.min),
+                spec.format_with_unit(spec.max)
+            )))
     }
 
     /// The on/off parameter a target means: a switch itself (`set delay.on off`), its

@@ -138,12 +138,28 @@ impl Validator<'_> {
                 ),
             }
         }
-        if let Some(fillers) = f.fillers {
-            // Fillers are a plain list; errors point at the [fillers] line.
-            let at = self.text.find("[fillers]").unwrap_or(0);
-            let key = Spanned::new(at..at, "fillers".to_string());
-            for w in &fillers.words {
-                self.word(&key, "fillers.words".into(), w, WordClass::Filler);
+        for (key, k) in f.factors {
+            let name = format!("factors.{}", key.get_ref());
+            if !(k.is_finite() && k > 0.0 && k <= 16.0 && k != 1.0) {
+                self.error(
+                    &key,
+                    name,
+                    "a factor is a number above 0, at most 16, other than 1",
+                );
+            } else {
+                self.word(&key, name, key.get_ref(), WordClass::Factor(k));
+            }
+        }
+        for (table, list, class) in [
+            ("fillers", f.fillers, WordClass::Filler),
+            ("frames", f.frames, WordClass::Frame),
+        ] {
+            let Some(list) = list else { continue };
+            // Word lists are plain lists; errors point at the table's line.
+            let at = self.text.find(&format!("[{table}]")).unwrap_or(0);
+            let key = Spanned::new(at..at, table.to_string());
+            for w in &list.words {
+                self.word(&key, format!("{table}.words"), w, class.clone());
             }
         }
     }
@@ -301,7 +317,11 @@ impl Validator<'_> {
             key,
             name,
             &word,
-            WordClass::Describe(Describe { effects, direction }),
+            WordClass::Describe(Describe {
+                effects,
+                direction,
+                time: def.time.unwrap_or(false),
+            }),
         );
     }
 
@@ -332,11 +352,12 @@ impl Validator<'_> {
             "div" => StepOp::Div,
             "add" => StepOp::Add,
             "sub" => StepOp::Sub,
+            "set" => StepOp::Set,
             other => {
                 self.error(
                     key,
                     name.into(),
-                    format!("\"{other}\" is not an op; use mul, div, add or sub"),
+                    format!("\"{other}\" is not an op; use mul, div, add, sub or set"),
                 );
                 return None;
             }
@@ -344,6 +365,7 @@ impl Validator<'_> {
         let ok = match op {
             StepOp::Mul | StepOp::Div => step.is_finite() && step > 0.0 && step != 1.0,
             StepOp::Add | StepOp::Sub => step.is_finite() && step > 0.0,
+            StepOp::Set => step.is_finite(),
         };
         if !ok {
             self.error(key, name.into(), format!("step {step} does not move anything (mul/div need a positive step other than 1, add/sub a positive step)"));

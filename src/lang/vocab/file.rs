@@ -81,7 +81,7 @@ mod tests {
         let e = errors(
             "[describe]\nmurkier = { param = \"filter.cutoff\", op = \"times\", step = 0.7 }\n",
         );
-        assert!(e[0].message.contains("mul, div, add or sub"), "{e:?}");
+        assert!(e[0].message.contains("mul, div, add, sub or set"), "{e:?}");
         let e = errors("[params.\"filter.cutoff\"]\nsetp = 3\n");
         assert_eq!(e[0].line, 2);
         assert!(e[0].message.contains("setp"), "{e:?}");

@@ -35,6 +35,8 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
     ),
     ("pitch.toml", include_str!("../../../vocab/pitch.toml")),
     ("verbs.toml", include_str!("../../../vocab/verbs.toml")),
+    ("timbre.toml", include_str!("../../../vocab/timbre.toml")),
+    ("terms.toml", include_str!("../../../vocab/terms.toml")),
 ];
 
 /// Every word chronus understands, with its meaning.
@@ -296,6 +298,20 @@ impl Vocabulary {
         closest(word, candidates)
     }
 
+    /// Every one-word entry and parameter word (candidates for typo correction).
+    pub fn single_words(&self) -> Vec<String> {
+        let mut w: Vec<String> = self
+            .words
+            .keys()
+            .chain(self.param_words.keys().map(|(_, w)| w))
+            .filter(|w| !w.contains(' '))
+            .cloned()
+            .collect();
+        w.sort();
+        w.dedup();
+        w
+    }
+
     /// All words of one class, sorted (for help): e.g. every describing word.
     pub fn words_where(&self, pred: impl Fn(&WordClass) -> bool) -> Vec<(String, WordClass)> {
         let mut w: Vec<(String, WordClass)> = self
@@ -333,7 +349,10 @@ mod tests {
         assert!(problems.is_empty(), "{problems:#?}");
         assert!(matches!(v.lookup("darker"), Some(WordClass::Describe(_))));
         assert_eq!(v.lookup("a bit"), Some(&WordClass::Intensity(0.5)));
-        assert_eq!(v.lookup("lpf"), Some(&WordClass::Module("filter")));
+        assert_eq!(
+            v.lookup("lpf"),
+            Some(&WordClass::Choice(ParamId::FilterMode, 0))
+        );
         assert_eq!(v.module_default("filter"), Some(ParamId::FilterCutoff));
         assert_eq!(
             v.param_in_module("filter", "freq"),

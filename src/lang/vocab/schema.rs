@@ -38,6 +38,10 @@ pub(crate) struct VocabFile {
     pub(crate) verbs: BTreeMap<Key, Vec<String>>,
     #[serde(default)]
     pub(crate) fillers: Option<FillersDef>,
+    #[serde(default)]
+    pub(crate) frames: Option<FillersDef>,
+    #[serde(default)]
+    pub(crate) factors: BTreeMap<Key, f32>,
 }
 
 #[derive(Deserialize)]
@@ -74,6 +78,7 @@ pub(crate) struct DescribeDef {
     pub(crate) step: Option<f32>,
     pub(crate) effects: Option<Vec<EffectDef>>,
     pub(crate) direction: Option<String>,
+    pub(crate) time: Option<bool>,
 }
 
 #[derive(Deserialize)]
