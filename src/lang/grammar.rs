@@ -92,6 +92,16 @@ pub(crate) fn verb<'a>(
     lexeme_where(what, move |l: &'a Lexeme| l.is(v).then_some(l))
 }
 
+/// `now make it brighter`: a leading `now` before another phrase is a word of conversation
+/// (a trailing one applies staged track edits at once).
+fn without_leading_now(clause: &[Lexeme]) -> &[Lexeme] {
+    let first = skip_fillers(Lexemes(clause));
+    match next(first) {
+        Some((l, rest)) if l.is(Verb::Now) && !skip_fillers(rest).0.is_empty() => rest.0,
+        _ => clause,
+    }
+}
+
 fn end_of<'a>(l: &Lexemes<'a>) -> Option<usize> {
     l.0.last().map(|x| x.span.end)
 }
@@ -115,7 +125,7 @@ impl<'v> Grammar<'v> {
                 .iter()
                 .position(|l| l.class == Class::Separator)
                 .unwrap_or(rest.len());
-            let clause = &rest[..len];
+            let clause = without_leading_now(&rest[..len]);
             let first = skip_fillers(Lexemes(clause));
             if let Some((l, _)) = next(first) {
                 if l.is(Verb::Explain) {

@@ -284,9 +284,21 @@ pub(crate) fn check_unknown_words(
 ) -> Result<(), PhraseError> {
     let mut in_help = false;
     let mut prev: Option<&Lexeme> = None;
+    // The module the clause is about: its parameter words may come later (`reverb size 0.8
+    // mix 30%`).
+    let mut clause_module: Option<&'static str> = None;
     for l in lexemes {
         match &l.class {
-            Class::Separator => in_help = false,
+            Class::Word(WordClass::Module(m)) => clause_module = Some(m),
+            Class::Word(WordClass::Param(p)) => clause_module = Some(p.spec().module()),
+            Class::CanonicalParam(p) => clause_module = Some(p.spec().module()),
+            _ => {}
+        }
+        match &l.class {
+            Class::Separator => {
+                in_help = false;
+                clause_module = None;
+            }
             Class::Word(WordClass::Verb(Verb::Help)) => in_help = true,
             Class::Unknown if !in_help => {
                 let after_module = match prev.map(|p| &p.class) {
@@ -299,7 +311,8 @@ pub(crate) fn check_unknown_words(
                         Verb::Track | Verb::Mute | Verb::Unmute | Verb::Solo | Verb::Unsolo,
                     ))) => true,
                     _ => false,
-                };
+                } || clause_module
+                    .is_some_and(|m| vocab.param_in_module(m, &l.text).is_some());
                 if !after_module {
                     // Right after a number, a typo is most likely a unit.
                     let after_number = matches!(

@@ -33,8 +33,14 @@ fn raws<'a>(i: Lexemes<'a>, what: &'static str) -> PResult<'a, Vec<Word>> {
 }
 
 /// A track name: one word as typed (`bass`, `hats`, `2`).
+/// Any word may be a name, also one letter or a word that means something else (`track a`,
+/// `track k`); only `the` and frame words before it are skipped.
 fn track_name(i: Lexemes<'_>) -> PResult<'_, Word> {
-    let i = skip_fillers(i);
+    let skip =
+        i.0.iter()
+            .take_while(|l| matches!(&l.class, Class::Word(c) if c.is_skipped()) && l.text != "a")
+            .count();
+    let i = Lexemes(&i.0[skip..]);
     match next(i) {
         Some((l, rest))
             if !l.is(Verb::Now)
@@ -44,9 +50,17 @@ fn track_name(i: Lexemes<'_>) -> PResult<'_, Word> {
                         | Class::Word(_)
                         | Class::Number { unit: None, .. }
                         | Class::Note(_)
+                        | Class::Unit(_)
+                        | Class::Chord
+                        | Class::Quality
                 ) =>
         {
-            Ok((rest, (l.text.clone(), l.span.clone())))
+            let name = match l.class {
+                // `mute track two`: a number said in words is the number.
+                Class::Number { value, .. } => format!("{value}"),
+                _ => l.text.clone(),
+            };
+            Ok((rest, (name, l.span.clone())))
         }
         _ => fail(i, "a track name such as bass or hats"),
     }
@@ -116,6 +130,8 @@ impl Grammar<'_> {
         let toggle = |v: Verb, on: bool, solo: bool, what: &'static str| {
             move |i: Lexemes<'a>| {
                 let (i, _) = verb(v, what)(i)?;
+                // `mute track 2`: the word `track` may come before the name.
+                let (i, _) = opt(verb(Verb::Track, "track")).parse_complete(i)?;
                 let (i, name) = opt(track_name).parse_complete(i)?;
                 Ok((
                     i,

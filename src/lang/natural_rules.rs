@@ -42,7 +42,10 @@ fn skip_but_a(i: Lexemes<'_>) -> Lexemes<'_> {
 impl Grammar<'_> {
     /// The text of a lexeme as typed (case kept: `CM7` is not `cm7`).
     fn typed(&self, l: &Lexeme) -> String {
-        self.line.get(l.span.clone()).unwrap_or(&l.text).to_string()
+        match self.line.get(l.span.clone()) {
+            Some(t) if !t.contains(char::is_whitespace) => t.to_string(),
+            _ => l.text.clone(),
+        }
     }
 
     /// `kill the delay`, `remove the reverb`, `mute the reverb`, `turn off the chorus`,
@@ -125,7 +128,19 @@ impl Grammar<'_> {
             }
             rest = after;
         }
-        let (rest, chord_word) = opt(verb(Verb::Chord, "chord")).parse_complete(rest)?;
+        let (mut rest, chord_word) = opt(verb(Verb::Chord, "chord")).parse_complete(rest)?;
+        // `D minor chord please`: after `chord` the words are taken as typed; skip the
+        // skipped ones.
+        while let Some((l, after)) = next(rest) {
+            let skipped = self
+                .vocab
+                .lookup(&l.text.to_lowercase())
+                .is_some_and(|c| c.is_skipped());
+            if !(l.class == Class::Raw && skipped) {
+                break;
+            }
+            rest = after;
+        }
         let has_quality = words.len() > 1 || triad;
         if root.class != Class::Chord
             && !has_quality

@@ -219,7 +219,15 @@ impl Grammar<'_> {
             ));
         }
         let mut notes = Vec::new();
-        let mut i = i;
+        // `play a C`: the article before a note is not the note A.
+        let mut i = match (next(i), i.0.get(1)) {
+            (Some((a, rest)), Some(n))
+                if matches!(a.text.as_str(), "a" | "an") && matches!(n.class, Class::Note(_)) =>
+            {
+                rest
+            }
+            _ => i,
+        };
         while let Ok((rest, n)) = self.note_value(i) {
             notes.push(n);
             i = rest;
@@ -471,11 +479,14 @@ impl Grammar<'_> {
                 Ok((rest, target(None, Some(*p), false, l.span.clone())))
             }
             Class::Word(WordClass::Module(m)) => {
-                let after = skip_fillers(rest);
-                if let Some((pl, rest2)) = next(after) {
-                    if let Some(p) = self.vocab.param_in_module(m, &pl.text) {
-                        let span = l.span.start..pl.span.end;
-                        return Ok((rest2, target(Some(*m), Some(p), false, span)));
+                // The parameter word right after the module, even one that is otherwise a
+                // skipped word (`delay time`), else after skipped words (`filter the cutoff`).
+                for after in [rest, skip_fillers(rest)] {
+                    if let Some((pl, rest2)) = next(after) {
+                        if let Some(p) = self.vocab.param_in_module(m, &pl.text) {
+                            let span = l.span.start..pl.span.end;
+                            return Ok((rest2, target(Some(*m), Some(p), false, span)));
+                        }
                     }
                 }
                 Ok((rest, target(Some(*m), None, false, l.span.clone())))

@@ -7,11 +7,12 @@
 //! Runs on the control thread. May allocate and read patch files (`load patch`).
 
 use super::action::{Action, Meta};
+use super::ast::Value;
 use super::ast::{Phrase, PhraseKind, Word};
-use super::chords::{chord_notes, quality, quality_names, root};
+use super::chords::{chord_notes, quality, quality_names, quality_typo, root};
 use super::error::{PhraseError, PhraseErrorKind};
 use super::resolve::Resolver;
-use super::units::{Quantity, UnitWord};
+use super::units::{absolute, Quantity, UnitWord};
 use super::vocab::closest;
 use crate::engine::command::{Command, Step, StepLevel, TrackParam, MAX_STEPS, TRACKS};
 use crate::engine::params::ParamId;
@@ -285,6 +286,10 @@ impl Resolver<'_> {
         self.actions
             .push(Action::Meta(Meta::Track { index, name: named }));
         let Some(then) = then else { return Ok(()) };
+        if let Some(level) = self.track_level(then)? {
+            self.track_command(index, TrackParam::Level, level, span);
+            return Ok(());
+        }
         match then {
             PhraseKind::Set { .. } | PhraseKind::Choose { .. } => {
                 self.track_sound(index, then, span)
@@ -297,6 +302,24 @@ impl Resolver<'_> {
                 self.phrase(&inner)
             }
         }
+    }
+
+    /// `track 2 level -6 db`: the track's own mix level (the canonical form of a track level).
+    fn track_level(&self, then: &PhraseKind) -> Result<Option<f32>, PhraseError> {
+        let PhraseKind::Set {
+            target,
+            value: Value::Quantity(q),
+        } = then
+        else {
+            return Ok(None);
+        };
+        if !self.line[target.span.clone()].eq_ignore_ascii_case("level") {
+            return Ok(None);
+        }
+        let spec = ParamId::AmpGain.spec();
+        let db =
+            absolute(spec, q, 120.0, false).map_err(|e| self.value_error(q.span.clone(), e))?;
+        Ok(Some(db.clamp(-60.0, 12.0)))
     }
 
     /// A sound phrase for one track: resolved as for the patch, then turned into per-track
@@ -477,7 +500,16 @@ impl Resolver<'_> {
         let root = self.chord_root(first)?;
         let options = self.chord_options(rest)?;
         let (name, name_at) = self.chord_quality_name(first, &root, &options.quality_words)?;
-        let Some(intervals) = quality(&name) else {
+        let intervals = match (quality(&name), quality_typo(&name)) {
+            (Some(iv), _) => Some(iv),
+            (None, Some(fixed)) => {
+                let read = format!("chord {} {fixed} (\"{name}\" → \"{fixed}\")", first.0);
+                self.actions.push(Action::Meta(Meta::ReadAs(read)));
+                quality(fixed)
+            }
+            (None, None) => None,
+        };
+        let Some(intervals) = intervals else {
             return Err(self
                 .error(PhraseErrorKind::BadValue, name_at, format!("unknown chord quality \"{name}\""))
                 .expecting("major, minor, dim, aug, sus2, sus4, 7, maj7, m7, dim7, m7b5, 6, m6, 9, add9 ...")

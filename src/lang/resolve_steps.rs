@@ -9,7 +9,7 @@ use super::error::{PhraseError, PhraseErrorKind};
 use super::resolve::Resolver;
 use super::units::{expected_for, step_by, Quantity, UnitWord};
 use super::vocab::{Describe, Direction, Step};
-use crate::engine::params::ParamId;
+use crate::engine::params::{ParamId, Unit};
 use std::ops::Range;
 
 /// A relative phrase as the resolver reads it: the word, how strongly, on what, by how much.
@@ -30,6 +30,17 @@ impl RelativeStep<'_> {
             Some(Direction::Down) => Some(-1.0),
             None => self.word.effects.first().map(effect_sign),
         }
+    }
+}
+
+/// The one time parameter of a module (`delay` → `delay.time`), if it has exactly one.
+fn module_time(module: &str) -> Option<ParamId> {
+    let mut times = ParamId::ALL
+        .iter()
+        .filter(|p| p.spec().module() == module && p.spec().unit == Unit::Seconds);
+    match (times.next(), times.next()) {
+        (Some(p), None) => Some(*p),
+        _ => None,
     }
 }
 
@@ -161,7 +172,10 @@ impl Resolver<'_> {
                 )
                 .expecting(format!("`{w}` alone or with {}", own_params.join(" or "))));
         };
-        let param = self.single_param(t)?;
+        let param = match (r.word.time, t.param, t.module) {
+            (true, None, Some(m)) => module_time(m).unwrap_or(self.single_param(t)?),
+            _ => self.single_param(t)?,
+        };
         let Some((op, amount)) = self.vocab.more_step(param) else {
             return Err(self
                 .error(

@@ -251,7 +251,7 @@ fn rewrite_word(line: &str, tokens: &[Token], i: usize, w: &str) -> Option<(Toke
     }
     if w.len() == 1 && w.chars().all(|c| ('a'..='g').contains(&c)) {
         let acc = match word_at(tokens, i + 1) {
-            Some("flat") => "b",
+            Some("flat") => "♭",
             Some("sharp") => "#",
             _ => "",
         };
@@ -377,7 +377,7 @@ mod tests {
                 })
                 .collect()
         };
-        assert_eq!(words("B flat 2"), vec!["bb2"]);
+        assert_eq!(words("B flat 2"), vec!["b♭2"]);
         assert_eq!(words("play G sharp 3"), vec!["play", "g#3"]);
         assert_eq!(words("middle C"), vec!["c4"]);
         assert_eq!(words("darker x 2"), vec!["darker", "x2"]);
