@@ -96,12 +96,33 @@ impl Grammar<'_> {
         // `chord A7` as typed: raw words, checked by the resolver.
         if let Some((l, _)) = next(i) {
             if chord_first.is_some() && l.class == Class::Raw {
-                let words: Vec<Word> =
+                let mut words: Vec<Word> =
                     i.0.iter()
                         .take_while(|l| l.class == Class::Raw)
                         .map(|l| (l.text.clone(), l.span.clone()))
                         .collect();
-                return Ok((Lexemes(&i.0[words.len()..]), PhraseKind::Chord(words)));
+                let taken = words.len();
+                // `chord Dm7 please`: skipped words at the end are not chord words.
+                while words.len() > 1
+                    && words.last().is_some_and(|(w, _)| {
+                        !w.contains(char::is_alphanumeric)
+                            || self
+                                .vocab
+                                .lookup(&w.to_lowercase())
+                                .is_some_and(|c| c.is_skipped())
+                    })
+                {
+                    words.pop();
+                }
+                // `chord Dm7.`: the full stop ends the sentence.
+                if let Some((w, at)) = words.last_mut() {
+                    let kept = w.trim_end_matches('.').len();
+                    if kept > 0 && kept < w.len() {
+                        at.end -= w.len() - kept;
+                        w.truncate(kept);
+                    }
+                }
+                return Ok((Lexemes(&i.0[taken..]), PhraseKind::Chord(words)));
             }
         }
         let (i, root) = self.chord_root(i)?;

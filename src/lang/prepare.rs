@@ -46,8 +46,8 @@ pub(crate) fn prepare(line: &str) -> Prepared {
                 let after_letter = n > 0 && chars[n - 1].1.is_alphabetic();
                 let rest = &line[at + c.len_utf8()..];
                 let ending = CONTRACTIONS.iter().find(|e| {
-                    rest.len() >= e.len()
-                        && rest[..e.len()].eq_ignore_ascii_case(e)
+                    rest.get(..e.len())
+                        .is_some_and(|head| head.eq_ignore_ascii_case(e))
                         && !rest[e.len()..].starts_with(char::is_alphanumeric)
                 });
                 match ending {
@@ -109,7 +109,17 @@ mod tests {
 
     #[test]
     fn odd_bytes_keep_their_length() {
-        for line in ["«x»: ’s", "é(ü)?", "'''", "a'", "[[[", "]]]?", "d’s"] {
+        for line in [
+            "«x»: ’s",
+            "é(ü)?",
+            "'''",
+            "a'",
+            "[[[",
+            "]]]?",
+            "d’s",
+            "a'é",
+            "x’ü",
+        ] {
             assert_eq!(prepare(line).text.len(), line.len(), "{line}");
         }
     }
