@@ -94,35 +94,9 @@ impl Grammar<'_> {
         let (i, chord_first) = opt(verb(Verb::Chord, "chord")).parse_complete(i)?;
         let i = skip_but_a(i);
         // `chord A7` as typed: raw words, checked by the resolver.
-        if let Some((l, _)) = next(i) {
-            if chord_first.is_some() && l.class == Class::Raw {
-                let mut words: Vec<Word> =
-                    i.0.iter()
-                        .take_while(|l| l.class == Class::Raw)
-                        .map(|l| (l.text.clone(), l.span.clone()))
-                        .collect();
-                let taken = words.len();
-                // `chord Dm7 please`: skipped words at the end are not chord words.
-                while words.len() > 1
-                    && words.last().is_some_and(|(w, _)| {
-                        !w.contains(char::is_alphanumeric)
-                            || self
-                                .vocab
-                                .lookup(&w.to_lowercase())
-                                .is_some_and(|c| c.is_skipped())
-                    })
-                {
-                    words.pop();
-                }
-                // `chord Dm7.`: the full stop ends the sentence.
-                if let Some((w, at)) = words.last_mut() {
-                    let kept = w.trim_end_matches('.').len();
-                    if kept > 0 && kept < w.len() {
-                        at.end -= w.len() - kept;
-                        w.truncate(kept);
-                    }
-                }
-                return Ok((Lexemes(&i.0[taken..]), PhraseKind::Chord(words)));
+        if chord_first.is_some() {
+            if let Some(raw) = self.raw_chord(i) {
+                return Ok(raw);
             }
         }
         let (i, root) = self.chord_root(i)?;
@@ -171,6 +145,39 @@ impl Grammar<'_> {
             return fail(i, "a chord quality such as major or minor");
         }
         Ok((rest, PhraseKind::Chord(words)))
+    }
+
+    /// The raw words after `chord` (`chord A7 please` → `A7`): skipped words and a full stop at
+    /// the end are not chord words.
+    fn raw_chord<'a>(&self, i: Lexemes<'a>) -> Option<(Lexemes<'a>, PhraseKind)> {
+        let mut words: Vec<Word> =
+            i.0.iter()
+                .take_while(|l| l.class == Class::Raw)
+                .map(|l| (l.text.clone(), l.span.clone()))
+                .collect();
+        let taken = words.len();
+        if taken == 0 {
+            return None;
+        }
+        while words.len() > 1
+            && words.last().is_some_and(|(w, _)| {
+                !w.contains(char::is_alphanumeric)
+                    || self
+                        .vocab
+                        .lookup(&w.to_lowercase())
+                        .is_some_and(|c| c.is_skipped())
+            })
+        {
+            words.pop();
+        }
+        if let Some((w, at)) = words.last_mut() {
+            let kept = w.trim_end_matches('.').len();
+            if kept > 0 && kept < w.len() {
+                at.end -= w.len() - kept;
+                w.truncate(kept);
+            }
+        }
+        Some((Lexemes(&i.0[taken..]), PhraseKind::Chord(words)))
     }
 
     /// A chord's root: a chord symbol, a note, or `a` meaning A (`A minor`); an article

@@ -6,8 +6,8 @@
 use super::closest::closest;
 use super::error::VocabError;
 use super::schema::{
-    line_of, module_named, modules, normalize_word, DescribeDef, Key, ModuleDef, ParamDef,
-    VocabDelta, VocabFile,
+    line_of, module_named, modules, normalize_word, DescribeDef, FillersDef, Key, ModuleDef,
+    ParamDef, VocabDelta, VocabFile,
 };
 use crate::engine::params::{ParamId, Unit};
 use crate::lang::words::{Describe, Direction, Step, StepOp, Verb, WordClass};
@@ -138,7 +138,17 @@ impl Validator<'_> {
                 ),
             }
         }
-        for (key, k) in f.factors {
+        self.word_lists(f.factors, f.fillers, f.frames);
+    }
+
+    /// Factors, fillers and frame words.
+    fn word_lists(
+        &mut self,
+        factors: BTreeMap<Key, f32>,
+        fillers: Option<FillersDef>,
+        frames: Option<FillersDef>,
+    ) {
+        for (key, k) in factors {
             let name = format!("factors.{}", key.get_ref());
             if !(k.is_finite() && k > 0.0 && k <= 16.0 && k != 1.0) {
                 self.error(
@@ -151,8 +161,8 @@ impl Validator<'_> {
             }
         }
         for (table, list, class) in [
-            ("fillers", f.fillers, WordClass::Filler),
-            ("frames", f.frames, WordClass::Frame),
+            ("fillers", fillers, WordClass::Filler),
+            ("frames", frames, WordClass::Frame),
         ] {
             let Some(list) = list else { continue };
             // Word lists are plain lists; errors point at the table's line.
