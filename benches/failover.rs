@@ -3,8 +3,8 @@
 //! (default 20), `FAILOVER_TARGET_FILL` (default 8 blocks) and `FAILOVER_BUFFER` (device
 //! buffer in frames, default 64).
 
+use chronus::bench::fault_injection::{bench_config, format_table, measure_failovers};
 use chronus::engine::command::Fault;
-use chronus::rt::failover_bench::{bench_config, format_table, measure_failovers};
 use std::time::Duration;
 
 fn env_usize(name: &str, default: usize) -> usize {

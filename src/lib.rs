@@ -8,13 +8,14 @@ pub mod analysis;
 pub mod bench;
 pub mod control;
 pub mod engine;
-pub mod inbox;
 pub mod lang;
+pub mod mcp;
 pub mod osc;
 pub mod patch;
 pub mod rt;
 pub mod session;
 pub mod soak;
+pub mod tutorial;
 pub mod ui;
 
 #[cfg(test)]

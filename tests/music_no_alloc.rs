@@ -102,8 +102,8 @@ fn music_commands_and_rendering_never_allocate() {
             }
             engine.render(&mut out);
             if engine.frames_rendered().is_multiple_of(6400) {
-                let s = engine.snapshot();
-                snapshots += usize::from(s.values[0] >= 0.0);
+                let s = engine.state();
+                snapshots += usize::from(s.values()[0] >= 0.0);
             }
         });
         loud += usize::from(out.iter().any(|s| s.abs() > 1e-3));

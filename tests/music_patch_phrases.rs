@@ -23,7 +23,7 @@ fn a_saved_patch_loads_back_exactly_and_is_listed() {
         &v,
     );
     assert!(out.error.is_none());
-    let saved = c.patch().clone();
+    let saved = *c.patch();
     let out = c.run_line("save patch my-lead", &v);
     assert!(
         out.replies[0].starts_with("saved patch my-lead"),

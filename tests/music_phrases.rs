@@ -3,9 +3,9 @@
 //! effects and patches), that undo restores patterns, and that every bad input gets a
 //! located error with a did-you-mean where one helps.
 
-use chronus::control::PatchState;
 use chronus::engine::command::{Command, Step, StepLevel, TrackParam};
 use chronus::engine::params::ParamId;
+use chronus::engine::PatchState;
 use chronus::lang::{resolve_line, Vocabulary};
 use chronus::patch::builtin;
 

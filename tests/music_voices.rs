@@ -147,7 +147,7 @@ fn the_gated_voice_still_follows_osc_freq_beside_chord_notes() {
 }
 
 #[test]
-fn a_snapshot_rebuilds_held_notes_tracks_and_transport() {
+fn a_patch_state_rebuilds_held_notes_tracks_and_transport() {
     let mut e = plain_engine("saw");
     for n in [60, 64, 67] {
         note_on(&mut e, n);
@@ -155,12 +155,12 @@ fn a_snapshot_rebuilds_held_notes_tracks_and_transport() {
     music::pattern(&mut e, 3, "x.x.");
     e.apply(Command::TransportStart);
     render(&mut e, 0.3);
-    let snap = e.snapshot();
-    let twin = Engine::from_snapshot(SR, &snap);
-    let mut again = twin.snapshot();
-    assert!(snap.position_beats > 0.5);
-    again.position_beats = snap.position_beats;
-    assert_eq!(again, snap);
+    let snap = e.state();
+    let position = e.position_beats();
+    let twin = Engine::from_state(SR, &snap, position);
+    assert!(position > 0.5);
+    assert_eq!(twin.state(), snap);
+    assert!((twin.position_beats() - position).abs() < 1e-9);
     assert_eq!(twin.active_voices(), 3);
     assert!(twin.is_running());
 }

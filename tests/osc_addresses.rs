@@ -5,9 +5,9 @@
 #[path = "support/osc_client.rs"]
 mod osc_client;
 
+use chronus::control::inbox::LineSource;
 use chronus::engine::command::Command;
 use chronus::engine::params::ParamId;
-use chronus::inbox::LineSource;
 use chronus::osc::reply::{ERROR, REPLY, STATUS};
 use chronus::osc::timetag::{after, now_timetag};
 use chronus::osc::{OscServer, OscStartError};
@@ -232,7 +232,7 @@ fn a_future_bundle_waits_for_its_time_tag_while_later_messages_go_first() {
 fn a_taken_port_is_one_clear_error() {
     let holder = UdpSocket::bind("127.0.0.1:0").expect("socket");
     let port = holder.local_addr().expect("address").port();
-    let (tx, _rx) = chronus::inbox::inbox();
+    let (tx, _rx) = chronus::control::inbox::inbox();
     let config = chronus::osc::OscConfig {
         port,
         ..loopback_config()

@@ -5,9 +5,9 @@
 #[path = "support/osc_client.rs"]
 mod osc_client;
 
+use chronus::control::inbox::{IncomingLine, LineReply, LineSource};
 use chronus::control::Control;
 use chronus::engine::params::ParamId;
-use chronus::inbox::{IncomingLine, LineReply, LineSource};
 use chronus::osc::reply::{ERROR, REPLY, STATUS};
 use chronus::rt::{AudioConfig, LiveAudio, OutputChoice};
 use osc_client::{message, Client, Rig};

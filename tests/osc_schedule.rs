@@ -3,14 +3,14 @@
 //! and rendered offline. The sound must start within one block (64 frames) of the frame the
 //! time tag names, at the start of the block that holds it.
 
-use chronus::control::PatchState;
 use chronus::engine::params::ParamId;
+use chronus::engine::PatchState;
 use chronus::engine::{Engine, BLOCK_FRAMES};
 use chronus::lang::{resolve_line, Vocabulary};
 use chronus::osc::packet::{decode_datagram, flatten};
 use chronus::osc::route::{route, Request};
 use chronus::osc::timetag::{after, schedule_frame};
-use chronus::rt::offline::{render_frames, TimedCommand};
+use chronus::session::offline::{render_frames, TimedCommand};
 use rosc::{encoder, OscBundle, OscMessage, OscPacket, OscTime, OscType};
 use std::time::Duration;
 

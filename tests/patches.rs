@@ -166,7 +166,7 @@ fn every_builtin_patch_plays_a_chord_cleanly() {
     for name in ["acid", "pad", "pluck", "bass"] {
         let patch = store.load(name).expect("built in");
         let mut engine = Engine::new(44_100);
-        let current = engine.snapshot().values;
+        let current = *engine.state().values();
         for c in patch.commands(&current) {
             engine.apply(c);
         }

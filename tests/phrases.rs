@@ -9,8 +9,8 @@
 //! To see what the resolver answers today (e.g. after adding cases), run
 //! `CHRONUS_PRINT_PHRASES=1 cargo test --test phrases -- --nocapture table` and review it.
 
-use chronus::control::PatchState;
 use chronus::engine::params::ParamId;
+use chronus::engine::PatchState;
 use chronus::lang::{resolve_line, Action, Vocabulary};
 
 const TABLE: &str = include_str!("data/phrases.txt");

@@ -6,9 +6,9 @@
 //!
 //! Run `cargo test --test phrases_corpus -- --nocapture` to see the table and the misses.
 
-use chronus::control::PatchState;
 use chronus::engine::command::Command;
 use chronus::engine::params::ParamId;
+use chronus::engine::PatchState;
 use chronus::lang::{resolve_line, Action, Meta, Vocabulary};
 
 const CORPUS: &str = include_str!("data/natural_phrases.txt");

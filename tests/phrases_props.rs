@@ -2,8 +2,8 @@
 //! always point inside the line, relative steps invert. Bounded (a few hundred cases each) so
 //! that `make test` stays fast.
 
-use chronus::control::PatchState;
 use chronus::engine::params::ParamId;
+use chronus::engine::PatchState;
 use chronus::lang::{resolve_bytes, resolve_line, PhraseErrorKind, Vocabulary, MAX_LINE_BYTES};
 use proptest::prelude::*;
 use std::sync::OnceLock;
@@ -219,7 +219,7 @@ proptest! {
     fn opposite_words_undo_each_other(start in -40.0f32..0.0, pair in proptest::sample::select(vec![("louder", "quieter"), ("more resonance", "less resonance"), ("faster", "slower"), ("longer release", "shorter release"), ("pitch up", "pitch down"), ("up an octave", "down an octave")])) {
         let mut patch = PatchState::default();
         patch.set(ParamId::AmpGain, start);
-        let before = patch.clone();
+        let before = patch;
         let line = format!("{}, {}", pair.0, pair.1);
         for a in resolve_line(&line, &patch, vocab()).map_err(|e| TestCaseError::fail(e.to_string()))? {
             if let Some(c) = a.command() { patch.apply(&c); }

@@ -1,7 +1,7 @@
 //! User vocabulary folders: words are added or overridden; a broken file is reported with
 //! its file, line and key, skipped as a whole, and the built-in vocabulary still works.
 
-use chronus::control::PatchState;
+use chronus::engine::PatchState;
 use chronus::lang::{resolve_line, Vocabulary};
 use std::path::PathBuf;
 

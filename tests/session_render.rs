@@ -7,7 +7,7 @@
 
 use chronus::analysis::{estimate_frequency, find_clicks, left, peak, rms};
 use chronus::lang::Vocabulary;
-use chronus::session::render::{default_seconds, tail_seconds};
+use chronus::session::render::{default_seconds, stop_point, tail_seconds, StopReason};
 use chronus::session::{
     check_bytes, check_file, render_samples, ControlResolver, RenderOptions, ResolvedSession,
 };
@@ -155,4 +155,48 @@ fn every_demo_session_renders_deterministically_and_matches_its_golden_checksum(
         "demo renders changed; if the new sound is intended, regenerate with \
          `CHRONUS_BLESS=1 cargo test --test session_render` and commit {GOLDEN}"
     );
+}
+
+#[test]
+fn a_session_without_time_stamps_holds_four_bars_and_sounds() {
+    let r = resolve("osc sine\nchord C major\n");
+    let stop = stop_point(&r, None);
+    assert_eq!(stop.reason, StopReason::HeldBars);
+    assert!((stop.seconds - 8.0).abs() < 1e-9, "4 bars at 120 bpm");
+    assert!(stop.describe().contains("holds 4 bars"));
+    let x = left(&render(&r, None));
+    assert_eq!(
+        x.len() as u64,
+        ((8.0 + tail_seconds(&r.final_patch)) * f64::from(RATE)).round() as u64
+    );
+    for (from, to) in [(0.2, 1.0), (7.0, 7.9)] {
+        let level = rms(window(&x, from, to));
+        assert!(
+            level > 0.05,
+            "the chord sounds from {from} s to {to} s: rms {level}"
+        );
+    }
+    assert!(rms(window(&x, x.len() as f64 / f64::from(RATE) - 0.05, 99.0)) < 1e-3);
+}
+
+#[test]
+fn render_seconds_always_renders_that_long_and_it_sounds() {
+    let r = resolve("osc sine\nchord C major\n");
+    for seconds in [0.5, 3.0, 20.0] {
+        let x = left(&render(&r, Some(seconds)));
+        assert_eq!(
+            x.len() as u64,
+            (seconds * f64::from(RATE)).round() as u64,
+            "--seconds {seconds}"
+        );
+        let sounding = window(&x, 0.05, seconds * 0.5);
+        assert!(
+            peak(sounding) > 0.1,
+            "--seconds {seconds}: peak {}",
+            peak(sounding)
+        );
+    }
+    // A session longer than --seconds is cut there, as before.
+    let long = resolve("osc sine\nchord C major\n@10 release all\n");
+    assert_eq!(stop_point(&long, Some(3.0)).reason, StopReason::LastStamp);
 }

@@ -3,14 +3,14 @@
 //! same order, at the same times within one block (offline and in the player's schedule), and
 //! within generous bounds when replayed against the wall clock.
 
+use chronus::control::inbox::{inbox, LineSource};
 use chronus::control::Control;
 use chronus::engine::command::{Command, StampedCommand};
 use chronus::engine::BLOCK_FRAMES;
-use chronus::inbox::{inbox, LineSource};
 use chronus::lang::Vocabulary;
 use chronus::rt::meters::Meters;
-use chronus::session::player::{schedule, spawn, PlayerEnd};
 use chronus::session::render::timed_commands;
+use chronus::session::replay::{schedule, spawn, PlayerEnd};
 use chronus::session::{check_file, read_session, ControlResolver, Recorder};
 use rtrb::{Consumer, RingBuffer};
 use std::sync::Arc;
@@ -58,7 +58,7 @@ fn a_saved_recording_replays_the_same_commands_at_the_same_times() {
     for &(t, line) in PERFORMANCE {
         let outcome = live.run_line(line, &vocab);
         heard.extend(drain(&mut engine).into_iter().map(|c| (t, c)));
-        recorder.record_performed(line, Duration::from_secs_f64(t), &outcome);
+        recorder.record_performed(Duration::from_secs_f64(t), &outcome);
     }
     assert_eq!(
         recorder.lines().len(),
@@ -152,7 +152,7 @@ fn typing_over_a_replay_adds_to_a_new_recording() {
     let (mut c, _engine) = control();
     let mut recorder = Recorder::with_autosave_dir(dir.path());
     // The user types while the session plays.
-    tx.send(chronus::inbox::IncomingLine {
+    tx.send(chronus::control::inbox::IncomingLine {
         text: "osc square".into(),
         source: LineSource::Keyboard,
         reply_to: None,
@@ -164,7 +164,7 @@ fn typing_over_a_replay_adds_to_a_new_recording() {
             .recv_timeout(Duration::from_secs(3))
             .expect("lines keep coming");
         let outcome = c.run_line(&line.text, &vocab);
-        recorder.record_performed(&line.text, recorder.started().elapsed(), &outcome);
+        recorder.record_performed(recorder.started().elapsed(), &outcome);
         got += 1;
     }
     assert_eq!(player.join(), PlayerEnd::Finished);

@@ -3,9 +3,11 @@
 //! regenerate them with `INSTA_UPDATE=always cargo test --test tui_widgets` and review the
 //! diff in git before committing.
 
-use chronus::control::PatchState;
+use chronus::control::inbox::LineSource;
+use chronus::control::LineError;
 use chronus::engine::params::ParamId;
-use chronus::inbox::LineSource;
+use chronus::engine::PatchState;
+use chronus::lang::{PhraseError, PhraseErrorKind};
 use chronus::rt::meters::MeterSnapshot;
 use chronus::ui::tui::app::App;
 use chronus::ui::tui::log_view::LogKind;
@@ -51,21 +53,17 @@ fn healthy(underruns: u64, played: u64) -> MeterSnapshot {
     }
 }
 
-fn report(text: &str, replies: &[&str], error: Option<&str>) -> LineReport {
-    LineReport {
-        text: text.into(),
-        source: LineSource::Keyboard,
-        replies: replies.iter().map(|s| s.to_string()).collect(),
-        error: error.map(str::to_string),
-        requests: vec![],
-        changed: vec![],
-    }
+fn report(text: &str, replies: &[&str], error: Option<PhraseError>) -> LineReport {
+    let mut r = LineReport::new(text, LineSource::Keyboard);
+    r.replies = replies.iter().map(|s| s.to_string()).collect();
+    r.error = error.map(LineError::from);
+    r
 }
 
 /// A session a few lines in: gate on, filter darker, a misspelt word with its caret.
 fn played_app() -> App {
     let mut patch = PatchState::default();
-    let mut app = App::new("null", patch.clone());
+    let mut app = App::new("null", patch);
     app.log.push(
         LogKind::Notice,
         "chronus — type a phrase and press Enter; F1 for help, Ctrl-C to leave",
@@ -80,7 +78,15 @@ fn played_app() -> App {
         &report(
             "fliter darker",
             &[],
-            Some("fliter darker\n^^^^^^\ncolumn 1: unknown word \"fliter\"; did you mean \"filter\"?"),
+            Some(
+                PhraseError::new(
+                    PhraseErrorKind::UnknownWord,
+                    "fliter darker",
+                    0..6,
+                    "unknown word \"fliter\"",
+                )
+                .suggesting(Some("filter".into())),
+            ),
         ),
         &patch,
     );
@@ -218,6 +224,8 @@ fn the_meters_pane_shows_every_promised_meter() {
         "worker gen 1",
         "age 2 ms",
         "warnings 0",
+        "steals 0",
+        "beat 0.0",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in\n{text}");
     }

@@ -1,12 +1,12 @@
 //! Failover detection time and audible gap per fault kind, as rows for `chronus bench`: the
-//! measurement itself is [`crate::rt::failover_bench::measure_failovers`] (also behind
+//! measurement itself is [`crate::bench::fault_injection::measure_failovers`] (also behind
 //! `cargo bench --bench failover`).
 //!
 //! Runs on the caller's thread (plus the pipeline's own threads).
 
 use super::stats::Summary;
+use crate::bench::fault_injection::{bench_config, measure_failovers};
 use crate::engine::command::Fault;
-use crate::rt::failover_bench::{bench_config, measure_failovers};
 use crate::rt::LiveAudioError;
 use serde::Serialize;
 use std::time::Duration;

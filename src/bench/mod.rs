@@ -10,6 +10,7 @@
 
 pub mod callbacks;
 pub mod failover;
+pub mod fault_injection;
 pub mod latency;
 pub mod realtime;
 pub mod stats;

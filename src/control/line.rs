@@ -3,8 +3,11 @@
 //!
 //! Runs on the control thread. May allocate.
 
-use super::history::transition_commands;
+use super::inbox::{LineReply, LineSource};
+use super::undo::transition_commands;
 use super::{Control, SendError};
+use crate::engine::params::ParamId;
+use crate::engine::PatchState;
 use crate::lang::action::describe_command;
 use crate::lang::{resolve_line, Action, Meta, PhraseError, Vocabulary};
 
@@ -13,9 +16,14 @@ use crate::lang::{resolve_line, Action, Meta, PhraseError, Vocabulary};
 pub enum UiRequest {
     /// Show the meters (`status`, `meters`).
     Status,
+    /// Show the keys and phrase examples (`help` alone).
+    Help,
     /// Leave chronus (`quit`, `exit`).
     Quit,
 }
+
+/// The reply to `quit` from anywhere but the keyboard, which is refused.
+pub const REMOTE_QUIT_REPLY: &str = "quit: only the keyboard can end chronus";
 
 /// Why a line was not (completely) performed.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -26,6 +34,9 @@ pub enum LineError {
     /// A command could not be sent; the commands before it were sent.
     #[error(transparent)]
     Send(#[from] SendError),
+    /// Refused by whoever performed it (e.g. the session recorder's `session save`).
+    #[error("{0}")]
+    Refused(String),
 }
 
 impl LineError {
@@ -34,55 +45,137 @@ impl LineError {
         match self {
             LineError::Phrase(e) => e.render(line),
             LineError::Send(e) => format!("error: {e}"),
+            LineError::Refused(message) => format!("{line}\nerror: {message}"),
         }
     }
 }
 
-/// What happened when a line was performed.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct LineOutcome {
-    /// Lines to show, in order (replies, help text, explain output, the patch listing).
+/// What happened to one line: for the screen, for whoever sent it, and for the session
+/// recorder. The one result of performing a line, from every source.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LineReport {
+    /// The line as it arrived.
+    pub text: String,
+    /// Where it came from.
+    pub source: LineSource,
+    /// Lines to show, in order (one reply per action, e.g. `filter.cutoff 2000 → 1400 Hz`,
+    /// help text, explain output, the patch listing).
     pub replies: Vec<String>,
-    /// Things the UI must do (show meters, quit), in order.
-    pub requests: Vec<UiRequest>,
     /// The error, if the line failed (then `replies` holds what was done before it).
     pub error: Option<LineError>,
+    /// Things the UI must do (show meters or help, quit), in order.
+    pub requests: Vec<UiRequest>,
+    /// Parameters whose value the line changed, in table order.
+    pub changed: Vec<ParamId>,
     /// How many engine commands were sent (including those sent by `undo`/`redo`).
     pub sent: usize,
     /// The resolved actions that were performed, in order (their `canonical()` forms are what
     /// a session log should record).
     pub actions: Vec<Action>,
+    /// A question from a program (`show json` from OSC or an agent) whose answer goes only to
+    /// the sender: the screens do not show it.
+    pub quiet: bool,
 }
 
-impl LineOutcome {
-    /// Every line to print for this outcome: the replies, then the rendered error.
-    pub fn lines(&self, line: &str) -> Vec<String> {
+impl LineReport {
+    /// A report for `text` from `source` with nothing done yet.
+    pub fn new(text: &str, source: LineSource) -> Self {
+        LineReport {
+            text: text.to_string(),
+            source,
+            replies: Vec::new(),
+            error: None,
+            requests: Vec::new(),
+            changed: Vec::new(),
+            sent: 0,
+            actions: Vec::new(),
+            quiet: false,
+        }
+    }
+
+    /// Whether the line was performed without an error.
+    pub fn accepted(&self) -> bool {
+        self.error.is_none()
+    }
+
+    /// Whether the line is part of the music: accepted, and it sent something to the engine
+    /// (`help`, `status` and the like are not). Sessions record exactly these lines.
+    pub fn is_music(&self) -> bool {
+        self.accepted() && self.sent > 0
+    }
+
+    /// The rendered error (the line, a caret line, the message), if the line failed.
+    pub fn error_text(&self) -> Option<String> {
+        self.error.as_ref().map(|e| e.render(&self.text))
+    }
+
+    /// Every line to print: the replies, then the rendered error.
+    pub fn lines(&self) -> Vec<String> {
         let mut out = self.replies.clone();
-        if let Some(e) = &self.error {
-            out.extend(e.render(line).lines().map(str::to_string));
+        if let Some(e) = self.error_text() {
+            out.extend(e.lines().map(str::to_string));
         }
         out
+    }
+
+    /// Drops a `quit` request and says so in the replies, for lines that may not end chronus
+    /// (only the person at a UI's keyboard may).
+    pub fn refuse_quit(&mut self) {
+        if self.requests.contains(&UiRequest::Quit) {
+            self.requests.retain(|r| *r != UiRequest::Quit);
+            self.replies.push(REMOTE_QUIT_REPLY.to_string());
+        }
+    }
+
+    /// The answer for a remote sender: the replies (with the meters line for `status`), or
+    /// the rendered error.
+    pub fn to_reply(&self, meters_line: impl FnOnce() -> String) -> LineReply {
+        match self.error_text() {
+            Some(e) => LineReply::Error(e),
+            None => {
+                let mut lines = self.replies.clone();
+                if self.requests.contains(&UiRequest::Status) {
+                    lines.push(meters_line());
+                }
+                LineReply::Applied(lines)
+            }
+        }
     }
 }
 
 impl Control {
-    /// Resolves `line` against the current patch and performs it: engine actions are sent
-    /// (and become one undo level), meta actions are performed or handed to the UI. A line
-    /// with an error sends nothing.
-    pub fn run_line(&mut self, line: &str, vocab: &Vocabulary) -> LineOutcome {
+    /// Resolves `line` against the current patch and performs it as typed at the keyboard:
+    /// engine actions are sent (and become one undo level), meta actions are performed or
+    /// handed to the UI. A line with an error sends nothing.
+    pub fn run_line(&mut self, line: &str, vocab: &Vocabulary) -> LineReport {
+        self.run_line_from(line, LineSource::Keyboard, vocab)
+    }
+
+    /// [`Control::run_line`] for a line from `source`.
+    pub fn run_line_from(
+        &mut self,
+        line: &str,
+        source: LineSource,
+        vocab: &Vocabulary,
+    ) -> LineReport {
+        let mut report = LineReport::new(line, source);
+        let before = self.patch;
         match resolve_line(line, &self.patch, vocab) {
-            Ok(actions) => self.perform(&actions, vocab),
-            Err(e) => LineOutcome {
-                error: Some(e.into()),
-                ..LineOutcome::default()
-            },
+            Ok(actions) => self.perform(&actions, vocab, &mut report),
+            Err(e) => report.error = Some(e.into()),
         }
+        let after = &self.patch;
+        report.changed = ParamId::ALL
+            .iter()
+            .copied()
+            .filter(|&p| before.get(p) != after.get(p))
+            .collect();
+        report
     }
 
     /// Performs already-resolved actions (from [`resolve_line`] on this control's patch).
-    pub fn perform(&mut self, actions: &[Action], vocab: &Vocabulary) -> LineOutcome {
-        let mut out = LineOutcome::default();
-        let before = self.patch.clone();
+    fn perform(&mut self, actions: &[Action], vocab: &Vocabulary, out: &mut LineReport) {
+        let before = self.patch;
         // Only engine actions make an undo level (undo/redo lines move through the history).
         let mut engine_sent = 0;
         for action in actions {
@@ -98,7 +191,7 @@ impl Control {
                     out.actions.push(action.clone());
                 }
                 Action::Meta(meta) => {
-                    self.perform_meta(meta, vocab, &mut out);
+                    self.perform_meta(meta, vocab, out);
                     out.actions.push(action.clone());
                 }
             }
@@ -107,16 +200,20 @@ impl Control {
             self.history.record(before);
         }
         out.replies = fold_step_replies(std::mem::take(&mut out.replies));
-        out
     }
 
-    fn perform_meta(&mut self, meta: &Meta, vocab: &Vocabulary, out: &mut LineOutcome) {
+    fn perform_meta(&mut self, meta: &Meta, vocab: &Vocabulary, out: &mut LineReport) {
         match meta {
-            Meta::Help(topic) => out.replies.extend(
-                crate::lang::help_text(topic.as_deref(), vocab, self.faults_enabled)
-                    .lines()
-                    .map(str::to_string),
-            ),
+            Meta::Help(topic) => {
+                if topic.is_none() {
+                    out.requests.push(UiRequest::Help);
+                }
+                out.replies.extend(
+                    crate::lang::help_text(topic.as_deref(), vocab, self.faults_enabled)
+                        .lines()
+                        .map(str::to_string),
+                )
+            }
             Meta::Status => out.requests.push(UiRequest::Status),
             Meta::Quit => out.requests.push(UiRequest::Quit),
             Meta::Show => out.replies.extend(crate::lang::show_patch(&self.patch)),
@@ -163,7 +260,7 @@ impl Control {
     }
 
     /// Sends the commands that turn the current patch into `target`.
-    fn go_to(&mut self, target: Option<super::PatchState>, verb: &str, out: &mut LineOutcome) {
+    fn go_to(&mut self, target: Option<PatchState>, verb: &str, out: &mut LineReport) {
         let Some(target) = target else {
             out.replies.push(format!("nothing to {verb}"));
             return;

@@ -5,7 +5,7 @@
 //! never allocates. While the transport runs the first note waits for the arpeggio's grid;
 //! while it is stopped the arpeggio starts at once.
 
-use super::snapshot::HeldNotes;
+use super::state::HeldNotes;
 use super::transport::Transport;
 use super::voice::NEVER;
 
@@ -116,6 +116,32 @@ impl Arpeggiator {
         self.running = true;
         self.next_exact = if transport.is_running() {
             let step = self.rate * 4.0;
+            let first = (transport.beat_at(now) / step - 1e-9).ceil() * step;
+            transport.frame_of(first).max(now as f64)
+        } else {
+            now as f64
+        };
+    }
+
+    /// Notes played since the arpeggio started (its place in the pattern).
+    pub fn step_count(&self) -> u64 {
+        self.counter
+    }
+
+    /// Steps in beats (a 1/16 rate is a quarter beat).
+    pub fn step_beats(&self) -> f64 {
+        self.rate * 4.0
+    }
+
+    /// Continues a running arpeggio at step `counter`, its next note on the next grid point
+    /// at or after frame `now` (a promoted worker takes over where the old one was).
+    pub fn relocate(&mut self, now: u64, transport: &Transport, counter: u64) {
+        if !self.running {
+            return;
+        }
+        self.counter = counter;
+        self.next_exact = if transport.is_running() {
+            let step = self.step_beats();
             let first = (transport.beat_at(now) / step - 1e-9).ceil() * step;
             transport.frame_of(first).max(now as f64)
         } else {

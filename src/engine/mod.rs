@@ -8,18 +8,19 @@
 //! a block (the block is split there).
 
 pub mod arp;
+mod block_render;
 pub mod command;
 pub mod envelope;
 pub mod filter;
 pub mod fx;
 pub mod oscillator;
 pub mod params;
+pub mod position;
 pub mod profile;
-mod render;
 pub mod sequencer;
 pub mod simd;
 pub mod smoother;
-pub mod snapshot;
+pub mod state;
 pub mod transport;
 pub mod voice;
 pub mod voice_filter;
@@ -32,7 +33,7 @@ use params::ParamId;
 use profile::SoundProfiles;
 use sequencer::Sequencer;
 use smoother::{db_to_gain, BlockSmoother};
-pub use snapshot::EngineSnapshot;
+pub use state::PatchState;
 use transport::Transport;
 use voice::{VoiceSource, NEVER};
 use voice_pool::{VoicePool, DEFAULT_VOICES};
@@ -63,7 +64,7 @@ pub struct EngineCounters {
 /// transport, a step sequencer and an arpeggiator.
 pub struct Engine {
     sample_rate: f32,
-    state: EngineSnapshot,
+    state: PatchState,
     pool: VoicePool,
     profiles: SoundProfiles,
     freq: BlockSmoother,
@@ -93,25 +94,26 @@ pub fn soft_clip(x: f32) -> f32 {
 impl Engine {
     /// A new engine with the default patch and [`DEFAULT_VOICES`] voices, gate closed.
     pub fn new(sample_rate: u32) -> Self {
-        Self::from_snapshot(sample_rate, &EngineSnapshot::default())
+        Self::from_state(sample_rate, &PatchState::default(), 0.0)
     }
 
     /// A new engine with `voices` voices (allocated here, never later).
     pub fn with_voices(sample_rate: u32, voices: usize) -> Self {
-        Self::build(sample_rate, voices, &EngineSnapshot::default())
+        Self::build(sample_rate, voices, &PatchState::default(), 0.0)
     }
 
-    /// A new engine with the patch, held notes, tracks and transport of `snapshot` already
-    /// settled (no glide from defaults).
-    pub fn from_snapshot(sample_rate: u32, snapshot: &EngineSnapshot) -> Self {
-        Self::build(sample_rate, DEFAULT_VOICES, snapshot)
+    /// A new engine with the patch, held notes and tracks of `patch` already settled (no
+    /// glide from defaults); if its transport runs, it runs from `position_beats` (beats from
+    /// the top of bar 1).
+    pub fn from_state(sample_rate: u32, patch: &PatchState, position_beats: f64) -> Self {
+        Self::build(sample_rate, DEFAULT_VOICES, patch, position_beats)
     }
 
-    /// [`Engine::from_snapshot`] with `voices` voices.
-    pub fn build(sample_rate: u32, voices: usize, snapshot: &EngineSnapshot) -> Self {
+    /// [`Engine::from_state`] with `voices` voices.
+    pub fn build(sample_rate: u32, voices: usize, patch: &PatchState, position_beats: f64) -> Self {
         let sr = sample_rate as f32;
-        let v = &snapshot.values;
-        let mut state = *snapshot;
+        let v = &patch.values;
+        let mut state = *patch;
         state.gate = false;
         state.note = None;
         state.held.clear();
@@ -119,7 +121,7 @@ impl Engine {
         let mut engine = Engine {
             sample_rate: sr,
             pool: VoicePool::new(voices, sr),
-            profiles: SoundProfiles::new(v, &snapshot.tracks, sr),
+            profiles: SoundProfiles::new(v, &patch.tracks, sr),
             freq: BlockSmoother::new(v[ParamId::OscFreq.index()], 0.003, sr),
             master: BlockSmoother::new(db_to_gain(v[ParamId::MasterGain.index()]), 0.01, sr),
             transport: Transport::new(
@@ -127,7 +129,7 @@ impl Engine {
                 v[ParamId::TransportTempo.index()],
                 v[ParamId::TransportSwing.index()],
             ),
-            seq: Sequencer::new(&snapshot.tracks),
+            seq: Sequencer::new(&patch.tracks),
             arp: Arpeggiator::new(),
             fx: FxChain::new(sr, v),
             duck: 1.0,
@@ -138,32 +140,21 @@ impl Engine {
             state,
         };
         engine.configure_arp();
-        if snapshot.running {
-            engine.transport.start(0, snapshot.position_beats);
+        if patch.running {
+            engine.transport.start(0, position_beats);
             engine.state.running = true;
             engine.seq.resync_all(&engine.transport, 0);
         }
-        if snapshot.held.is_empty() {
-            // A monophonic snapshot: the note, or else the open gate.
-            if let Some(note) = snapshot.note {
-                engine.apply(Command::NoteOn {
-                    note,
-                    velocity: 1.0,
-                });
-            } else if snapshot.gate {
-                engine.apply(Command::Gate { on: true });
-            }
-        } else {
-            for note in snapshot.held.iter() {
-                let velocity = snapshot.held.velocity(note);
-                engine.apply(Command::NoteOn { note, velocity });
-            }
-            engine.state.note = snapshot.note;
-            engine.set_value(ParamId::OscFreq, v[ParamId::OscFreq.index()]);
-            engine.freq.snap(v[ParamId::OscFreq.index()]);
-            if snapshot.gate {
-                engine.apply(Command::Gate { on: true });
-            }
+        // Held notes first (each sets osc.freq), then the patch's own osc.freq and the gate.
+        for note in patch.held.iter() {
+            let velocity = patch.held.velocity(note);
+            engine.apply(Command::NoteOn { note, velocity });
+        }
+        engine.state.note = patch.note;
+        engine.set_value(ParamId::OscFreq, v[ParamId::OscFreq.index()]);
+        engine.freq.snap(v[ParamId::OscFreq.index()]);
+        if patch.gate {
+            engine.apply(Command::Gate { on: true });
         }
         engine
     }
@@ -178,15 +169,19 @@ impl Engine {
         self.state.values[param.index()]
     }
 
-    /// Patch, gate, held notes, tracks and transport position, for building a twin engine.
-    pub fn snapshot(&self) -> EngineSnapshot {
-        let mut s = self.state;
-        s.position_beats = if self.transport.is_running() {
+    /// The patch as this engine has it (parameters, gate, held notes, tracks), for building
+    /// a twin engine with [`Engine::from_state`].
+    pub fn state(&self) -> PatchState {
+        self.state
+    }
+
+    /// Where the transport is, in beats from the top of bar 1 (0 while it is stopped).
+    pub fn position_beats(&self) -> f64 {
+        if self.transport.is_running() {
             self.transport.beat_at(self.frames)
         } else {
             0.0
-        };
-        s
+        }
     }
 
     /// Frames rendered since the engine was built (the engine's sample clock).

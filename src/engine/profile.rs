@@ -9,7 +9,7 @@ use super::command::TRACKS;
 use super::envelope::AdsrSettings;
 use super::params::{FilterMode, ParamId, Waveform, PARAM_COUNT};
 use super::smoother::{db_to_gain, BlockSmoother};
-use super::snapshot::{track_sound_slot, TrackState};
+use super::state::{track_sound_slot, TrackState};
 use super::voice::VoiceParams;
 
 /// Profile 0 (the patch) plus one per track.

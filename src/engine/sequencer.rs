@@ -6,7 +6,7 @@
 //! half old and half new.
 
 use super::command::{Step, StepLevel, TRACKS};
-use super::snapshot::TrackState;
+use super::state::TrackState;
 use super::transport::Transport;
 use super::voice::NEVER;
 

@@ -76,6 +76,15 @@ impl Transport {
         }
     }
 
+    /// Makes frame `now` land on beat `beat` while running (a promoted worker takes over
+    /// the musical position of the one it replaces). Does nothing while stopped.
+    pub fn relocate(&mut self, now: u64, beat: f64) {
+        if self.running && beat.is_finite() {
+            self.anchor_frame = now as f64;
+            self.anchor_beat = beat.max(0.0);
+        }
+    }
+
     /// Stops the sequencer; the clock keeps counting.
     pub fn stop(&mut self) {
         self.running = false;

@@ -3,9 +3,9 @@
 //!
 //! Runs on the control thread. May allocate.
 
-use crate::control::PatchState;
 use crate::engine::command::{midi_to_hz, Command, Fault, Step, TrackParam};
 use crate::engine::params::format_decimal;
+use crate::engine::PatchState;
 use std::ops::Range;
 
 /// One thing a line asks for, in the order it was typed.

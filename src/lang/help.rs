@@ -5,8 +5,8 @@
 
 use super::vocab::modules;
 use super::vocab::{Verb, Vocabulary, WordClass};
-use crate::control::PatchState;
 use crate::engine::params::{ParamId, Unit};
+use crate::engine::PatchState;
 
 /// Topics beside modules and parameters.
 pub const TOPICS: &[&str] = &[
@@ -343,7 +343,7 @@ pub fn show_patch(patch: &PatchState) -> Vec<String> {
             format!("{:<16} {}{mark}", spec.name, spec.format_with_unit(v))
         })
         .collect();
-    let gate = match (patch.gate(), patch.note()) {
+    let gate = match (patch.sounding(), patch.note()) {
         (_, Some(n)) => format!("on, note {n} ({})", super::action::note_name(n)),
         (true, None) => "on".into(),
         (false, None) => "off".into(),
@@ -362,7 +362,7 @@ pub fn show_patch(patch: &PatchState) -> Vec<String> {
     out.push(format!("{:<16} {running}", "transport"));
     let names = patch.track_names();
     for (i, t) in patch.tracks().iter().enumerate() {
-        if *t == crate::engine::snapshot::TrackState::default() {
+        if *t == crate::engine::state::TrackState::default() {
             continue;
         }
         let steps: String = t.steps[..usize::from(t.length)]

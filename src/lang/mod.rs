@@ -2,8 +2,8 @@
 //!
 //! Runs on the control thread (REPL/TUI, OSC server, session player). May allocate; never
 //! touches audio. Nothing here mutates the patch: [`resolve_line`] reads a [`PatchState`] and
-//! returns [`Action`]s, which [`crate::control::Control::run_line`] then performs (sending
-//! commands, keeping undo/redo history).
+//! returns [`Action`]s, which the control layer (`Control::run_line`, one layer up) then
+//! performs (sending commands, keeping undo/redo history).
 //!
 //! # Pipeline
 //! 1. [`lexer`](self) (nom over `&str`): words, numbers with attached units (`1.2k`, `5ms`,
@@ -22,8 +22,8 @@
 //!   (`render(line)` gives the line, a caret line and the message).
 //! - [`Action::canonical`] (`set filter.cutoff 1400`, `gate on`, `note on 57`), also
 //!   [`explain_phrases`] for `chronus explain`.
-//! - [`crate::control::Control::run_line`] resolves and performs a line, with undo/redo, and
-//!   returns a [`crate::control::LineOutcome`] (replies, UI requests, error).
+//! - One layer up, `Control::run_line` resolves and performs a line, with undo/redo, and
+//!   returns a `LineReport` (replies, UI requests, error).
 //! - [`help_text`] and [`show_patch`] for the UI's own panes.
 //!
 //! # Choices worth knowing
@@ -69,7 +69,7 @@ pub use error::{PhraseError, PhraseErrorKind};
 pub use help::{help_text, show_patch, TOPICS};
 pub use vocab::{VocabError, Vocabulary};
 
-use crate::control::PatchState;
+use crate::engine::PatchState;
 use grammar::Grammar;
 use lexeme::classify;
 use resolve::Resolver;
@@ -109,12 +109,13 @@ pub fn resolve_line(
     let corrected = typos::correct(text, lexemes, vocab, &topics).map_err(in_line)?;
     let grammar = Grammar { vocab, line: text };
     let resolved = match questions::question(&grammar, &corrected.lexemes, prepared.question) {
-        Some(question) => question
-            .and_then(|phrases| Resolver::new(text, vocab, patch.clone()).resolve_all(&phrases)),
+        Some(question) => {
+            question.and_then(|phrases| Resolver::new(text, vocab, *patch).resolve_all(&phrases))
+        }
         None => grammar
             .line(text, &corrected.lexemes)
             .and_then(|phrases| questions::something_to_do(text, &corrected.lexemes, phrases))
-            .and_then(|phrases| Resolver::new(text, vocab, patch.clone()).resolve_all(&phrases)),
+            .and_then(|phrases| Resolver::new(text, vocab, *patch).resolve_all(&phrases)),
     };
     match resolved {
         Ok(mut actions) => {

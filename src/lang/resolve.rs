@@ -11,9 +11,9 @@ use super::help::topic_for;
 use super::resolve_steps::RelativeStep;
 use super::units::{absolute, expected_for, Quantity, UnitWord, ValueError};
 use super::vocab::Vocabulary;
-use crate::control::PatchState;
 use crate::engine::command::{Command, Fault, TrackParam};
 use crate::engine::params::{ParamId, Unit};
+use crate::engine::PatchState;
 use std::ops::Range;
 
 /// Resolves phrases in order against a working copy of the patch.
@@ -225,7 +225,7 @@ impl<'a> Resolver<'a> {
 
     /// `explain PHRASE`: its actions resolved at this point of the line, not performed.
     fn explain(&mut self, text: &str, phrases: &[Phrase]) -> Result<(), PhraseError> {
-        let inner = Resolver::new(self.line, self.vocab, self.patch.clone());
+        let inner = Resolver::new(self.line, self.vocab, self.patch);
         let actions = inner.resolve_all(phrases)?;
         self.meta(Meta::Explain {
             phrase: text.to_string(),

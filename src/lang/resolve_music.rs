@@ -1,6 +1,6 @@
 //! Resolving music phrases: notes with velocity, chords, the transport, patterns and
 //! sequences on named tracks, mute/solo, `now`, per-track sounds, and patches. Track names
-//! are looked up in the working copy's [`crate::control::TrackNames`]; pattern steps, sequence
+//! are looked up in the working copy's [`crate::engine::state::TrackNames`]; pattern steps, sequence
 //! notes, chord words and patch names are checked here, with the caret on the exact word or
 //! character that is wrong.
 //!
@@ -16,7 +16,7 @@ use super::units::{absolute, Quantity, UnitWord};
 use super::vocab::closest;
 use crate::engine::command::{Command, Step, StepLevel, TrackParam, MAX_STEPS, TRACKS};
 use crate::engine::params::ParamId;
-use crate::engine::snapshot::track_sound_slot;
+use crate::engine::state::{track_sound_slot, TrackNames, MAX_TRACK_NAME_BYTES};
 use crate::patch::{patch_store, PatchError, PatchName};
 use std::ops::Range;
 
@@ -251,12 +251,15 @@ impl Resolver<'_> {
                 if !name
                     .chars()
                     .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+                    || !TrackNames::fits(name)
                 {
                     return Err(self
                         .error(
                             PhraseErrorKind::BadValue,
                             at.clone(),
-                            "a track name is one plain word",
+                            format!(
+                                "a track name is one plain word of at most {MAX_TRACK_NAME_BYTES} letters"
+                            ),
                         )
                         .expecting("a name such as bass, hats or lead"));
                 }
@@ -330,7 +333,7 @@ impl Resolver<'_> {
         kind: &PhraseKind,
         span: Range<usize>,
     ) -> Result<(), PhraseError> {
-        let saved = self.patch.clone();
+        let saved = self.patch;
         let before = self.actions.len();
         self.phrase(&Phrase {
             kind: kind.clone(),
@@ -348,7 +351,7 @@ impl Resolver<'_> {
             } else if track_sound_slot(param).is_some() {
                 (TrackParam::Sound(param), value)
             } else {
-                let names: Vec<&str> = crate::engine::snapshot::TRACK_SOUND_PARAMS
+                let names: Vec<&str> = crate::engine::state::TRACK_SOUND_PARAMS
                     .iter()
                     .map(|p| p.name())
                     .collect();
@@ -523,7 +526,7 @@ impl Resolver<'_> {
         for midi in chord_notes(root_midi, intervals, inversion) {
             notes.push(self.midi(midi, &first.1)?);
         }
-        if !self.patch.held_notes().is_empty() || self.patch.gate() {
+        if self.patch.sounding() {
             self.engine(Command::AllNotesOff, span.clone(), None);
         }
         for note in notes {

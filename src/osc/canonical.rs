@@ -37,8 +37,8 @@ pub fn canonical_line(command: &Command) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::control::PatchState;
     use crate::engine::params::{ParamId, PARAMS};
+    use crate::engine::PatchState;
     use crate::lang::{resolve_line, Vocabulary};
 
     /// What the phrase language makes of a line, from the default patch.

@@ -6,8 +6,8 @@
 //! The line runner is a parameter; [`phrase_runner`] runs every line through the phrase
 //! language (`Control::run_line`), exactly as the UIs do.
 
-use crate::control::{Control, LineOutcome, UiRequest};
-use crate::inbox::{InboxReceiver, IncomingLine, LineReply, LineSource};
+use crate::control::inbox::{InboxReceiver, IncomingLine, LineReply};
+use crate::control::{Control, LineReport};
 use crate::lang::Vocabulary;
 use crate::rt::meters::Meters;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -24,35 +24,21 @@ pub type LineRunner = Box<dyn FnMut(&mut Control, &IncomingLine) -> LineReply + 
 /// Sees every line and its reply (to print it, log it, record it).
 pub type LineObserver = Box<dyn FnMut(&IncomingLine, &LineReply) + Send>;
 
-/// The answer to a line from what `Control::run_line` did: its replies (with the meters for
-/// `status`), or the rendered error (line, caret, message). `quit` is refused here: only the
-/// keyboard of a UI can end chronus.
-pub fn line_reply(outcome: &LineOutcome, text: &str, meters: &Meters) -> LineReply {
-    if outcome.error.is_some() {
-        return LineReply::Error(outcome.lines(text).join("\n"));
-    }
-    let mut replies = outcome.replies.clone();
-    for request in &outcome.requests {
-        match request {
-            UiRequest::Status => replies.push(meters.snapshot().to_key_values()),
-            UiRequest::Quit => replies.push("quit: only the keyboard can end chronus".into()),
-        }
-    }
-    LineReply::Applied(replies)
+/// The answer to a line from what `Control::run_line_from` did: its replies (with the meters
+/// for `status`), or the rendered error (line, caret, message).
+pub fn line_reply(report: &LineReport, meters: &Meters) -> LineReply {
+    report.to_reply(|| meters.snapshot().to_key_values())
 }
 
 /// A runner that speaks the whole phrase language with `vocab`.
 pub fn phrase_runner(vocab: Vocabulary) -> LineRunner {
     Box::new(move |control: &mut Control, line: &IncomingLine| {
-        let outcome = control.run_line(&line.text, &vocab);
+        // Headless chronus has no keyboard: `quit` is refused from every source.
+        let mut report = control.run_line_from(&line.text, line.source.clone(), &vocab);
+        report.refuse_quit();
         let meters = control.meters().clone();
-        line_reply(&outcome, &line.text, &meters)
+        line_reply(&report, &meters)
     })
-}
-
-/// Whether a line came from the keyboard (the only source allowed to quit).
-pub fn is_keyboard(line: &IncomingLine) -> bool {
-    line.source == LineSource::Keyboard
 }
 
 /// Runs `line` with `runner`, shows it to `observe`, and answers its sender.
@@ -144,8 +130,8 @@ impl Drop for HeadlessControl {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::control::inbox::{inbox, LineSource};
     use crate::engine::params::ParamId;
-    use crate::inbox::inbox;
 
     #[test]
     fn lines_are_applied_in_order_and_answered() {

@@ -4,7 +4,7 @@
 //!
 //! The server runs on its own "chronus-osc" thread (and "chronus-osc-reply" for answers), never
 //! on the audio path. Every message becomes a line of text in the canonical form (`set
-//! filter.cutoff 800`) or a phrase, sent through [`crate::inbox`] to the control thread, so it
+//! filter.cutoff 800`) or a phrase, sent through [`crate::control::inbox`] to the control thread, so it
 //! is shown and recorded exactly like a typed phrase.
 //!
 //! Layout: `packet` (datagram → messages with due times), `route` (message → request),

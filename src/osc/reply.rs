@@ -2,7 +2,7 @@
 //! "<message>"` and `/chronus/status key value key value …`. Encoding only; the sockets are in
 //! `server`. Runs on the OSC threads.
 
-use crate::inbox::LineReply;
+use crate::control::inbox::LineReply;
 use crate::rt::meters::MeterSnapshot;
 use rosc::{encoder, OscMessage, OscPacket, OscType};
 

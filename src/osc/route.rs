@@ -32,6 +32,9 @@ pub const MAX_PHRASE_BYTES: usize = 1024;
 pub enum Request {
     /// A line for the control thread, run exactly as if typed.
     Line(String),
+    /// A line from an AI agent (`/chronus/agent/say`, sent by `chronus mcp`): run the same
+    /// way, marked as the agent's in the log.
+    AgentLine(String),
     /// Reply with the meters (`/chronus/status`).
     Status,
     /// Reply that the engine is running (it always is while chronus runs).
@@ -70,6 +73,7 @@ pub fn route(message: &OscMessage) -> Result<Request, RouteError> {
         "/note/on" => note_on_line(args).map(Request::Line).map_err(fail),
         "/note/off" => note_off_line(args).map(Request::Line).map_err(fail),
         "/chronus/say" => say_line(args).map(Request::Line).map_err(fail),
+        "/chronus/agent/say" => say_line(args).map(Request::AgentLine).map_err(fail),
         "/engine/status" => Ok(Request::Status),
         "/engine/start" => Ok(Request::EngineStart),
         "/engine/stop" => Ok(Request::Line(canonical_line(&Command::AllNotesOff))),
@@ -77,7 +81,7 @@ pub fn route(message: &OscMessage) -> Result<Request, RouteError> {
         "/transport/stop" => Ok(Request::Line(canonical_line(&Command::TransportStop))),
         _ => Err(fail(
             "unknown address; chronus understands /mod/<module>/<param>, /gate, \
-             /gate/<module>, /note/on, /note/off, /chronus/say, /engine/status, \
+             /gate/<module>, /note/on, /note/off, /chronus/say, /chronus/agent/say, /engine/status, \
              /engine/start, /engine/stop, /transport/start, /transport/stop"
                 .to_string(),
         )),

@@ -9,7 +9,7 @@ use super::packet::{decode_datagram, flatten};
 use super::reply::{error_packet, line_reply_packet, reply_packet, status_packet};
 use super::route::{route, Request};
 use super::timetag::{delay_until, now_timetag};
-use crate::inbox::{InboxSender, IncomingLine, LineReply, LineSource};
+use crate::control::inbox::{InboxSender, IncomingLine, LineReply, LineSource};
 use crate::rt::meters::Meters;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
@@ -320,27 +320,33 @@ impl OscThread {
                 let rate = self.meters.sample_rate.load(Relaxed);
                 self.send(peer, reply_packet(&format!("engine running at {rate} Hz")));
             }
-            Request::Line(text) => {
-                if self.pending.load(Relaxed) >= self.config.max_pending_lines {
-                    return self.refuse(
-                        peer,
-                        &format!("busy: chronus has not answered the last lines yet; \"{text}\" was dropped"),
-                    );
-                }
-                let (tx, rx) = mpsc::channel();
-                let sent = self.inbox.send(IncomingLine {
-                    text,
-                    source: LineSource::Osc(peer),
-                    reply_to: Some(tx),
-                });
-                if !sent {
-                    return self.refuse(peer, "chronus is not taking lines (shutting down)");
-                }
-                self.pending.fetch_add(1, Relaxed);
-                // The reply thread only ends after this thread, so the send cannot fail.
-                drop(self.replies.send(PendingReply { peer, answer: rx }));
-            }
+            Request::Line(text) => self.pass_on(text, LineSource::Osc(peer), peer),
+            Request::AgentLine(text) => self.pass_on(text, LineSource::Agent, peer),
         }
+    }
+
+    /// Hands a line to the control thread; its answer goes back to `peer` in order.
+    fn pass_on(&mut self, text: String, source: LineSource, peer: SocketAddr) {
+        if self.pending.load(Relaxed) >= self.config.max_pending_lines {
+            return self.refuse(
+                peer,
+                &format!(
+                    "busy: chronus has not answered the last lines yet; \"{text}\" was dropped"
+                ),
+            );
+        }
+        let (tx, rx) = mpsc::channel();
+        let sent = self.inbox.send(IncomingLine {
+            text,
+            source,
+            reply_to: Some(tx),
+        });
+        if !sent {
+            return self.refuse(peer, "chronus is not taking lines (shutting down)");
+        }
+        self.pending.fetch_add(1, Relaxed);
+        // The reply thread only ends after this thread, so the send cannot fail.
+        drop(self.replies.send(PendingReply { peer, answer: rx }));
     }
 
     /// Counts a refused packet or message and tells the sender why.

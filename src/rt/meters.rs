@@ -3,10 +3,12 @@
 //! Writers run on the audio callback, the DSP worker and the control thread; they only do
 //! relaxed atomic stores and adds. `Meters::snapshot` runs on the UI/control thread.
 
-use super::supervisor::FailureKind;
 use crate::engine::command::TRACKS;
+use crate::engine::position::MusicalPosition;
+use crate::rt::realtime_priority::Scheduling;
+use crate::rt::supervise::supervisor::FailureKind;
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
-use std::sync::atomic::{AtomicU32, AtomicU64};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64};
 use std::time::Instant;
 
 /// An `f32` stored in an `AtomicU32`.
@@ -139,6 +141,15 @@ pub struct Meters {
     pub clipped_samples: AtomicU64,
     /// NaN/inf resets counted by the engine's guard.
     pub nan_resets: AtomicU64,
+    /// Voices stolen because every voice was busy (an event of dense music, never a fault).
+    pub voice_steals: AtomicU64,
+    /// The musical position at the end of the last block the active worker pushed: beat and
+    /// beats per block (f64 bits), arpeggio step.
+    rendered_position: [AtomicU64; 3],
+    /// The transport position in beats (f64 bits) at the end of the last block the output
+    /// played, moved on through underruns so it keeps the musical time of the output.
+    played_beat: AtomicU64,
+    played_beats_per_block: AtomicU64,
     /// The worker's heartbeat: blocks rendered by the active worker.
     pub heartbeat: AtomicU64,
     /// Nanoseconds (meters clock) of the last heartbeat.
@@ -160,8 +171,18 @@ pub struct Meters {
     pub ring_switches: AtomicU64,
     /// 1 while a warm standby is built and ready to take over, else 0.
     pub standby_ready: AtomicU32,
+    /// Output callbacks that panicked and were played as silence.
+    pub output_panics: AtomicU64,
+    /// Test hook: the next output callback panics (see [`Meters::inject_output_panic`]).
+    pub output_panic_requested: AtomicBool,
+    /// How the real-time threads are scheduled: 0 not asked yet, 1 SCHED_FIFO, 2 normal
+    /// (at least one thread was refused real-time scheduling).
+    scheduling: AtomicU32,
     /// Standby workers built since start.
     pub standbys_built: AtomicU64,
+    /// Failovers that found the standby had missed commands and built a fresh worker from
+    /// the patch instead of promoting it.
+    pub stale_standbys: AtomicU64,
     /// Abandoned worker threads that ignored the order to exit and are still running.
     pub leaked_threads: AtomicU64,
     /// Workers replaced as hung that later exited on their own: they were late (starved of
@@ -237,6 +258,10 @@ pub struct MeterSnapshot {
     pub clipped_samples: u64,
     /// NaN guard resets.
     pub nan_resets: u64,
+    /// Voices stolen since start.
+    pub voice_steals: u64,
+    /// Transport position in beats (0 while stopped).
+    pub beat: f64,
     /// Heartbeat counter.
     pub heartbeat: u64,
     /// Milliseconds since the last heartbeat.
@@ -261,8 +286,15 @@ pub struct MeterSnapshot {
     pub ring_switches: u64,
     /// Whether a warm standby is ready.
     pub standby_ready: bool,
+    /// Output callbacks that panicked (played as silence; the stream went on).
+    pub output_panics: u64,
+    /// How the real-time threads are scheduled: `fifo`, `normal` (refused), `none` (no
+    /// real-time thread has started yet).
+    pub rt: &'static str,
     /// Standbys built since start.
     pub standbys_built: u64,
+    /// Failovers that rebuilt from the patch because the standby had missed commands.
+    pub stale_standbys: u64,
     /// Worker threads that never exited after being abandoned.
     pub leaked_threads: u64,
     /// Workers replaced as hung that were only late.
@@ -329,6 +361,10 @@ impl Meters {
             rms: AtomicF32::default(),
             clipped_samples: AtomicU64::new(0),
             nan_resets: AtomicU64::new(0),
+            voice_steals: AtomicU64::new(0),
+            rendered_position: std::array::from_fn(|_| AtomicU64::new(0)),
+            played_beat: AtomicU64::new(0),
+            played_beats_per_block: AtomicU64::new(0),
             heartbeat: AtomicU64::new(0),
             heartbeat_ns: AtomicU64::new(0),
             sample_rate: AtomicU32::new(0),
@@ -339,7 +375,11 @@ impl Meters {
             last_failover_gap_frames: AtomicU64::new(0),
             ring_switches: AtomicU64::new(0),
             standby_ready: AtomicU32::new(0),
+            output_panics: AtomicU64::new(0),
+            output_panic_requested: AtomicBool::new(false),
+            scheduling: AtomicU32::new(0),
             standbys_built: AtomicU64::new(0),
+            stale_standbys: AtomicU64::new(0),
             leaked_threads: AtomicU64::new(0),
             hang_false_alarms: AtomicU64::new(0),
             callback_frames: AtomicU32::new(0),
@@ -366,6 +406,67 @@ impl Meters {
         for (i, s) in self.track_steps.iter().enumerate() {
             s.store(step(i).map_or(0, |n| n as u32 + 1), Relaxed);
         }
+    }
+
+    /// Records the musical position at the end of the block just pushed (RT-safe).
+    pub fn record_rendered_position(&self, position: MusicalPosition) {
+        self.rendered_position[0].store(position.beat.to_bits(), Relaxed);
+        self.rendered_position[1].store(position.beats_per_block.to_bits(), Relaxed);
+        self.rendered_position[2].store(position.arp_step, Relaxed);
+    }
+
+    /// The musical position at the end of the last block the active worker pushed.
+    pub fn rendered_position(&self) -> MusicalPosition {
+        MusicalPosition {
+            beat: f64::from_bits(self.rendered_position[0].load(Relaxed)),
+            beats_per_block: f64::from_bits(self.rendered_position[1].load(Relaxed)),
+            arp_step: self.rendered_position[2].load(Relaxed),
+        }
+    }
+
+    /// Records that the output played a block ending at `position` (RT-safe).
+    pub fn record_played_position(&self, position: &MusicalPosition) {
+        self.played_beat.store(position.beat.to_bits(), Relaxed);
+        self.played_beats_per_block
+            .store(position.beats_per_block.to_bits(), Relaxed);
+    }
+
+    /// Records that the output played a block of underrun: musical time goes on (RT-safe).
+    pub fn record_played_gap(&self) {
+        let step = f64::from_bits(self.played_beats_per_block.load(Relaxed));
+        if step > 0.0 {
+            let beat = self.played_beat() + step;
+            self.played_beat.store(beat.to_bits(), Relaxed);
+        }
+    }
+
+    /// The transport position in beats at the end of the last block the output played
+    /// (0 while the transport is stopped).
+    pub fn played_beat(&self) -> f64 {
+        f64::from_bits(self.played_beat.load(Relaxed))
+    }
+
+    /// Where a worker taking over must continue so its first block follows the output's
+    /// musical time: after the last block the failed worker finished, or, if the output has
+    /// already played past that (an underrun), where the output's time has got to.
+    pub fn takeover_position(&self, arp_step_beats: f64) -> MusicalPosition {
+        let rendered = self.rendered_position();
+        rendered.advanced_to(self.played_beat(), arp_step_beats)
+    }
+
+    /// Makes the next output callback panic (tests of the callback's panic guard).
+    pub fn inject_output_panic(&self) {
+        self.output_panic_requested.store(true, Relaxed);
+    }
+
+    /// Records how one real-time thread is scheduled; one thread at normal priority makes
+    /// the whole pipeline count as `normal`.
+    pub fn record_scheduling(&self, scheduling: Scheduling) {
+        let code = match scheduling {
+            Scheduling::Fifo => 1,
+            Scheduling::Normal { .. } => 2,
+        };
+        self.scheduling.fetch_max(code, Relaxed);
     }
 
     /// Counts one failover of `kind` detected `detection_ns` after the failure began.
@@ -525,6 +626,8 @@ impl Meters {
             rms_db: to_db(self.rms.get()),
             clipped_samples: self.clipped_samples.load(Relaxed),
             nan_resets: self.nan_resets.load(Relaxed),
+            voice_steals: self.voice_steals.load(Relaxed),
+            beat: self.played_beat(),
             heartbeat: self.heartbeat.load(Relaxed),
             heartbeat_age_ms: if hb_ns == 0 {
                 0.0
@@ -541,7 +644,14 @@ impl Meters {
             last_gap_frames: self.last_failover_gap_frames.load(Relaxed),
             ring_switches: self.ring_switches.load(Relaxed),
             standby_ready: self.standby_ready.load(Relaxed) != 0,
+            output_panics: self.output_panics.load(Relaxed),
+            rt: match self.scheduling.load(Relaxed) {
+                0 => "none",
+                1 => "fifo",
+                _ => "normal",
+            },
             standbys_built: self.standbys_built.load(Relaxed),
+            stale_standbys: self.stale_standbys.load(Relaxed),
             leaked_threads: self.leaked_threads.load(Relaxed),
             hang_false_alarms: self.hang_false_alarms.load(Relaxed),
             osc_packets: self.osc_packets.load(Relaxed),
@@ -569,11 +679,11 @@ impl MeterSnapshot {
             "ring={}/{} ring_min={} ring_max={} underruns={} underrun_frames={} blocks_rendered={} \
              blocks_played={} skipped={} repeated={} callbacks={} callback_ms={:.2} jitter_ms={:.2} \
              dsp_load={:.1}% dsp_max={:.1}% queue={} drops={} applied={} latency_ms={:.2} \
-             latency_p95_ms={:.2} peak_db={:.1} rms_db={:.1} clipped={} nan_resets={} heartbeat={} \
+             latency_p95_ms={:.2} peak_db={:.1} rms_db={:.1} clipped={} nan_resets={} steals={} beat={:.3} heartbeat={} \
              heartbeat_age_ms={:.1} rate={} buffer={} generation={} failovers={} \
              failovers_panic={} failovers_hang={} failovers_poisoned={} detect_ms={:.2} \
-             gap_frames={} standby={} leaked_threads={} hang_false_alarms={} \
-             osc_packets={} osc_messages={} osc_bad={}",
+             gap_frames={} standby={} stale_standbys={} leaked_threads={} hang_false_alarms={} \
+             osc_packets={} osc_messages={} osc_bad={} output_panics={} rt={}",
             self.ring_fill,
             self.ring_capacity_blocks,
             self.ring_fill_min,
@@ -598,6 +708,8 @@ impl MeterSnapshot {
             self.rms_db,
             self.clipped_samples,
             self.nan_resets,
+            self.voice_steals,
+            self.beat,
             self.heartbeat,
             self.heartbeat_age_ms,
             self.sample_rate,
@@ -610,11 +722,14 @@ impl MeterSnapshot {
             self.last_detection_ms,
             self.last_gap_frames,
             if self.standby_ready { "ready" } else { "none" },
+            self.stale_standbys,
             self.leaked_threads,
             self.hang_false_alarms,
             self.osc_packets,
             self.osc_messages,
             self.osc_bad_packets,
+            self.output_panics,
+            self.rt,
         )
     }
 }

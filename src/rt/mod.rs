@@ -17,38 +17,29 @@
 //! real-time tests use `target_fill` 32 (46 ms against 23 ms) because they share two busy
 //! cores. `cargo bench --bench failover` prints the measured detection times and gaps.
 
-pub mod block;
-pub mod cpal_output;
-pub mod crew;
-pub mod failover_bench;
-pub mod fanout;
 pub mod guard;
 pub mod meters;
-pub mod null_output;
-pub mod offline;
-pub mod player;
-pub mod poison;
-pub mod ring_switch;
-pub mod supervisor;
-pub mod worker;
-pub mod worker_thread;
+pub mod output;
+pub mod realtime_priority;
+pub mod rings;
+pub mod supervise;
 
 use crate::engine::command::{Command, Fault, StampedCommand};
 use crate::engine::BLOCK_FRAMES;
-use block::{audio_ring, AudioProducer};
-use cpal_output::{CpalOutput, OutputError};
-use fanout::{CommandFanOut, CommandRingFull};
 use meters::Meters;
-use null_output::NullOutput;
-use player::BlockPlayer;
-use ring_switch::{ring_switch_channel, RingSwitchSender};
+use output::block_player::BlockPlayer;
+use output::cpal_output::{CpalOutput, OutputError};
+use output::null_output::NullOutput;
+use rings::audio_ring::{audio_ring, AudioProducer};
+use rings::command_fanout::{CommandFanOut, CommandRingFull};
+use rings::ring_switch::{ring_switch_channel, RingSwitchSender};
 use rtrb::Producer;
 use std::sync::atomic::AtomicBool;
 use std::sync::atomic::Ordering::{self, Relaxed};
 use std::sync::Arc;
 use std::time::Duration;
-use supervisor::{Supervisor, SupervisorConfig, DEFAULT_REAP_TIMEOUT};
-use worker::wait_for_prefill;
+use supervise::supervisor::{Supervisor, SupervisorConfig, DEFAULT_REAP_TIMEOUT};
+use supervise::worker::wait_for_prefill;
 
 /// Which output to play through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -135,7 +126,7 @@ pub struct LiveAudio {
     /// Shared meters.
     pub meters: Arc<Meters>,
     /// Where the control side sends commands: every command reaches the active worker and
-    /// the warm standby. Clone it into a [`Control`](crate::control::Control).
+    /// the warm standby. The control layer's `Control` sends through it.
     pub commands: CommandFanOut,
     /// A one-line notice for the user (e.g. why the null device is used), if any.
     pub notice: Option<String>,
@@ -238,6 +229,16 @@ impl LiveAudio {
             Supervisor::start(supervision, meters.clone(), ends.first_ring, ends.switch)
                 .map_err(LiveAudioError::Thread)?;
         wait_for_prefill(&meters, target_fill, Duration::from_millis(500));
+        let refused = meters.snapshot().rt == "normal";
+        if let Some(text) = realtime_priority::last_refusal()
+            .filter(|_| refused)
+            .and_then(|r| r.notice())
+        {
+            notice = Some(match notice {
+                Some(n) => format!("{n}; {text}"),
+                None => text,
+            });
+        }
         Ok(LiveAudio {
             meters,
             commands,

@@ -1,13 +1,14 @@
-//! The recorder as a UI uses it: a cloneable handle to one [`Recorder`], with a
-//! "chronus-autosave" thread that writes the recording every [`AUTOSAVE_EVERY`] when something
-//! new was recorded, so a crash loses at most that much even while nobody types.
+//! The recorder as a UI uses it: a cloneable handle to one [`Recorder`] and its journal (every
+//! accepted line on disk as it is accepted), autosaved on exit. A "chronus-autosave" thread
+//! that writes the recording every [`AUTOSAVE_EVERY`] can be asked for where there is no
+//! journal ([`LiveRecorder::start_autosaving`]).
 //!
 //! `record*` and `save_phrase` run on the control thread; the autosave thread only takes the
 //! lock to write a file. Not on the audio path (a plain mutex is fine here).
 
 use super::recorder::{Recorder, AUTOSAVE_EVERY};
 use super::save::SaveError;
-use crate::control::LineOutcome;
+use crate::control::LineReport;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -27,8 +28,21 @@ pub struct LiveRecorder {
 }
 
 impl LiveRecorder {
-    /// Starts autosaving `recorder` in the background.
+    /// A shared recorder that autosaves on [`finish`](Self::finish) only: the journal
+    /// ([`start_journal`](Self::start_journal)) keeps every accepted line safe in between, so
+    /// no periodic autosave runs.
     pub fn start(recorder: Recorder) -> std::io::Result<LiveRecorder> {
+        Ok(LiveRecorder {
+            recorder: Arc::new(Mutex::new(recorder)),
+            stop: Arc::new(AtomicBool::new(false)),
+            thread: Arc::new(Mutex::new(None)),
+            last_error: Arc::new(Mutex::new(None)),
+        })
+    }
+
+    /// Like [`start`](Self::start), plus a "chronus-autosave" thread that autosaves every
+    /// `every` when something new was recorded (for runs without a journal, and tests).
+    pub fn start_autosaving(recorder: Recorder) -> std::io::Result<LiveRecorder> {
         Self::start_every(recorder, AUTOSAVE_EVERY)
     }
 
@@ -71,10 +85,10 @@ impl LiveRecorder {
     }
 
     /// Records `line` now if performing it was accepted (see [`Recorder::record_performed`]).
-    pub fn record_performed(&self, line: &str, outcome: &LineOutcome) {
+    pub fn record_performed(&self, report: &LineReport) {
         let mut r = lock(&self.recorder);
         let at = r.started().elapsed();
-        r.record_performed(line, at, outcome);
+        r.record_performed(at, report);
     }
 
     /// Performs a `session save NAME[!]` phrase; `None` when `line` is not one.
@@ -97,14 +111,29 @@ impl LiveRecorder {
         self.len() == 0
     }
 
-    /// Stops the autosave thread and autosaves one last time (on exit). Returns the file,
-    /// or `None` when nothing was recorded.
+    /// Starts journaling every recorded line into `dir` (see [`Recorder::start_journal`]).
+    pub fn start_journal(&self, dir: &std::path::Path) -> std::io::Result<PathBuf> {
+        lock(&self.recorder).start_journal(dir)
+    }
+
+    /// The last journal write failure, if any (taken).
+    pub fn take_journal_error(&self) -> Option<String> {
+        lock(&self.recorder).take_journal_error()
+    }
+
+    /// Stops the autosave thread, autosaves one last time and ends the journal cleanly (on
+    /// exit). Returns the autosave file, or `None` when nothing was recorded.
     pub fn finish(&self) -> Result<Option<PathBuf>, SaveError> {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(t) = lock(&self.thread).take() {
             let _ = t.join();
         }
-        lock(&self.recorder).autosave()
+        let mut recorder = lock(&self.recorder);
+        let saved = recorder.autosave()?;
+        if let Err(e) = recorder.close_journal() {
+            *lock(&self.last_error) = Some(format!("could not end the journal: {e}"));
+        }
+        Ok(saved)
     }
 }
 

@@ -3,7 +3,7 @@
 //!
 //! Threads: parsing, checking, resolving and offline rendering run on the caller's thread (the
 //! main thread for `chronus check`/`render`); [`Recorder`] lives on the control thread; the
-//! [`player`] runs on its own "chronus-session" thread and talks to the control thread only
+//! [`replay`] runs on its own "chronus-session" thread and talks to the control thread only
 //! through the inbox. Nothing here touches the audio path.
 //!
 //! The format is documented in `sessions/README.md`.
@@ -11,13 +11,15 @@
 pub mod diagnostic;
 pub mod format;
 pub mod header;
+pub mod journal;
 pub mod live_recorder;
 pub mod load;
+pub mod offline;
 pub mod phrases;
-pub mod player;
 pub mod recorder;
 pub mod render;
-pub mod resolve;
+pub mod replay;
+pub mod resolve_session;
 pub mod save;
 pub mod stamp;
 
@@ -28,5 +30,7 @@ pub use load::read_session;
 pub use phrases::{ControlResolver, PhraseProblem, PhraseResolver};
 pub use recorder::{RecordedLine, Recorder, AUTOSAVE_EVERY};
 pub use render::{render_samples, render_to_wav, RenderOptions, RenderSummary};
-pub use resolve::{check_bytes, check_file, resolve_session, ResolvedLine, ResolvedSession};
+pub use resolve_session::{
+    check_bytes, check_file, resolve_session, ResolvedLine, ResolvedSession,
+};
 pub use save::{parse_save_command, SaveError, SaveRequest};

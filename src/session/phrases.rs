@@ -2,7 +2,7 @@
 //! into the absolute engine commands it sends.
 //!
 //! [`ControlResolver`] is the real one: it performs each phrase on a private
-//! [`Control`](crate::control::Control) — the very code the live REPL uses, undo/redo included
+//! [`Control`] — the very code the live REPL uses, undo/redo included
 //! — and collects what that control sends into its command ring. So `check`, `render` and
 //! live `play` give the engine the same command stream.
 //!
@@ -81,7 +81,7 @@ impl PhraseResolver for ControlResolver<'_> {
         match &outcome.error {
             None => Ok(commands),
             Some(LineError::Phrase(e)) => Err(e.into()),
-            Some(e @ LineError::Send(_)) => Err(PhraseProblem {
+            Some(e @ (LineError::Send(_) | LineError::Refused(_))) => Err(PhraseProblem {
                 column: 1,
                 message: e.to_string(),
             }),

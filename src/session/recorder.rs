@@ -7,10 +7,11 @@
 //! file I/O (only when saving).
 
 use super::format::{EXTENSION, MAX_LINE_BYTES};
+use super::journal::Journal;
 use super::save::{
     autosave_dir, parse_save_command, save_text, sessions_dir, write_replacing, SaveError,
 };
-use crate::control::LineOutcome;
+use crate::control::LineReport;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -38,6 +39,8 @@ pub struct Recorder {
     autosave_dir: Option<PathBuf>,
     last_autosave: Instant,
     unsaved: bool,
+    journal: Option<Journal>,
+    journal_error: Option<String>,
 }
 
 impl Default for Recorder {
@@ -56,6 +59,8 @@ impl Recorder {
             autosave_dir: None,
             last_autosave: Instant::now(),
             unsaved: false,
+            journal: None,
+            journal_error: None,
         }
     }
 
@@ -64,6 +69,33 @@ impl Recorder {
         Recorder {
             autosave_dir: Some(dir.into()),
             ..Self::new()
+        }
+    }
+
+    /// Starts journaling into `dir`: from now on every recorded line is appended to this
+    /// run's journal file as it is recorded (see [`Journal`]). Returns the file.
+    pub fn start_journal(&mut self, dir: &Path) -> std::io::Result<PathBuf> {
+        let journal = Journal::create(dir)?;
+        let path = journal.path().to_path_buf();
+        self.journal = Some(journal);
+        Ok(path)
+    }
+
+    /// The journal file, while journaling.
+    pub fn journal_path(&self) -> Option<&Path> {
+        self.journal.as_ref().map(Journal::path)
+    }
+
+    /// The last journal write failure, if any (taken: asking again gives `None`).
+    pub fn take_journal_error(&mut self) -> Option<String> {
+        self.journal_error.take()
+    }
+
+    /// Ends the journal cleanly (a normal exit): it is not offered for recovery.
+    pub fn close_journal(&mut self) -> std::io::Result<()> {
+        match self.journal.take() {
+            Some(j) => j.close_clean(),
+            None => Ok(()),
         }
     }
 
@@ -89,6 +121,14 @@ impl Recorder {
             return;
         }
         let at = self.lines.last().map_or(at, |l| l.at.max(at));
+        if let Some(journal) = self.journal.as_mut() {
+            if let Err(e) = journal.append(at, text) {
+                self.journal_error = Some(format!(
+                    "could not write the journal {}: {e}",
+                    journal.path().display()
+                ));
+            }
+        }
         self.lines.push(RecordedLine {
             at,
             text: text.to_string(),
@@ -99,9 +139,9 @@ impl Recorder {
     /// The recorder hook for UIs: records `line` at `at` if performing it was accepted (no
     /// error, and it sent something to the engine — `help`, `status` and the like are not
     /// part of the music).
-    pub fn record_performed(&mut self, line: &str, at: Duration, outcome: &LineOutcome) {
-        if outcome.error.is_none() && outcome.sent > 0 {
-            self.record(line, at);
+    pub fn record_performed(&mut self, at: Duration, report: &LineReport) {
+        if report.is_music() {
+            self.record(&report.text, at);
         }
     }
 

@@ -5,12 +5,14 @@
 //!
 //! Runs on the caller's thread (the main thread for `chronus render`). No other threads.
 
-use super::resolve::ResolvedSession;
-use crate::control::PatchState;
+use super::resolve_session::ResolvedSession;
 use crate::engine::command::Command;
 use crate::engine::params::ParamId;
+use crate::engine::transport::BEATS_PER_BAR;
+use crate::engine::PatchState;
 use crate::engine::{Engine, BLOCK_FRAMES, CHANNELS};
-use crate::rt::offline::{render_frames, TimedCommand};
+use crate::session::format::seconds_text;
+use crate::session::offline::{render_frames, TimedCommand};
 use std::path::Path;
 
 /// Frames rendered per chunk before they are written out.
@@ -20,9 +22,88 @@ const TAIL_MARGIN_SECONDS: f64 = 0.25;
 /// The longest tail a render adds after the session's end.
 const MAX_TAIL_SECONDS: f64 = 30.0;
 
+/// How long a session whose every phrase is stamped 0 s holds before its stop, in bars.
+pub const HOLD_BARS: f64 = 4.0;
+
+/// When a render stops the session (the sequencer stops and held notes are released), and why.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StopPoint {
+    /// Seconds from the start.
+    pub seconds: f64,
+    /// What decided it.
+    pub reason: StopReason,
+}
+
+/// What decides where a render stops the session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StopReason {
+    /// The session's last time stamp.
+    LastStamp,
+    /// Every stamp is 0 s: the session holds [`HOLD_BARS`] bars at its tempo.
+    HeldBars,
+    /// `--seconds N`: the sound holds until its tail just fits in the N seconds.
+    RequestedLength,
+}
+
+/// Where a render of `resolved` stops the session, given `--seconds` if any: at the last
+/// stamp; a session ending at 0 s holds [`HOLD_BARS`] bars first; with `--seconds N` the
+/// session stops at `max(last stamp, N - tail, N / 2)`, so the N seconds sound.
+pub fn stop_point(resolved: &ResolvedSession, seconds: Option<f64>) -> StopPoint {
+    let end = resolved.session.end();
+    match seconds {
+        Some(n) => {
+            // The tail fits in N if it can; never less than half of N sounds.
+            let hold = (n - tail_seconds(&resolved.final_patch)).max(n * 0.5);
+            if hold > end {
+                StopPoint {
+                    seconds: hold,
+                    reason: StopReason::RequestedLength,
+                }
+            } else {
+                StopPoint {
+                    seconds: end,
+                    reason: StopReason::LastStamp,
+                }
+            }
+        }
+        None if end <= 0.0 => {
+            let tempo = f64::from(resolved.final_patch.get(ParamId::TransportTempo)).max(1.0);
+            StopPoint {
+                seconds: HOLD_BARS * BEATS_PER_BAR * 60.0 / tempo,
+                reason: StopReason::HeldBars,
+            }
+        }
+        None => StopPoint {
+            seconds: end,
+            reason: StopReason::LastStamp,
+        },
+    }
+}
+
+impl StopPoint {
+    /// The stop in words, for `chronus check` and `chronus render`.
+    pub fn describe(&self) -> String {
+        let at = seconds_text(self.seconds);
+        match self.reason {
+            StopReason::LastStamp => format!("stops at its last stamp, {at}"),
+            StopReason::HeldBars => {
+                format!("holds {HOLD_BARS} bars ({at}) before its stop, as its last stamp is 0 s")
+            }
+            StopReason::RequestedLength => format!("holds until {at} to fill --seconds"),
+        }
+    }
+}
+
 /// The engine commands of a session at their frames (`round(seconds × rate)`), in order. If
-/// anything still sounds when the session ends, every note is released at its end.
+/// anything still sounds when the session stops (see [`stop_point`] without `--seconds`),
+/// every note is released there.
 pub fn timed_commands(resolved: &ResolvedSession, rate: u32) -> Vec<TimedCommand> {
+    timed_commands_until(resolved, rate, stop_point(resolved, None).seconds)
+}
+
+/// [`timed_commands`] with the session stopped at `stop` seconds.
+pub fn timed_commands_until(resolved: &ResolvedSession, rate: u32, stop: f64) -> Vec<TimedCommand> {
+    let stop = stop.max(resolved.session.end());
     let frame = |at: f64| (at * f64::from(rate)).round() as u64;
     let mut out: Vec<TimedCommand> = resolved
         .lines
@@ -37,13 +118,13 @@ pub fn timed_commands(resolved: &ResolvedSession, rate: u32) -> Vec<TimedCommand
     if resolved.final_patch.running() {
         // The sequencer stops where the session ends; its last notes ring out.
         out.push(TimedCommand {
-            frame: frame(resolved.session.end()),
+            frame: frame(stop),
             command: Command::TransportStop,
         });
     }
-    if resolved.final_patch.gate() || !resolved.final_patch.held_notes().is_empty() {
+    if resolved.final_patch.sounding() {
         out.push(TimedCommand {
-            frame: frame(resolved.session.end()),
+            frame: frame(stop),
             command: Command::AllNotesOff,
         });
     }
@@ -78,9 +159,10 @@ pub fn tail_seconds(patch: &PatchState) -> f64 {
     tail.min(MAX_TAIL_SECONDS)
 }
 
-/// The default render length: the session's end plus the tail of its final patch.
+/// The default render length: where the session stops (see [`stop_point`]) plus the tail of
+/// its final patch.
 pub fn default_seconds(resolved: &ResolvedSession) -> f64 {
-    resolved.session.end() + tail_seconds(&resolved.final_patch)
+    stop_point(resolved, None).seconds + tail_seconds(&resolved.final_patch)
 }
 
 /// How to render.
@@ -169,7 +251,11 @@ fn render_chunks<E>(
     let rate = options.rate;
     let seconds = options.seconds.unwrap_or_else(|| default_seconds(resolved));
     let total = (seconds * f64::from(rate)).round() as u64;
-    let commands = timed_commands(resolved, rate);
+    let commands = timed_commands_until(
+        resolved,
+        rate,
+        stop_point(resolved, options.seconds).seconds,
+    );
     let mut engine = Engine::new(rate);
     let mut done = 0u64;
     let mut next = 0usize;

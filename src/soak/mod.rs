@@ -8,15 +8,15 @@
 
 pub mod traffic;
 
+use crate::control::inbox::{inbox, LineReply};
 use crate::control::Control;
 use crate::engine::BLOCK_FRAMES;
-use crate::inbox::{inbox, LineReply};
 use crate::lang::Vocabulary;
 use crate::osc::headless::{phrase_runner, HeadlessControl};
 use crate::osc::{OscConfig, OscServer, OscStartError};
 use crate::rt::{AudioConfig, LiveAudio, LiveAudioError};
 use crate::session::format::{parse_session, Session};
-use crate::session::player::spawn as play_session;
+use crate::session::replay::spawn as play_session;
 use serde::Serialize;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -211,7 +211,7 @@ pub fn run_soak(
     while start.elapsed() < config.duration {
         let finished = player
             .as_ref()
-            .is_none_or(crate::session::player::PlayerHandle::is_finished);
+            .is_none_or(crate::session::replay::PlayerHandle::is_finished);
         if finished {
             player = Some(play_session(&config.session, 1.0, 0.0, lines.clone())?);
             session_loops += 1;

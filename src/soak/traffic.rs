@@ -3,7 +3,7 @@
 //!
 //! Each generator runs on its own "chronus-soak-*" thread; none of this is on the audio path.
 
-use crate::inbox::{InboxSender, IncomingLine, LineSource};
+use crate::control::inbox::{InboxSender, IncomingLine, LineSource};
 use rosc::{encoder, OscMessage, OscPacket, OscType};
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

@@ -18,21 +18,22 @@
 //!   `tests/plain_pipe.rs` (plain mode through pipes).
 
 pub mod completion;
-pub mod history;
+pub mod line_history;
 pub mod logfile;
-pub mod performer;
 pub mod plain;
 mod plain_input;
 mod recording;
 pub mod tui;
 
-pub use performer::{AcceptedLineHook, LineReport, NoRecording, Performer, UiRequest};
+pub use crate::control::performer::{
+    AcceptedLineHook, LineReport, NoRecording, Performer, UiRequest,
+};
 
+use crate::control::inbox::{InboxReceiver, LineSource};
 use crate::control::Control;
-use crate::inbox::InboxReceiver;
 use crate::lang::Vocabulary;
 use crate::rt::LiveAudio;
-use history::LineHistory;
+use line_history::LineHistory;
 use std::path::PathBuf;
 
 /// Which face to show.
@@ -102,6 +103,10 @@ pub struct UiOptions {
     /// Plain mode does not leave at the end of input while this says true (a session is
     /// still playing).
     pub keep_open: Box<dyn Fn() -> bool>,
+    /// Lines performed at once before the UI starts, as if typed (`chronus recover` replays a
+    /// journal): (file, line number, phrase). A line that fails is shown as a notice
+    /// `FILE:LINE: error`.
+    pub replay: Vec<(PathBuf, usize, String)>,
 }
 
 impl UiOptions {
@@ -117,6 +122,7 @@ impl UiOptions {
             info: Vec::new(),
             notices: Vec::new(),
             keep_open: Box::new(|| false),
+            replay: Vec::new(),
         }
     }
 }
@@ -130,6 +136,32 @@ pub enum UiError {
     /// Plain mode's input could not be read.
     #[error("input: {0}")]
     Input(std::io::Error),
+}
+
+/// Performs `lines` in order, as if typed; returns one `FILE:LINE: error` notice per line
+/// that failed and one line saying how many were replayed.
+fn replay(performer: &mut Performer, lines: &[(PathBuf, usize, String)]) -> Vec<String> {
+    let mut notices = Vec::new();
+    if lines.is_empty() {
+        return notices;
+    }
+    let mut failed = 0;
+    for (file, number, text) in lines {
+        // Each line sends a handful of commands; leave the worker room to take them.
+        performer.wait_for_room(256, std::time::Duration::from_secs(2));
+        let report = performer.run(text, LineSource::Session { line: *number });
+        if let Some(error) = report.error_text() {
+            failed += 1;
+            let last = error.lines().last().unwrap_or_default().to_string();
+            notices.push(format!("{}:{number}: {last}", file.display()));
+        }
+    }
+    notices.push(format!(
+        "recovered: replayed {} line{} ({failed} failed); keep them with `session save NAME`",
+        lines.len(),
+        if lines.len() == 1 { "" } else { "s" }
+    ));
+    notices
 }
 
 /// Runs the instrument on the running `audio` until the user leaves, then stops the audio.
@@ -146,6 +178,8 @@ pub fn run(audio: LiveAudio, inbox: InboxReceiver, options: UiOptions) -> Result
     let mut control = Control::new(audio.commands.clone(), audio.meters.clone());
     control.set_faults_enabled(options.faults_enabled);
     let mut performer = Performer::new(control, options.vocabulary, options.on_accepted);
+    let mut notices = options.notices.clone();
+    notices.extend(replay(&mut performer, &options.replay));
     let mut history = match &options.paths.history {
         Some(p) => LineHistory::load(p),
         None => LineHistory::in_memory(),
@@ -154,18 +188,14 @@ pub fn run(audio: LiveAudio, inbox: InboxReceiver, options: UiOptions) -> Result
         UiMode::Tui => {
             let start = tui::TuiStart {
                 device: audio.output_name.clone(),
-                notices: (audio
-                    .notice
-                    .iter()
-                    .chain(&options.notices)
-                    .chain(&options.info))
-                .cloned()
-                .collect(),
+                notices: (audio.notice.iter().chain(&notices).chain(&options.info))
+                    .cloned()
+                    .collect(),
             };
             tui::run(&mut performer, &inbox, &mut history, start).map_err(UiError::Terminal)
         }
         UiMode::Plain => {
-            for n in audio.notice.iter().chain(&options.notices) {
+            for n in audio.notice.iter().chain(&notices) {
                 eprintln!("chronus: {n}");
             }
             let plain_options = plain::PlainOptions {

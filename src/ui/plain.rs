@@ -6,10 +6,10 @@
 //! (`src/ui/plain_input.rs`).
 
 use super::completion::WordCompleter;
-use super::history::LineHistory;
-use super::performer::{source_marker, LineReport, Performer, UiRequest};
+use super::line_history::LineHistory;
 use super::plain_input::{self, PlainInput, TypedLine};
-use crate::inbox::{InboxReceiver, LineSource};
+use crate::control::inbox::{InboxReceiver, LineSource};
+use crate::control::performer::{LineReport, Performer, UiRequest};
 use std::io::Write;
 use std::sync::mpsc::RecvTimeoutError;
 use std::time::{Duration, Instant};
@@ -39,7 +39,7 @@ pub fn report_lines(report: &LineReport, meters_line: impl FnOnce() -> String) -
     let remote = report.source != LineSource::Keyboard;
     let indent = if remote { "  " } else { "" };
     if remote {
-        out.push(format!("{}{}", source_marker(&report.source), report.text));
+        out.push(format!("{}{}", report.source.marker(), report.text));
     }
     for reply in &report.replies {
         out.extend(reply.lines().map(|l| format!("{indent}{l}")));
@@ -47,7 +47,7 @@ pub fn report_lines(report: &LineReport, meters_line: impl FnOnce() -> String) -
     if report.requests.contains(&UiRequest::Status) {
         out.push(format!("{indent}{}", meters_line()));
     }
-    if let Some(error) = &report.error {
+    if let Some(error) = &report.error_text() {
         let lines: Vec<&str> = error.lines().collect();
         if let Some((last, context)) = lines.split_last() {
             out.extend(context.iter().map(|l| format!("{indent}{l}")));
@@ -94,7 +94,7 @@ pub fn run(
     keep_open: &dyn Fn() -> bool,
 ) -> std::io::Result<()> {
     println!(
-        "chronus — output: {}. Type phrases, one per line (help, status, quit).",
+        "chronus — output: {}. Type phrases, one per line (help, tutorial, status, quit).",
         options.device
     );
     for line in &options.info {
@@ -158,6 +158,9 @@ fn serve_inbox(performer: &mut Performer, inbox: &InboxReceiver, out: &mut Outpu
     let mut quit = false;
     for line in inbox.drain() {
         let report = performer.run_incoming(line);
+        if report.quiet {
+            continue;
+        }
         let lines = report_lines(&report, || performer.meters().snapshot().to_key_values());
         out.print(&lines, true);
         quit |= report.requests.contains(&UiRequest::Quit);
@@ -189,38 +192,41 @@ fn serve_inbox_for(
 mod tests {
     use super::*;
 
-    fn report(source: LineSource, replies: &[&str], error: Option<&str>) -> LineReport {
-        LineReport {
-            text: "x".into(),
-            source,
-            replies: replies.iter().map(|s| s.to_string()).collect(),
-            error: error.map(str::to_string),
-            requests: vec![],
-            changed: vec![],
-        }
+    fn report(source: LineSource, replies: &[&str]) -> LineReport {
+        let mut r = LineReport::new("x", source);
+        r.replies = replies.iter().map(|s| s.to_string()).collect();
+        r
+    }
+
+    /// What performing `text` from the default patch reports.
+    fn performed(text: &str) -> LineReport {
+        let (tx, _rx) = rtrb::RingBuffer::new(64);
+        let meters = std::sync::Arc::new(crate::rt::meters::Meters::new());
+        let mut control = crate::control::Control::new(tx, meters);
+        control.run_line(text, &crate::lang::Vocabulary::builtin())
     }
 
     #[test]
     fn one_line_per_action_and_errors_keep_their_caret() {
-        let r = report(LineSource::Keyboard, &["osc.wave saw", "gate on"], None);
+        let r = report(LineSource::Keyboard, &["osc.wave saw", "gate on"]);
         assert_eq!(
             report_lines(&r, String::new),
             vec!["osc.wave saw", "gate on"]
         );
-        let r = report(
-            LineSource::Keyboard,
-            &[],
-            Some("fliter darker\n^^^^^^\ncolumn 1: unknown word"),
-        );
-        assert_eq!(
-            report_lines(&r, String::new),
-            vec!["fliter darker", "^^^^^^", "error: column 1: unknown word"]
+        let r = performed("frobnicate darker");
+        let lines = report_lines(&r, String::new);
+        assert_eq!(lines[0], "frobnicate darker");
+        assert_eq!(lines[1].trim_end(), "^^^^^^^^^^");
+        let last = lines.last().map(String::as_str).unwrap_or("");
+        assert!(
+            last.starts_with("error: ") && last.contains("frobnicate"),
+            "{lines:?}"
         );
     }
 
     #[test]
     fn status_prints_the_meters_line_and_remote_lines_are_marked() {
-        let mut r = report(LineSource::Session { line: 4 }, &[], None);
+        let mut r = report(LineSource::Session { line: 4 }, &[]);
         r.requests.push(UiRequest::Status);
         assert_eq!(
             report_lines(&r, || "ring=3/36 underruns=0".into()),

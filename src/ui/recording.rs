@@ -5,8 +5,8 @@
 //! Runs on the control thread (the recorder's own autosave thread is in
 //! [`crate::session::LiveRecorder`]).
 
-use super::performer::AcceptedLineHook;
-use crate::inbox::LineSource;
+use crate::control::inbox::LineSource;
+use crate::control::performer::AcceptedLineHook;
 use crate::session::LiveRecorder;
 
 impl AcceptedLineHook for LiveRecorder {

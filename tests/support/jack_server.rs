@@ -5,7 +5,8 @@ use std::fs;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// A running `jackd -r -d dummy` under a unique server name. Dropping it stops the server.
+/// A running `jackd -R -d dummy` (or `-r` where real-time scheduling is not permitted) under
+/// a unique server name. Dropping it stops the server.
 pub struct JackServer {
     child: Option<Child>,
     name: String,
@@ -28,7 +29,10 @@ impl JackServer {
             .try_clone()
             .map_err(|e| format!("cannot share the jackd log: {e}"))?;
         let mut cmd = Command::new("jackd");
-        cmd.args(["-n", &name, "-r", "-d", "dummy"])
+        // Real-time (-R) where this process may have it, so the server's clock holds up
+        // under load like a real one; otherwise -r (no real-time).
+        let realtime = if realtime_permitted() { "-R" } else { "-r" };
+        cmd.args(["-n", &name, realtime, "-d", "dummy"])
             .args(["-r", &rate.to_string(), "-p", &period.to_string()])
             .args(["-C", "0", "-P", "2"])
             .env("JACK_NO_AUDIO_RESERVATION", "1")
@@ -126,4 +130,13 @@ impl Drop for JackServer {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// True when this process may use SCHED_FIFO (`chrt -f 10 true` works).
+pub fn realtime_permitted() -> bool {
+    Command::new("chrt")
+        .args(["-f", "10", "true"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }

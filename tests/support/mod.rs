@@ -11,6 +11,7 @@
 //! - [`chronus_process::ChronusProcess`]: the `chronus` binary with stdin lines sent when the
 //!   test says, stdout lines awaited with a timeout, `status` lines parsed into
 //!   [`chronus_process::Status`].
+//! - [`tmux_session::TmuxSession`]: the binary in a fixed-size tmux pane, typed at and read.
 //! - [`capture`]: reading an ALSA `file` PCM's raw output and finding gaps in a tone.
 #![allow(dead_code)]
 #![allow(unsafe_code)]
@@ -19,6 +20,7 @@ pub mod alsa_config;
 pub mod capture;
 pub mod chronus_process;
 pub mod jack_server;
+pub mod tmux_session;
 
 use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};

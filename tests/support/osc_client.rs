@@ -3,9 +3,9 @@
 
 #![allow(dead_code)]
 
+use chronus::control::inbox::{inbox, InboxSender, IncomingLine, LineReply, LineSource};
 use chronus::control::Control;
 use chronus::engine::command::StampedCommand;
-use chronus::inbox::{inbox, InboxSender, IncomingLine, LineReply, LineSource};
 use chronus::lang::Vocabulary;
 use chronus::osc::headless::{phrase_runner, HeadlessControl};
 use chronus::osc::{OscConfig, OscServer};

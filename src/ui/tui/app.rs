@@ -7,11 +7,12 @@
 use super::editor::LineEditor;
 use super::log_view::{LogKind, LogView};
 use super::meter_view::MeterView;
-use crate::control::PatchState;
+use crate::control::performer::{LineReport, UiRequest};
 use crate::engine::params::ParamId;
+use crate::engine::PatchState;
+use crate::tutorial::{Lesson, Tutorial};
 use crate::ui::completion::WordCompleter;
-use crate::ui::history::LineHistory;
-use crate::ui::performer::{LineReport, UiRequest};
+use crate::ui::line_history::LineHistory;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::cell::Cell;
 
@@ -60,6 +61,8 @@ pub struct App {
     pub hint: Option<String>,
     /// Set when the user asked to leave.
     pub quit: bool,
+    /// The tutorial's current lesson and how many there are, while it is open.
+    pub lesson: Option<(Lesson, usize)>,
     history_pos: Option<usize>,
     draft: String,
     /// Rows of the log pane at the last draw (a PgUp/PgDn page).
@@ -80,6 +83,7 @@ impl App {
             search: None,
             hint: None,
             quit: false,
+            lesson: None,
             history_pos: None,
             draft: String::new(),
             log_page: Cell::new(5),
@@ -89,7 +93,7 @@ impl App {
     /// Shows what a performed line did, and acts on its UI requests.
     pub fn apply_report(&mut self, report: &LineReport, patch: &PatchState) {
         self.log.push_report(report);
-        self.patch = patch.clone();
+        self.patch = *patch;
         if let Some(p) = report.changed.last() {
             self.last_changed = Some(*p);
         }
@@ -102,6 +106,14 @@ impl App {
                 UiRequest::Quit => self.quit = true,
             }
         }
+    }
+
+    /// Shows the tutorial's current lesson in place of the patch pane, or the patch again
+    /// once the tutorial is closed.
+    pub fn show_lesson(&mut self, tutorial: &Tutorial) {
+        self.lesson = tutorial
+            .current()
+            .map(|l| (l.clone(), tutorial.lessons().len()));
     }
 
     /// Handles one key press.
@@ -385,14 +397,8 @@ mod tests {
         assert!(app.show_help);
         app.handle_key(key(KeyCode::Esc), &h, &c);
         assert!(!app.show_help);
-        let report = LineReport {
-            text: "help".into(),
-            source: crate::inbox::LineSource::Keyboard,
-            replies: vec![],
-            error: None,
-            requests: vec![UiRequest::Help],
-            changed: vec![],
-        };
+        let mut report = LineReport::new("help", crate::control::inbox::LineSource::Keyboard);
+        report.requests.push(UiRequest::Help);
         app.apply_report(&report, &PatchState::default());
         assert!(app.show_help);
     }

@@ -79,7 +79,7 @@ impl Widget for HelpPane {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::control::PatchState;
+    use crate::engine::PatchState;
     use crate::lang::{resolve_line, Vocabulary};
 
     #[test]

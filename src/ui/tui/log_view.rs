@@ -3,7 +3,7 @@
 //!
 //! Runs on the control (UI) thread.
 
-use crate::ui::performer::{source_marker, LineReport};
+use crate::control::performer::LineReport;
 use std::collections::VecDeque;
 
 /// Lines kept in the log.
@@ -71,7 +71,7 @@ impl LogView {
 
     /// Adds a line and what happened to it.
     pub fn push_report(&mut self, report: &LineReport) {
-        let marker = source_marker(&report.source);
+        let marker = report.source.marker();
         let echo = printable(&report.text);
         self.push(LogKind::Input, format!("{marker}{echo}"));
         for reply in &report.replies {
@@ -79,7 +79,9 @@ impl LogView {
                 self.push(LogKind::Reply, format!("  {line}"));
             }
         }
-        let Some(error) = &report.error else { return };
+        let Some(error) = report.error_text() else {
+            return;
+        };
         let lines: Vec<&str> = error.lines().collect();
         // A rendered error repeats the line, then a caret line. When the repeat is the line as
         // echoed, put the carets straight under the echo instead of repeating it.
@@ -115,37 +117,32 @@ impl LogView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inbox::LineSource;
+    use crate::control::inbox::LineSource;
 
-    fn report(text: &str, error: Option<&str>) -> LineReport {
-        LineReport {
-            text: text.into(),
-            source: LineSource::Keyboard,
-            replies: vec![],
-            error: error.map(str::to_string),
-            requests: vec![],
-            changed: vec![],
-        }
+    fn report(text: &str) -> LineReport {
+        let (tx, _rx) = rtrb::RingBuffer::new(64);
+        let meters = std::sync::Arc::new(crate::rt::meters::Meters::new());
+        let mut control = crate::control::Control::new(tx, meters);
+        control.run_line(text, &crate::lang::Vocabulary::builtin())
     }
 
     #[test]
     fn the_caret_lands_under_the_echoed_word() {
         let mut log = LogView::default();
-        log.push_report(&report(
-            "fliter darker",
-            Some("fliter darker\n^^^^^^\ncolumn 1: unknown word"),
-        ));
+        log.push_report(&report("frobnicate darker"));
         let lines: Vec<&str> = log.lines().map(|l| l.text.as_str()).collect();
-        assert_eq!(
-            lines,
-            vec!["> fliter darker", "  ^^^^^^", "  column 1: unknown word"]
+        assert_eq!(lines[0], "> frobnicate darker");
+        assert_eq!(lines[1].trim_end(), "  ^^^^^^^^^^");
+        assert!(
+            lines.iter().skip(2).any(|l| l.contains("frobnicate")),
+            "{lines:?}"
         );
     }
 
     #[test]
     fn a_remote_line_is_marked_with_its_source() {
         let mut log = LogView::default();
-        let mut r = report("gate on", None);
+        let mut r = report("gate on");
         r.source = LineSource::Session { line: 7 };
         r.replies = vec!["gate on".into()];
         log.push_report(&r);

@@ -34,6 +34,29 @@ fn bar(fraction: f32, width: usize) -> String {
     format!("{}{}", "█".repeat(full), "░".repeat(width - full))
 }
 
+const LABEL: Style = Style::new().fg(Color::DarkGray);
+const VALUE: Style = Style::new().fg(Color::White);
+const GOOD: Style = Style::new().fg(Color::Green);
+const BAD: Style = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
+const WARN: Style = Style::new().fg(Color::Yellow);
+
+fn label(text: &str) -> Span<'static> {
+    Span::styled(text.to_string(), LABEL)
+}
+
+fn value(text: String) -> Span<'static> {
+    Span::styled(text, VALUE)
+}
+
+/// Yellow when something was counted, plain when nothing was.
+fn count_style(n: u64) -> Style {
+    if n > 0 {
+        WARN
+    } else {
+        VALUE
+    }
+}
+
 fn db(value: f32) -> String {
     if value.is_finite() && value > -120.0 {
         format!("{value:.1}")
@@ -48,31 +71,48 @@ impl<'a> MetersPane<'a> {
         MetersPane { view, device }
     }
 
-    /// The pane's text at an inner width (the DSP line leaves room for the sparkline).
+    /// The pane's text at an inner width (the DSP line leaves room for the sparkline), one
+    /// line per meter in [`METER_LINES`] order.
     pub fn lines(&self, width: usize) -> Vec<Line<'static>> {
-        let s = &self.view.snapshot;
-        let label = Style::new().fg(Color::DarkGray);
-        let value = Style::new().fg(Color::White);
-        let good = Style::new().fg(Color::Green);
-        let bad = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
-        let warn = Style::new().fg(Color::Yellow);
-        let l = |t: &str| Span::styled(t.to_string(), label);
-        let v = |t: String| Span::styled(t, value);
+        vec![
+            self.device_line(),
+            self.ring_line(width),
+            self.underruns_line(),
+            self.latency_line(),
+            self.jitter_line(),
+            self.dsp_line(),
+            self.level_line(width),
+            self.worker_line(),
+            self.health_line(width),
+            self.counts_line(),
+        ]
+    }
 
+    fn device_line(&self) -> Line<'static> {
+        let s = &self.view.snapshot;
         let buffer = if s.buffer_frames == 0 {
             "default".to_string()
         } else {
             s.buffer_frames.to_string()
         };
-        let device = Line::from(vec![
-            l("out "),
-            v(self.device.to_string()),
-            l(" · "),
-            v(format!("{} Hz", s.sample_rate)),
-            l(" · buf "),
-            v(buffer),
-        ]);
+        let mut spans = vec![
+            label("out "),
+            value(self.device.to_string()),
+            label(" · "),
+            value(format!("{} Hz", s.sample_rate)),
+            label(" · buf "),
+            value(buffer),
+        ];
+        if !s.rt.is_empty() && s.rt != "none" {
+            // How the audio threads are scheduled: `fifo` or `normal`.
+            spans.push(label(" · "));
+            spans.push(value(s.rt.to_string()));
+        }
+        Line::from(spans)
+    }
 
+    fn ring_line(&self, width: usize) -> Line<'static> {
+        let s = &self.view.snapshot;
         let (min, max) = self.view.fill_range();
         let fill_text = format!(
             " {}/{} min {min} max {max}",
@@ -82,91 +122,116 @@ impl<'a> MetersPane<'a> {
             .saturating_sub(5 + fill_text.chars().count())
             .clamp(3, 24);
         let fraction = s.ring_fill as f32 / self.view.gauge_blocks() as f32;
-        let fill_style = if s.ring_fill == 0 { bad } else { good };
-        let ring = Line::from(vec![
-            l("ring "),
+        let fill_style = if s.ring_fill == 0 { BAD } else { GOOD };
+        Line::from(vec![
+            label("ring "),
             Span::styled(bar(fraction, bar_width), fill_style),
-            v(fill_text),
-        ]);
+            value(fill_text),
+        ])
+    }
 
+    fn underruns_line(&self) -> Line<'static> {
+        let s = &self.view.snapshot;
         let recent = self.view.underruns_last_second();
-        let under_style = if self.view.underruns_rising() {
-            bad
+        let style = if self.view.underruns_rising() {
+            BAD
         } else {
-            value
+            VALUE
         };
-        let underruns = Line::from(vec![
-            l("underruns "),
-            Span::styled(s.underruns.to_string(), under_style),
-            l("  last 1 s "),
-            Span::styled(recent.to_string(), under_style),
-        ]);
+        Line::from(vec![
+            label("underruns "),
+            Span::styled(s.underruns.to_string(), style),
+            label("  last 1 s "),
+            Span::styled(recent.to_string(), style),
+            label("  steals "),
+            value(s.voice_steals.to_string()),
+        ])
+    }
 
-        let latency = Line::from(vec![
-            l("latency "),
-            v(format!("{:.2} ms", s.latency_ms)),
-            l("  p95 "),
-            v(format!("{:.2} ms", s.latency_p95_ms)),
-        ]);
+    fn latency_line(&self) -> Line<'static> {
+        let s = &self.view.snapshot;
+        Line::from(vec![
+            label("latency "),
+            value(format!("{:.2} ms", s.latency_ms)),
+            label("  p95 "),
+            value(format!("{:.2} ms", s.latency_p95_ms)),
+        ])
+    }
 
-        let jitter = Line::from(vec![
-            l("jitter "),
-            v(format!("{:.2} ms", s.callback_jitter_ms)),
-            l("  played "),
-            v(s.blocks_played.to_string()),
-        ]);
+    fn jitter_line(&self) -> Line<'static> {
+        let s = &self.view.snapshot;
+        Line::from(vec![
+            label("jitter "),
+            value(format!("{:.2} ms", s.callback_jitter_ms)),
+            label("  played "),
+            value(s.blocks_played.to_string()),
+            label("  beat "),
+            value(format!("{:.1}", s.beat)),
+        ])
+    }
 
-        let load_style = if s.dsp_load_max_pct >= 80.0 {
-            bad
+    fn dsp_line(&self) -> Line<'static> {
+        let s = &self.view.snapshot;
+        let style = if s.dsp_load_max_pct >= 80.0 {
+            BAD
         } else if s.dsp_load_max_pct >= 50.0 {
-            warn
+            WARN
         } else {
-            value
+            VALUE
         };
-        let dsp = Line::from(vec![
-            l("dsp "),
-            Span::styled(format!("{:>5.1}%", s.dsp_load_pct), load_style),
-            l(" max "),
-            Span::styled(format!("{:>5.1}% ", s.dsp_load_max_pct), load_style),
-        ]);
+        Line::from(vec![
+            label("dsp "),
+            Span::styled(format!("{:>5.1}%", s.dsp_load_pct), style),
+            label(" max "),
+            Span::styled(format!("{:>5.1}% ", s.dsp_load_max_pct), style),
+        ])
+    }
 
+    fn level_line(&self, width: usize) -> Line<'static> {
+        let s = &self.view.snapshot;
         let level_text = format!(" pk {} rms {} dB", db(s.peak_db), db(s.rms_db));
         let clip = if self.view.clipping() { " CLIP" } else { "" };
         let level_width = width
             .saturating_sub(6 + level_text.chars().count() + clip.len())
             .clamp(3, 16);
-        let level_fraction = ((s.peak_db + 60.0) / 60.0).clamp(0.0, 1.0);
-        let level_style = if s.peak_db > -1.0 { warn } else { good };
-        let level = Line::from(vec![
-            l("level "),
-            Span::styled(bar(level_fraction, level_width), level_style),
-            v(level_text),
-            Span::styled(clip.to_string(), bad),
-        ]);
+        let fraction = ((s.peak_db + 60.0) / 60.0).clamp(0.0, 1.0);
+        let style = if s.peak_db > -1.0 { WARN } else { GOOD };
+        Line::from(vec![
+            label("level "),
+            Span::styled(bar(fraction, level_width), style),
+            value(level_text),
+            Span::styled(clip.to_string(), BAD),
+        ])
+    }
 
+    fn worker_line(&self) -> Line<'static> {
+        let s = &self.view.snapshot;
         let age_style = if s.heartbeat_age_ms > 100.0 {
-            bad
+            BAD
         } else {
-            value
+            VALUE
         };
-        let worker = Line::from(vec![
-            l("worker gen "),
-            v(s.worker_generation.to_string()),
-            l("  hb "),
-            v(s.heartbeat.to_string()),
-            l("  age "),
+        Line::from(vec![
+            label("worker gen "),
+            value(s.worker_generation.to_string()),
+            label("  hb "),
+            value(s.heartbeat.to_string()),
+            label("  age "),
             Span::styled(format!("{:.0} ms", s.heartbeat_age_ms), age_style),
-        ]);
+        ])
+    }
 
+    fn health_line(&self, width: usize) -> Line<'static> {
+        let s = &self.view.snapshot;
         let failovers = s.failovers_panic + s.failovers_hang + s.failovers_poisoned;
         let breakdown = format!(
             " (p{} h{} n{})",
             s.failovers_panic, s.failovers_hang, s.failovers_poisoned
         );
         let (standby, standby_style) = if s.standby_ready {
-            ("ready", good)
+            ("ready", GOOD)
         } else {
-            ("wait", warn)
+            ("wait", WARN)
         };
         let leaked = if s.leaked_threads > 0 {
             format!(" leaked {}", s.leaked_threads)
@@ -175,40 +240,35 @@ impl<'a> MetersPane<'a> {
         };
         let plain_len = format!("failovers {failovers} standby {standby}{leaked}").len();
         let mut health = vec![
-            l("failovers "),
-            Span::styled(
-                failovers.to_string(),
-                if failovers > 0 { warn } else { value },
-            ),
+            label("failovers "),
+            Span::styled(failovers.to_string(), count_style(failovers)),
         ];
         // The breakdown by kind only when it fits: the totals matter more.
         if failovers > 0 && plain_len + breakdown.len() <= width {
-            health.push(l(&breakdown));
+            health.push(label(&breakdown));
         }
-        health.push(l(" standby "));
+        health.push(label(" standby "));
         health.push(Span::styled(standby, standby_style));
-        health.push(Span::styled(leaked, bad));
-        let health = Line::from(health);
+        health.push(Span::styled(leaked, BAD));
+        Line::from(health)
+    }
 
-        let count_style = |n: u64| if n > 0 { warn } else { value };
-        let counts = Line::from(vec![
-            l("clipped "),
+    fn counts_line(&self) -> Line<'static> {
+        let s = &self.view.snapshot;
+        Line::from(vec![
+            label("clipped "),
             Span::styled(
                 s.clipped_samples.to_string(),
                 count_style(s.clipped_samples),
             ),
-            l("  drops "),
+            label("  drops "),
             Span::styled(s.command_drops.to_string(), count_style(s.command_drops)),
-            l("  warnings "),
+            label("  warnings "),
             Span::styled(
                 self.view.warnings.to_string(),
                 count_style(self.view.warnings),
             ),
-        ]);
-
-        vec![
-            device, ring, underruns, latency, jitter, dsp, level, worker, health, counts,
-        ]
+        ])
     }
 }
 

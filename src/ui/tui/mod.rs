@@ -9,6 +9,7 @@ pub mod app;
 pub mod editor;
 pub mod help_pane;
 pub mod input_pane;
+pub mod lesson_pane;
 pub mod log_pane;
 pub mod log_view;
 pub mod meter_view;
@@ -20,9 +21,9 @@ mod terminal;
 use self::app::{App, KeyOutcome};
 use self::log_view::LogKind;
 use super::completion::WordCompleter;
-use super::history::LineHistory;
-use super::performer::{LineReport, Performer};
-use crate::inbox::{InboxReceiver, LineSource};
+use super::line_history::LineHistory;
+use crate::control::inbox::{InboxReceiver, LineSource};
+use crate::control::performer::{LineReport, Performer};
 use crossterm::event::{self, Event, KeyEventKind};
 use std::time::{Duration, Instant};
 
@@ -52,13 +53,18 @@ pub fn run(
 ) -> std::io::Result<()> {
     let mut session = terminal::TerminalSession::enter()?;
     let completer = WordCompleter::new(performer.completion_words());
-    let mut app = App::new(&start.device, performer.patch().clone());
+    let mut app = App::new(&start.device, *performer.patch());
+    performer.show_lessons_in_pane();
     for notice in start.notices {
         app.log.push(LogKind::Notice, notice);
     }
     app.log.push(
         LogKind::Notice,
         "chronus — type a phrase and press Enter; F1 for help, Ctrl-C to leave",
+    );
+    app.log.push(
+        LogKind::Notice,
+        "new here? type `tutorial` for ten short lessons",
     );
     let panic_line = std::env::var(PANIC_LINE_VAR).ok();
     let mut next_meters = Instant::now();
@@ -122,5 +128,9 @@ pub fn run(
 }
 
 fn show(app: &mut App, report: &LineReport, performer: &Performer) {
+    if report.quiet {
+        return;
+    }
     app.apply_report(report, performer.patch());
+    app.show_lesson(performer.tutorial());
 }

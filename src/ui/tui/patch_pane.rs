@@ -7,10 +7,10 @@
 //! Runs on the control (UI) thread; renders from a borrowed `PatchState` and the latest
 //! engine facts (voices, transport, steps) from the meters.
 
-use crate::control::PatchState;
 use crate::engine::command::{midi_to_hz, Step, StepLevel, TRACKS};
 use crate::engine::params::{format_decimal, ParamId};
-use crate::engine::snapshot::TrackState;
+use crate::engine::state::TrackState;
+use crate::engine::PatchState;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -252,7 +252,7 @@ impl<'a> PatchPane<'a> {
         if !others.is_empty() {
             rows.push(("other".to_string(), others));
         }
-        let gate = if self.patch.gate() { "on" } else { "off" };
+        let gate = if self.patch.sounding() { "on" } else { "off" };
         let mut gate_items = vec![Item::plain("", gate.to_string())];
         let held = self.patch.held_notes();
         if held.len() > 1 {

@@ -1,4 +1,4 @@
-//! The screen layout: patch and meters side by side on top (stacked or dropped when narrow or
+//! The screen layout: patch (or the tutorial's lesson) and meters side by side on top (stacked or dropped when narrow or
 //! short), the log filling the middle, the input line at the bottom, help over everything.
 //!
 //! Runs on the control (UI) thread.
@@ -6,6 +6,7 @@
 use super::app::App;
 use super::help_pane::HelpPane;
 use super::input_pane::InputPane;
+use super::lesson_pane::LessonPane;
 use super::log_pane::LogPane;
 use super::meters_pane::{MetersPane, METER_LINES};
 use super::patch_pane::{LiveFacts, PatchPane};
@@ -98,7 +99,10 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
     });
     let areas = layout(area, |w| patch_pane.height(w));
     if let Some(a) = areas.patch {
-        frame.render_widget(patch_pane, a);
+        match &app.lesson {
+            Some((lesson, count)) => frame.render_widget(LessonPane::new(lesson, *count), a),
+            None => frame.render_widget(patch_pane, a),
+        }
     }
     if let Some(a) = areas.meters {
         frame.render_widget(MetersPane::new(&app.meters, &app.device), a);

@@ -1,0 +1,114 @@
+//! The control side: `Control`, which records every command in its mirror of the patch
+//! ([`PatchState`], the same type and `apply` the engine uses) and sends it to the engine.
+//!
+//! Runs on the control thread (the REPL/TUI/OSC side). May allocate; never touches audio.
+
+pub mod inbox;
+mod line;
+pub mod patch_json;
+pub mod performer;
+mod undo;
+
+pub use line::{LineError, LineReport, UiRequest, REMOTE_QUIT_REPLY};
+pub use undo::{transition_commands, UndoHistory, UNDO_LEVELS};
+
+use crate::engine::command::{Command, StampedCommand};
+use crate::engine::PatchState;
+use crate::rt::meters::Meters;
+use crate::rt::rings::command_fanout::CommandFanOut;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Arc;
+
+/// Why a command did not reach the engine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SendError {
+    /// The command ring was full (the engine is not keeping up); the command was dropped and
+    /// counted in the meters.
+    #[error("command queue full: the engine is not keeping up; command dropped")]
+    QueueFull,
+}
+
+/// Owns the patch state and the sending end of the command rings (active worker and standby).
+pub struct Control {
+    patch: PatchState,
+    commands: CommandFanOut,
+    meters: Arc<Meters>,
+    // Language side (see control/line.rs): undo/redo and the `--faults` help flag.
+    history: UndoHistory,
+    faults_enabled: bool,
+    saves_patches: bool,
+}
+
+impl Control {
+    /// A control side sending into `commands` (a fan-out, or one ring's producer), starting
+    /// from the default patch.
+    pub fn new(commands: impl Into<CommandFanOut>, meters: Arc<Meters>) -> Self {
+        Control {
+            patch: PatchState::default(),
+            commands: commands.into(),
+            meters,
+            history: UndoHistory::default(),
+            faults_enabled: false,
+            saves_patches: true,
+        }
+    }
+
+    /// The current patch.
+    pub fn patch(&self) -> &PatchState {
+        &self.patch
+    }
+
+    /// The meters shared with the pipeline.
+    pub fn meters(&self) -> &Arc<Meters> {
+        &self.meters
+    }
+
+    /// Commands waiting in the active worker's command ring.
+    pub fn queue_depth(&self) -> usize {
+        self.commands.queue_depth()
+    }
+
+    /// Records `command` in the patch state and sends it to the engine, stamped with the time.
+    pub fn send(&mut self, command: Command) -> Result<(), SendError> {
+        let stamped = StampedCommand {
+            command,
+            sent_ns: self.meters.now_ns(),
+        };
+        let result = self.commands.push(stamped);
+        let depth = self.commands.queue_depth();
+        self.meters.command_queue_depth.store(depth as u32, Relaxed);
+        match result {
+            Ok(()) => {
+                self.patch.apply(&command);
+                Ok(())
+            }
+            Err(_) => {
+                self.meters.command_drops.fetch_add(1, Relaxed);
+                Err(SendError::QueueFull)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_command_ring_drops_and_counts() {
+        let (tx, _rx) = rtrb::RingBuffer::new(2);
+        let meters = Arc::new(Meters::new());
+        let mut c = Control::new(tx, meters.clone());
+        assert!(c.send(Command::Gate { on: true }).is_ok());
+        assert!(c.send(Command::Gate { on: false }).is_ok());
+        assert_eq!(
+            c.send(Command::Gate { on: true }),
+            Err(SendError::QueueFull)
+        );
+        assert_eq!(meters.command_drops.load(Relaxed), 1);
+        assert!(
+            !c.patch().gate(),
+            "a dropped command does not change the patch"
+        );
+    }
+}

@@ -1,0 +1,13 @@
+//! Supervision: the DSP workers ("chronus-dsp-N") that render blocks, the warm standby, and
+//! the "chronus-supervisor" thread that watches their heartbeats and promotes the standby when
+//! the active worker panics, hangs or produces poisoned output.
+//!
+//! [`worker`] is the real-time render loop, [`worker_thread`] the thread around it,
+//! [`poison`] judges each block, [`crew`] builds and replaces workers, and [`supervisor`]
+//! decides when to.
+
+pub mod crew;
+pub mod poison;
+pub mod supervisor;
+pub mod worker;
+pub mod worker_thread;
