@@ -31,7 +31,7 @@ def call(name, args):
     req("tools/call", {"name": name, "arguments": args})
 call("say", {"phrase": "osc square, gate on"})
 call("say", {"phrase": "filter a bit darker"})
-call("say", {"phrase": "fliter darker"})
+call("say", {"phrase": "flitter darker"})
 call("explain", {"phrase": "much brighter"})
 call("say", {"phrase": "track hats pattern x.x.x.x., start"})
 call("render", {"session": "osc square\nnote A3\n@1.5 note off 57"})

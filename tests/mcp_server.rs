@@ -196,9 +196,9 @@ fn an_agent_plays_the_embedded_engine_and_bad_input_comes_back_as_error_results(
     assert_eq!(patch["params"]["osc.wave"], "square", "{patch}");
     assert_eq!(patch["gate"], false);
 
-    let (error, text, _) = mcp.call("say", json!({"phrase": "fliter darker"}));
+    let (error, text, _) = mcp.call("say", json!({"phrase": "flitter darker"}));
     assert!(error, "a phrase chronus does not know is an error result");
-    assert!(text.starts_with("fliter darker\n^^^^^^"), "{text}");
+    assert!(text.starts_with("flitter darker\n^^^^^^^"), "{text}");
     assert!(text.contains("did you mean \"filter\""), "{text}");
 
     let (error, text, _) = mcp.call("say", json!({}));
@@ -261,7 +261,7 @@ fn an_agent_plays_the_embedded_engine_and_bad_input_comes_back_as_error_results(
         "the agent's line is recorded:\n{body}"
     );
     assert!(
-        !body.contains("fliter"),
+        !body.contains("flitter"),
         "refused lines are not recorded:\n{body}"
     );
 

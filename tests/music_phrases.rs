@@ -336,7 +336,7 @@ fn undo_takes_back_a_pattern_and_a_chord() {
 
 /// `(line, column, words the message must contain, suggestion)`.
 const BAD: &[(&str, usize, &str, Option<&str>)] = &[
-    ("chord C mnor", 9, "unknown chord quality", Some("minor")),
+    ("chord C mnoor", 9, "unknown chord quality", Some("minor")),
     ("chord Cmj7", 8, "unknown chord quality", Some("maj7")),
     ("chord H7", 7, "does not start with a note name", None),
     ("chord C inversion 3", 19, "inversions 0 to 2", None),

@@ -139,7 +139,7 @@ fn bad_messages_and_packets_get_an_error_and_are_counted() {
     let e = error_text(&c.ask("/nowhere", vec![]));
     assert!(e.contains("unknown address"), "{e}");
     // A phrase the control side refuses comes back as an error too.
-    let e = error_text(&c.ask("/chronus/say", vec![Str("fliter darker".into())]));
+    let e = error_text(&c.ask("/chronus/say", vec![Str("flitter darker".into())]));
     assert!(!e.is_empty());
     // Not OSC at all, truncated, and too big.
     for bytes in [

@@ -51,7 +51,7 @@ fn explain_prints_one_canonical_line_per_action() {
 #[test]
 fn explain_of_a_bad_phrase_prints_the_error_and_fails() {
     let out = chronus()
-        .args(["explain", "gate on", "fliter darker"])
+        .args(["explain", "gate on", "flitter darker"])
         .output()
         .expect("runs");
     assert!(!out.status.success());
@@ -61,8 +61,8 @@ fn explain_of_a_bad_phrase_prints_the_error_and_fails() {
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
     let lines: Vec<&str> = stderr.lines().collect();
-    assert_eq!(lines[0], "fliter darker");
-    assert_eq!(lines[1], "^^^^^^");
+    assert_eq!(lines[0], "flitter darker");
+    assert_eq!(lines[1], "^^^^^^^");
     assert!(lines[2].contains("did you mean \"filter\""), "{stderr}");
     assert!(stderr.contains("phrase 2 of 2"), "{stderr}");
 }
@@ -136,7 +136,7 @@ fn the_line_repl_speaks_the_language_on_the_null_output() {
     {
         let stdin = child.stdin.as_mut().expect("stdin");
         stdin
-            .write_all(b"gate on, cutoff 800 then a bit darker\nfliter darker\nundo\nexplain much brighter\nshow\nquit\n")
+            .write_all(b"gate on, cutoff 800 then a bit darker\nflitter darker\nundo\nexplain much brighter\nshow\nquit\n")
             .expect("write");
     }
     let out = child.wait_with_output().expect("exits");

@@ -37,7 +37,7 @@ fn a_line_sends_its_commands_and_replies_per_action() {
 #[test]
 fn a_line_with_an_error_sends_nothing() {
     let (mut c, mut rx, v) = control();
-    let out = c.run_line("gate on, cutoff 800, fliter darker", &v);
+    let out = c.run_line("gate on, cutoff 800, flitter darker", &v);
     let Some(LineError::Phrase(e)) = &out.error else {
         panic!("expected a phrase error")
     };

@@ -284,11 +284,60 @@ fn mini_like() -> impl Strategy<Value = String> {
         .prop_map(|(verb, v)| format!("{verb}{}", v.concat()))
 }
 
+/// Natural phrasings (issue 15): frames, questions, numbers in words, spelled notes and
+/// chords, other tools' brackets and colons, contractions, repetition counts, typos.
+fn natural_like() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        3 => proptest::sample::select(vec![
+            "can", "you", "please", "pls", "let's", "i'd", "what's", "how", "which", "tell me",
+            "make", "it", "the", "some", "a bit", "way", "too", "not", "so", "enough", "less",
+            "more", "double", "halve", "kill", "remove", "take out", "mute", "track", "a",
+            "one", "twenty", "hundred", "and", "minus", "half", "a quarter", "three quarters",
+            "flat", "sharp", "middle", "C", "Bb", "F#m7", "Cmaj7", "E7", "minor", "major",
+            "seven", "7th", "chord", "triad", "play", "x3", "x", "but", "setcps", "setcpm",
+            "use_synth", ":saw", "with_fx", "[60,", "64]", "chord(:e3,", ":minor)", "?", "??",
+            "!!", "fliter", "squre", "mjaor", "tempp", "beats per minute", "kilohertz",
+            "largo", "pianissimo", "warmish", "roomier", "reverbs", "lpf", "hpf", "at", "to",
+            "with", "feedback", "octaves", "level", "now", "define", "words", "’s", "'",
+        ]).prop_map(str::to_string),
+        1 => (-1000i32..1000).prop_map(|v| v.to_string()),
+        1 => proptest::sample::select(vec!["%", "hz", "ms", "db", "bpm", "s", "k"]).prop_map(str::to_string),
+        1 => "\\PC{1,4}",
+    ];
+    proptest::collection::vec(piece, 0..16).prop_map(|v| v.join(" "))
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(600))]
 
     #[test]
     fn mini_notation_never_panics_and_every_error_is_located(line in mini_like()) {
         check(&line);
+    }
+
+    #[test]
+    fn natural_phrasings_never_panic_and_errors_point_inside_the_line(line in natural_like()) {
+        check(&line);
+    }
+
+    /// Words of conversation around a phrase do not change what it does.
+    #[test]
+    fn frames_around_a_phrase_do_not_change_its_commands(
+        phrase in proptest::sample::select(vec![
+            "darker", "more reverb", "cutoff 800", "tempo 128 bpm", "a bit brighter",
+            "square wave", "delay off", "up an octave", "chord Dm7", "gate on", "louder",
+        ]),
+        before in proptest::sample::select(vec!["", "please", "can you", "ok so", "let's", "i want"]),
+        after in proptest::sample::select(vec!["", "please", "pls", "!", "!!", "."]),
+    ) {
+        let commands = |line: &str| -> Vec<String> {
+            resolve_line(line, &PatchState::default(), vocab())
+                .map(|a| a.iter().filter(|a| a.command().is_some()).map(|a| a.canonical()).collect())
+                .unwrap_or_default()
+        };
+        let plain = commands(phrase);
+        prop_assert!(!plain.is_empty(), "{} does not resolve", phrase);
+        let framed = format!("{before} {phrase} {after}");
+        prop_assert_eq!(commands(&framed), plain, "{}", framed);
     }
 }

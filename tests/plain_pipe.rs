@@ -84,15 +84,15 @@ fn an_error_shows_the_caret_under_the_word_and_the_rest_still_runs() {
     let run = pipe(
         home.path(),
         &["--plain", "--output", "null"],
-        "fliter darker\nfilter darker\n",
+        "flitter darker\nfilter darker\n",
     );
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     let lines: Vec<&str> = run.stdout.lines().collect();
     let at = lines
         .iter()
-        .position(|l| *l == "fliter darker")
+        .position(|l| *l == "flitter darker")
         .unwrap_or_else(|| panic!("the line is shown with its error:\n{}", run.stdout));
-    assert_eq!(lines[at + 1], "^^^^^^");
+    assert_eq!(lines[at + 1], "^^^^^^^");
     assert!(lines[at + 2].starts_with("error: "), "{}", run.stdout);
     assert!(
         lines[at + 2].contains("did you mean \"filter\""),
@@ -159,12 +159,12 @@ fn lines_go_to_the_shared_history_and_the_log_file_to_the_state_dir() {
     let run = pipe(
         home.path(),
         &["--plain", "--output", "null"],
-        "gate on\nfliter\n\ngate off\n",
+        "gate on\nflitter\n\ngate off\n",
     );
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     let history = std::fs::read_to_string(home.path().join("data/chronus/history"))
         .expect("a history file in XDG_DATA_HOME");
-    assert_eq!(history, "gate on\nfliter\ngate off\n");
+    assert_eq!(history, "gate on\nflitter\ngate off\n");
     let log = std::fs::read_to_string(home.path().join("state/chronus/chronus.log"))
         .expect("a log file in XDG_STATE_HOME");
     assert!(log.contains("chronus started"), "{log}");

@@ -54,7 +54,7 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     p
 }
 
-const BROKEN: &str = "@0 gate on\n@2.5 fliter darker\n@1 gate off\n";
+const BROKEN: &str = "@0 gate on\n@2.5 flitter darker\n@1 gate off\n";
 
 #[test]
 fn check_lists_located_errors_and_fails() {
@@ -67,7 +67,7 @@ fn check_lists_located_errors_and_fails() {
     assert_eq!(lines.len(), 2, "{}", r.out);
     assert!(
         lines[0].starts_with(&format!(
-            "{bad_s}:2:6: unknown word \"fliter\"; did you mean \"filter\"?"
+            "{bad_s}:2:6: unknown word \"flitter\"; did you mean \"filter\"?"
         )),
         "{}",
         r.out

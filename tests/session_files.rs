@@ -136,7 +136,7 @@ fn a_1_mb_line_is_refused_at_the_line_limit_and_the_rest_is_checked() {
     let dir = tempfile::tempdir().unwrap();
     let mut bytes = b"@0 gate on\n".to_vec();
     bytes.extend(std::iter::repeat_n(b'x', 1 << 20));
-    bytes.extend_from_slice(b"\n@1 fliter darker\n");
+    bytes.extend_from_slice(b"\n@1 flitter darker\n");
     let p = write(dir.path(), "longline.chronus", &bytes);
     let e = check(&p).unwrap_err();
     let lines = e.summary_lines();
@@ -164,7 +164,7 @@ fn unknown_words_are_located_in_the_line() {
     let p = write(
         dir.path(),
         "words.chronus",
-        b"@0 gate on\n@1   fliter darker\n@bar 2 beat 2 gate sideways\n",
+        b"@0 gate on\n@1   flitter darker\n@bar 2 beat 2 gate sideways\n",
     );
     let e = check(&p).unwrap_err();
     let lines = e.summary_lines();
@@ -181,7 +181,7 @@ fn unknown_words_are_located_in_the_line() {
     // The listing shows the line and puts the caret under the bad word.
     let text = e.to_string();
     let listing: Vec<&str> = text.lines().collect();
-    assert_eq!(listing[1], " 2 | @1   fliter darker");
+    assert_eq!(listing[1], " 2 | @1   flitter darker");
     assert_eq!(listing[2], "   |      ^");
 }
 

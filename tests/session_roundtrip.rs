@@ -38,7 +38,7 @@ const PERFORMANCE: &[(f64, &str)] = &[
     (0.0, "osc saw, cutoff 800, resonance 0.6"),
     (0.0113, "note A2"),
     (0.1234567, "a bit darker"),
-    (0.2019, "fliter brighter"),
+    (0.2019, "flitter brighter"),
     (0.2502, "help"),
     (0.3071, "undo"),
     (0.4449, "note C3 then much brighter"),

@@ -224,15 +224,15 @@ fn the_instrument_plays_edits_recalls_resizes_and_restores_the_terminal() {
     });
 
     // A misspelt word gets a caret under it.
-    tmux.line("fliter darker");
+    tmux.line("flitter darker");
     tmux.wait_for("a caret under the misspelt word", |s| {
-        caret_under(s, "> fliter darker", "^^^^^^") && s.contains("did you mean")
+        caret_under(s, "> flitter darker", "^^^^^^^") && s.contains("did you mean")
     });
 
     // History: Up recalls the last lines; the recalled line performs again.
     tmux.press("Up");
     tmux.wait_for("the last line recalled", |s| {
-        input_line(s) == "> fliter darker"
+        input_line(s) == "> flitter darker"
     });
     tmux.press("Up");
     tmux.wait_for("the line before recalled", |s| {

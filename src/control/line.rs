@@ -261,6 +261,7 @@ impl Control {
                     });
             }
             Meta::Samples => out.replies.extend(crate::samples::list_lines()),
+            Meta::ReadAs(_) | Meta::Answer { .. } => out.replies.push(meta.canonical()),
             Meta::Patches => {
                 match crate::lang::patch_store().list() {
                     Ok(list) => out.replies.extend(list.iter().map(|p| {

@@ -246,7 +246,7 @@ mod tests {
     fn only_accepted_lines_reach_the_recorder() {
         let (mut p, rec) = performer();
         p.run("gate on", LineSource::Keyboard);
-        let bad = p.run("fliter darker", LineSource::Session { line: 2 });
+        let bad = p.run("flitter darker", LineSource::Session { line: 2 });
         assert!(bad.error.is_some());
         p.run("  ", LineSource::Keyboard);
         let got: Vec<_> = rec.try_iter().collect();
@@ -280,7 +280,10 @@ mod tests {
             Some("save ../bad\nerror: \"../bad\" cannot be a name")
         );
         // Anything else is a phrase as usual.
-        assert!(p.run("fliter darker", LineSource::Keyboard).error.is_some());
+        assert!(p
+            .run("flitter darker", LineSource::Keyboard)
+            .error
+            .is_some());
     }
 
     #[test]

@@ -80,6 +80,17 @@ pub enum Meta {
     },
     /// `seed 42`: the seed of random pattern choices (`?`, `|`).
     Seed(u64),
+    /// How a line was read when words were skipped or corrected (`read as: reverb more`), so
+    /// that a wrong guess is visible and `undo` is one word away.
+    ReadAs(String),
+    /// The answer to a question (`what's the tempo?`): a parameter's current value. Changes
+    /// nothing.
+    Answer {
+        /// The parameter asked about.
+        param: crate::engine::params::ParamId,
+        /// The answer for people, e.g. `transport.tempo is 120 bpm`.
+        text: String,
+    },
 }
 
 impl Action {
@@ -159,6 +170,8 @@ impl Meta {
                 format!("track {} {}", index + 1, rhythm.phrase())
             }
             Meta::Seed(seed) => format!("seed {seed}"),
+            Meta::ReadAs(text) => format!("read as: {text}"),
+            Meta::Answer { text, .. } => text.clone(),
         }
     }
 }

@@ -160,4 +160,13 @@ pub(crate) enum PhraseKind {
     },
     /// A rhythm word phrase (`backbeat`, `fast 2`, `every 4 bars reverse`).
     Rhythm(super::rhythm_rules::RhythmPhrase),
+    /// `double the tempo`, `halve the delay time`: the parameter times the factor.
+    Scale {
+        factor: f32,
+        target: Target,
+    },
+    /// `what's the tempo?`: the current value of a parameter.
+    Ask(ParamId),
+    /// `delay 250 ms with 50% feedback`: several settings in one phrase, in order.
+    Several(Vec<PhraseKind>),
 }

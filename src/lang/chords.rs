@@ -72,6 +72,19 @@ pub(crate) fn quality_names() -> impl Iterator<Item = &'static str> {
         .filter(|n| !n.is_empty())
 }
 
+/// The one quality name within one edit of a mistyped one (`mnior` → `minor`).
+pub(crate) fn quality_typo(name: &str) -> Option<&'static str> {
+    if name.chars().count() < 3 {
+        return None;
+    }
+    let lower = name.to_lowercase();
+    let mut near = quality_names().filter(|q| q.len() >= 3 && strsim::osa_distance(&lower, q) == 1);
+    match (near.next(), near.next()) {
+        (Some(q), None) => Some(q),
+        _ => None,
+    }
+}
+
 /// A root at the start of `word`: its pitch class and the byte length it takes
 /// (`F#maj7` → (6, 2); `Bbm` → (10, 2)). Letters A–G with `#`, `♯`, `b`, `♭`.
 pub(crate) fn root(word: &str) -> Option<(i32, usize)> {

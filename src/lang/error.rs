@@ -81,6 +81,15 @@ impl PhraseError {
         self
     }
 
+    /// The same error with its column counted in `line` (the line as typed, of the same byte
+    /// length as the text that was read).
+    pub(crate) fn columns_in(mut self, line: &str) -> Self {
+        let span = clamp_span(line, self.span.clone());
+        self.column = line[..span.start].chars().count() + 1;
+        self.span = span;
+        self
+    }
+
     /// One line: `column 1: unknown word "fliter"; did you mean "filter"? (expected ...)`.
     pub fn summary(&self) -> String {
         let mut s = format!("column {}: {}", self.column, self.message);

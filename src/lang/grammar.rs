@@ -7,7 +7,7 @@
 use super::ast::{Phrase, PhraseKind};
 use super::error::{PhraseError, PhraseErrorKind};
 use super::lexeme::{check_unknown_words, Class, Lexeme, Lexemes};
-use super::vocab::{Verb, Vocabulary, WordClass};
+use super::vocab::{Verb, Vocabulary};
 use nom::error::{ErrorKind, ParseError};
 use nom::IResult;
 
@@ -59,7 +59,7 @@ pub(crate) fn fail<'a, T>(i: Lexemes<'a>, what: &'static str) -> PResult<'a, T> 
 pub(crate) fn skip_fillers(i: Lexemes<'_>) -> Lexemes<'_> {
     let n =
         i.0.iter()
-            .take_while(|l| l.class == Class::Word(WordClass::Filler))
+            .take_while(|l| matches!(&l.class, Class::Word(c) if c.is_skipped()))
             .count();
     Lexemes(&i.0[n..])
 }
@@ -92,6 +92,16 @@ pub(crate) fn verb<'a>(
     lexeme_where(what, move |l: &'a Lexeme| l.is(v).then_some(l))
 }
 
+/// `now make it brighter`: a leading `now` before another phrase is a word of conversation
+/// (a trailing one applies staged track edits at once).
+fn without_leading_now(clause: &[Lexeme]) -> &[Lexeme] {
+    let first = skip_fillers(Lexemes(clause));
+    match next(first) {
+        Some((l, rest)) if l.is(Verb::Now) && !skip_fillers(rest).0.is_empty() => rest.0,
+        _ => clause,
+    }
+}
+
 fn end_of<'a>(l: &Lexemes<'a>) -> Option<usize> {
     l.0.last().map(|x| x.span.end)
 }
@@ -99,6 +109,8 @@ fn end_of<'a>(l: &Lexemes<'a>) -> Option<usize> {
 /// The phrase grammar, reading words with the help of a vocabulary.
 pub(crate) struct Grammar<'v> {
     pub vocab: &'v Vocabulary,
+    /// The line being read (lexeme spans point into it).
+    pub line: &'v str,
 }
 
 const CLAUSE_START: &str = "a command, a parameter, a describing word or a value (try `help`)";
@@ -113,7 +125,7 @@ impl<'v> Grammar<'v> {
                 .iter()
                 .position(|l| l.class == Class::Separator)
                 .unwrap_or(rest.len());
-            let clause = &rest[..len];
+            let clause = without_leading_now(&rest[..len]);
             let first = skip_fillers(Lexemes(clause));
             if let Some((l, _)) = next(first) {
                 if l.is(Verb::Explain) {
@@ -123,7 +135,7 @@ impl<'v> Grammar<'v> {
                 // A trailing `now` is a phrase of its own: `pattern x..x now`.
                 let last = clause
                     .iter()
-                    .rposition(|l| l.class != Class::Word(WordClass::Filler));
+                    .rposition(|l| !matches!(&l.class, Class::Word(c) if c.is_skipped()));
                 match last {
                     Some(n) if n > 0 && clause[n].is(Verb::Now) => {
                         phrases.push(self.clause_to_end(line, &clause[..n])?);

@@ -4,8 +4,8 @@
 //! Runs on the control thread. May allocate.
 
 use super::pattern::rhythm::Rhythms;
+use super::vocab::modules;
 use super::vocab::{Verb, Vocabulary, WordClass};
-use super::vocab_file::modules;
 use crate::engine::params::{ParamId, Unit};
 use crate::engine::PatchState;
 
@@ -46,7 +46,10 @@ pub(crate) fn topic_for(words: &str, vocab: &Vocabulary) -> Result<String, Optio
     match vocab.lookup(w) {
         Some(WordClass::Module(m)) => Ok(m.to_string()),
         Some(WordClass::Param(p) | WordClass::Choice(p, _)) => Ok(p.name().to_string()),
-        Some(WordClass::Describe(_) | WordClass::Intensity(_)) => Ok("words".into()),
+        Some(WordClass::Describe(_) | WordClass::Intensity(_) | WordClass::Factor(_)) => {
+            Ok("words".into())
+        }
+        Some(WordClass::Filler | WordClass::Frame) => Ok("meta".into()),
         Some(WordClass::Interval(_)) => Ok("notes".into()),
         Some(WordClass::Verb(Verb::Fault)) => Ok("faults".into()),
         Some(WordClass::Verb(Verb::Chord | Verb::Inversion | Verb::Velocity)) => {
@@ -115,6 +118,10 @@ pub fn help_text(topic: Option<&str>, vocab: &Vocabulary, faults_enabled: bool) 
         .join("\n"),
         "meta" => [
             "meta: help [topic] | status (meters) | show (the patch) | undo | redo | explain <phrase> | quit",
+            "  questions change nothing: `what's the tempo?` | `how loud is it` | `cutoff?` answer with the value;",
+            "  any other phrase with `?` is explained: `darker?` | `double the tempo?`",
+            "  words of conversation (can you, let's, ok, pls) are skipped, and a word one typo away from",
+            "  exactly one word is read as it; the reply then says how the line was read: `read as: ...`",
             "  reset (every parameter to its default) | reset filter | reset attack",
             "  separate phrases with , ; then and — `gate on, cutoff 800 then a bit darker`",
         ]
@@ -203,7 +210,11 @@ fn overview(faults_enabled: bool) -> String {
         "          louder | quieter | faster | slower | shorter attack | longer release | punchier",
         "          wetter | drier | more reverb | more delay | cutoff up 200 hz | tempo down 10%",
         "meta:     help [topic] | status | show | undo | redo | explain <phrase> | reset [filter] | quit",
-        "several:  gate on, cutoff 800 then a bit darker",
+        "several:  gate on, cutoff 800 then a bit darker | delay 250 ms with 50% feedback",
+        "plain:    make it darker please | turn up the reverb | kill the delay | double the tempo",
+        "          less bright | too loud | not bright enough | warmish | crunchy | darker x2 | largo",
+        "          play an A minor chord | Cmaj7 | B flat | middle C | one twenty eight bpm | lpf 800",
+        "ask:      what's the tempo? | how much reverb | cutoff? | darker? (explains, changes nothing)",
         "topics:   help filter | help words | help notes | help chords | help sequencer | help tracks",
         "          help effects | help arp | help patches | help units | help meta | help vocab",
         "          help instruments (drums, lfo, wobble, vibrato, ramps `... over 4 bars`)",
@@ -323,8 +334,9 @@ fn describing_words(vocab: &Vocabulary) -> String {
             _ => w,
         })
         .collect();
+    let factors = word_list(vocab, |c| matches!(c, WordClass::Factor(_)));
     format!(
-        "describing words (relative to the current value):\n{}\ndirection words (need a parameter: `more resonance`, `shorter attack`): {directions}\nintensity: {}",
+        "describing words (relative to the current value; `less X`, `too X`, `not so X` do the opposite,\n`not X enough` the word itself; comparatives and -ish forms work too: brighter, warmish):\n{}\ndirection words (need a parameter: `more resonance`, `shorter attack`): {directions}\nintensity: {}\nfactors (`double the tempo`): {factors}",
         own.join("\n"),
         intensities.join(", ")
     )

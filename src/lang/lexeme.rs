@@ -3,6 +3,7 @@
 //!
 //! Runs on the control thread. May allocate.
 
+use super::chords::{quality, root};
 use super::error::{PhraseError, PhraseErrorKind};
 use super::lexer::{Token, TokenKind};
 use super::units::{UnitWord, UNIT_WORDS};
@@ -31,6 +32,10 @@ pub(crate) enum Class {
     /// A chunk taken as typed (pattern steps, sequence steps, chord words, patch names);
     /// the lexeme's `text` keeps its case.
     Raw,
+    /// A chord symbol with its quality (`Dm7`, `F#maj7`, `Esus4`, `C6`).
+    Chord,
+    /// A chord quality word (`major`, `minor`, `diminished`, `maj7`).
+    Quality,
     /// Not in the vocabulary (may still be a parameter word after its module, a fault kind
     /// or a help topic; otherwise it is reported).
     Unknown,
@@ -159,6 +164,15 @@ fn words_text(tokens: &[Token], i: usize, n: usize) -> String {
     words.join(" ")
 }
 
+/// The class of one word on its own (after a typo is corrected).
+pub(crate) fn classify_word(word: &str, vocab: &Vocabulary) -> Class {
+    let token = Token {
+        kind: TokenKind::Word(word.to_string()),
+        span: 0..word.len(),
+    };
+    classify_words(std::slice::from_ref(&token), 0, word, vocab).0
+}
+
 /// The class of the word at `i` and how many tokens it takes (multi-word entries first).
 fn classify_words(tokens: &[Token], i: usize, word: &str, vocab: &Vocabulary) -> (Class, usize) {
     for n in (2..=vocab.longest_entry()).rev() {
@@ -183,12 +197,80 @@ fn classify_words(tokens: &[Token], i: usize, word: &str, vocab: &Vocabulary) ->
         Class::CanonicalParam(p)
     } else if let Some(u) = UnitWord::from_word(word) {
         Class::Unit(u)
+    } else if is_chord_symbol(word, vocab) {
+        Class::Chord
     } else if let Some(m) = vocab.parse_note(word) {
         Class::Note(m)
+    } else if word.chars().count() >= 3 && quality(word).is_some() {
+        Class::Quality
+    } else if let Some(c) = base_form(word, vocab) {
+        Class::Word(c)
     } else {
         Class::Unknown
     };
     (class, 1)
+}
+
+/// A chord symbol: a root and a quality written on it (`dm7`, `f#maj7`, `am`), and also a
+/// root followed by 6, 7, 9, 11 or 13, which is read as a chord rather than a note in a high
+/// octave (`C6`, `E7`, `G9`).
+fn is_chord_symbol(word: &str, vocab: &Vocabulary) -> bool {
+    let Some((_, len)) = root(word) else {
+        return false;
+    };
+    let suffix = &word[len..];
+    if matches!(suffix, "6" | "7" | "9" | "11" | "13") {
+        return true;
+    }
+    !suffix.is_empty() && vocab.parse_note(word).is_none() && quality(suffix).is_some()
+}
+
+/// The meaning of a word through its base form: `-ish` (`warmish`), plurals (`reverbs`,
+/// `echoes`) and comparatives of describing words (`mellower`, `roomier`, `bigger`).
+fn base_form(word: &str, vocab: &Vocabulary) -> Option<WordClass> {
+    let n = word.len();
+    let lookup = |w: &str| vocab.lookup(w).cloned();
+    let describing = |w: &str| lookup(w).filter(|c| matches!(c, WordClass::Describe(_)));
+    let naming = |w: &str| {
+        lookup(w).filter(|c| {
+            matches!(
+                c,
+                WordClass::Module(_)
+                    | WordClass::Param(_)
+                    | WordClass::Describe(_)
+                    | WordClass::Choice(..)
+            )
+        })
+    };
+    if let Some(base) = word.strip_suffix("ish").filter(|b| b.len() >= 3) {
+        if let Some(c) = describing(base).or_else(|| describing(&format!("{base}e"))) {
+            return Some(c);
+        }
+    }
+    if let Some(base) = word.strip_suffix("ier") {
+        if let Some(c) = describing(&format!("{base}y")) {
+            return Some(c);
+        }
+    }
+    if let Some(base) = word.strip_suffix("er").filter(|b| b.len() >= 2) {
+        let bytes = base.as_bytes();
+        let undoubled = (bytes.len() >= 2 && bytes[bytes.len() - 1] == bytes[bytes.len() - 2])
+            .then(|| &base[..base.len() - 1]);
+        for b in [Some(base), undoubled, Some(&word[..n - 1])]
+            .into_iter()
+            .flatten()
+        {
+            if let Some(c) = describing(b) {
+                return Some(c);
+            }
+        }
+    }
+    if let Some(base) = word.strip_suffix("es") {
+        if let Some(c) = naming(base) {
+            return Some(c);
+        }
+    }
+    word.strip_suffix('s').and_then(naming)
 }
 
 /// Reports the first unknown word that is not allowed where it stands: after its module
@@ -202,9 +284,21 @@ pub(crate) fn check_unknown_words(
 ) -> Result<(), PhraseError> {
     let mut in_help = false;
     let mut prev: Option<&Lexeme> = None;
+    // The module the clause is about: its parameter words may come later (`reverb size 0.8
+    // mix 30%`).
+    let mut clause_module: Option<&'static str> = None;
     for l in lexemes {
         match &l.class {
-            Class::Separator => in_help = false,
+            Class::Word(WordClass::Module(m)) => clause_module = Some(m),
+            Class::Word(WordClass::Param(p)) => clause_module = Some(p.spec().module()),
+            Class::CanonicalParam(p) => clause_module = Some(p.spec().module()),
+            _ => {}
+        }
+        match &l.class {
+            Class::Separator => {
+                in_help = false;
+                clause_module = None;
+            }
             Class::Word(WordClass::Verb(Verb::Help)) => in_help = true,
             Class::Unknown
                 if !in_help
@@ -223,7 +317,8 @@ pub(crate) fn check_unknown_words(
                         Verb::Track | Verb::Mute | Verb::Unmute | Verb::Solo | Verb::Unsolo,
                     ))) => true,
                     _ => false,
-                };
+                } || clause_module
+                    .is_some_and(|m| vocab.param_in_module(m, &l.text).is_some());
                 if !after_module {
                     // Right after a number, a typo is most likely a unit.
                     let after_number = matches!(
@@ -250,7 +345,7 @@ pub(crate) fn check_unknown_words(
             // Words after `explain` are checked when its phrase is parsed.
             return Ok(());
         }
-        if l.class != Class::Word(WordClass::Filler) {
+        if !matches!(&l.class, Class::Word(c) if c.is_skipped()) {
             prev = Some(l);
         }
     }

@@ -184,6 +184,21 @@ fn token(input: &str) -> IResult<&str, Option<TokenKind>> {
     .parse_complete(input)
 }
 
+/// The byte spans of the mini-notation in `line`: every raw chunk after `pattern`, `seq` or
+/// `sequence` (`[x x]`, `x(3,8)`, `C3:0.8`), which must reach the resolver as typed.
+pub(crate) fn mini_spans(line: &str) -> Vec<std::ops::Range<usize>> {
+    let mut spans = Vec::new();
+    let mut in_mini = false;
+    for token in lex(line) {
+        match &token.kind {
+            TokenKind::Word(w) => in_mini = raw_mode_after(w) == RawMode::Mini,
+            TokenKind::Raw(_) if in_mini => spans.push(token.span.clone()),
+            _ => in_mini = false,
+        }
+    }
+    spans
+}
+
 /// Splits a line into tokens with byte spans. Never fails: unknown characters are skipped
 /// (ASCII punctuation) or become words (other symbols).
 pub(crate) fn lex(line: &str) -> Vec<Token> {

@@ -55,8 +55,11 @@ mod instrument_words;
 mod lexeme;
 mod lexer;
 mod music_rules;
+mod natural_rules;
 pub mod pattern;
 mod phrase_rules;
+mod prepare;
+mod questions;
 mod resolve;
 mod resolve_instrument;
 mod resolve_music;
@@ -66,21 +69,21 @@ mod resolve_samples;
 mod resolve_steps;
 mod rhythm_rules;
 pub mod rhythm_words;
+mod spoken;
+mod typos;
 pub mod units;
 pub mod vocab;
-mod vocab_check;
-mod vocab_file;
 pub mod words;
 
+pub use crate::patch::patch_store;
 pub use action::{canonical_command, describe_command, note_name, Action, EngineAction, Meta};
 pub use error::{PhraseError, PhraseErrorKind};
 pub use help::{help_text, show_patch, show_patch_with, TOPICS};
-pub use resolve_music::patch_store;
 pub use vocab::{VocabError, Vocabulary};
 
 use crate::engine::PatchState;
 use grammar::Grammar;
-use lexeme::{check_unknown_words, classify};
+use lexeme::classify;
 use pattern::rhythm::Rhythms;
 use resolve::Resolver;
 
@@ -124,12 +127,54 @@ pub fn resolve_line_with(
     if line.trim() == "?" {
         return Ok(vec![Action::Meta(Meta::Help(None))]);
     }
-    let tokens = lexer::lex(&rhythm_rules::blank_beat_and(line));
-    let lexemes = classify(line, &tokens, vocab)?;
+    // Mini-notation (after `pattern`/`seq`) is kept byte for byte; the rest of the line is
+    // prepared for the lexer (other tools' brackets and colons, contractions, a question).
+    let beats = rhythm_rules::blank_beat_and(line);
+    let prepared = prepare::prepare_keeping(&beats, &lexer::mini_spans(&beats));
+    let text = prepared.text.as_str();
+    let in_line = |e: PhraseError| e.columns_in(line);
+    let tokens = spoken::rewrite_keeping(text, lexer::lex(text), |tokens, i| {
+        multi_word_entry(tokens, i, vocab)
+    });
+    let lexemes = classify(text, &tokens, vocab).map_err(in_line)?;
     let topics: Vec<String> = TOPICS.iter().map(|t| t.to_string()).collect();
-    check_unknown_words(line, &lexemes, vocab, &topics)?;
-    let phrases = Grammar { vocab }.line(line, &lexemes)?;
-    Resolver::new(line, vocab, *patch, rhythms.clone()).resolve_all(&phrases)
+    let corrected = typos::correct(text, lexemes, vocab, &topics).map_err(in_line)?;
+    let grammar = Grammar { vocab, line: text };
+    let resolve =
+        |phrases: Vec<_>| Resolver::new(text, vocab, *patch, rhythms.clone()).resolve_all(&phrases);
+    let resolved = match questions::question(&grammar, &corrected.lexemes, prepared.question) {
+        Some(question) => question.and_then(resolve),
+        None => grammar
+            .line(text, &corrected.lexemes)
+            .and_then(|phrases| questions::something_to_do(text, &corrected.lexemes, phrases))
+            .and_then(resolve),
+    };
+    match resolved {
+        Ok(mut actions) => {
+            if let Some(read) = typos::read_as(&corrected.lexemes, &corrected.corrections) {
+                actions.insert(0, Action::Meta(Meta::ReadAs(read)));
+            }
+            Ok(actions)
+        }
+        // A corrected line that still fails: the first unknown word, as typed, is the error.
+        Err(e) => Err(in_line(corrected.first_error.unwrap_or(e))),
+    }
+}
+
+/// How many words of a multi-word vocabulary entry start at token `i` (`four on the floor`:
+/// 4), or 0: such entries are not read as spoken numbers.
+fn multi_word_entry(tokens: &[lexer::Token], i: usize, vocab: &Vocabulary) -> usize {
+    let mut words = Vec::new();
+    for t in tokens.iter().skip(i).take(vocab.longest_entry()) {
+        match &t.kind {
+            lexer::TokenKind::Word(w) => words.push(w.as_str()),
+            _ => break,
+        }
+    }
+    (2..=words.len())
+        .rev()
+        .find(|&n| vocab.lookup(&words[..n].join(" ")).is_some())
+        .unwrap_or(0)
 }
 
 /// [`resolve_line`] for raw bytes (from a file, a pipe or the network): invalid UTF-8 is

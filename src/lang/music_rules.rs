@@ -41,8 +41,14 @@ fn joined(words: &[Word]) -> Word {
 }
 
 /// A track name: one word as typed (`bass`, `hats`, `2`).
+/// Any word may be a name, also one letter or a word that means something else (`track a`,
+/// `track k`); only `the` and frame words before it are skipped.
 fn track_name(i: Lexemes<'_>) -> PResult<'_, Word> {
-    let i = skip_fillers(i);
+    let skip =
+        i.0.iter()
+            .take_while(|l| matches!(&l.class, Class::Word(c) if c.is_skipped()) && l.text != "a")
+            .count();
+    let i = Lexemes(&i.0[skip..]);
     match next(i) {
         Some((l, rest))
             if !l.is(Verb::Now)
@@ -52,9 +58,17 @@ fn track_name(i: Lexemes<'_>) -> PResult<'_, Word> {
                         | Class::Word(_)
                         | Class::Number { unit: None, .. }
                         | Class::Note(_)
+                        | Class::Unit(_)
+                        | Class::Chord
+                        | Class::Quality
                 ) =>
         {
-            Ok((rest, (l.text.clone(), l.span.clone())))
+            let name = match l.class {
+                // `mute track two`: a number said in words is the number.
+                Class::Number { value, .. } => format!("{value}"),
+                _ => l.text.clone(),
+            };
+            Ok((rest, (name, l.span.clone())))
         }
         _ => fail(i, "a track name such as bass or hats"),
     }
@@ -90,11 +104,24 @@ impl Grammar<'_> {
             |i| {
                 let (i, _) = verb(Verb::Track, "track")(i)?;
                 let (i, name) = track_name(i)?;
-                let (i, then) = opt(|i| self.track_phrase(i)).parse_complete(i)?;
-                let (i, then) = match then {
-                    Some(t) => (i, Some(t)),
-                    None => opt(alt((|i| self.instrument(i), |i| self.track_sound(i))))
-                        .parse_complete(i)?,
+                // What follows the name: the reading that takes the most words wins
+                // (`track brk reverse off` is the sample's switch, not the rhythm word).
+                let mut best: Option<(Lexemes<'a>, PhraseKind)> = None;
+                for (rest, kind) in [
+                    self.track_phrase(i),
+                    self.instrument(i),
+                    self.track_sound(i),
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    if best.as_ref().is_none_or(|(b, _)| rest.0.len() < b.0.len()) {
+                        best = Some((rest, kind));
+                    }
+                }
+                let (i, then) = match best {
+                    Some((rest, kind)) => (rest, Some(kind)),
+                    None => (i, None),
                 };
                 Ok((
                     i,
@@ -125,6 +152,8 @@ impl Grammar<'_> {
         let toggle = |v: Verb, on: bool, solo: bool, what: &'static str| {
             move |i: Lexemes<'a>| {
                 let (i, _) = verb(v, what)(i)?;
+                // `mute track 2`: the word `track` may come before the name.
+                let (i, _) = opt(verb(Verb::Track, "track")).parse_complete(i)?;
                 let (i, name) = opt(track_name).parse_complete(i)?;
                 Ok((
                     i,

@@ -5,7 +5,7 @@
 //! Runs on the control thread. May allocate.
 
 use super::ast::{FaultSpec, PhraseKind, Target, Value};
-use super::grammar::{fail, lexeme_where, next, skip_fillers, verb, Grammar, PResult};
+use super::grammar::{fail, lexeme_where, next, skip_fillers, verb, Expected, Grammar, PResult};
 use super::lexeme::{Class, Lexeme, Lexemes};
 use super::units::{Quantity, UnitWord};
 use super::vocab::{Verb, WordClass};
@@ -17,27 +17,71 @@ use nom::Parser;
 use std::ops::Range;
 
 impl Grammar<'_> {
+    /// One phrase. The rules are tried in order; the first that reads the whole clause wins
+    /// (a setting may be followed by more settings of its module). Otherwise the first rule
+    /// that read part of it wins, so that the error points after it.
     pub(super) fn clause<'a>(&self, i: Lexemes<'a>) -> PResult<'a, PhraseKind> {
-        alt((
-            |i| self.meta(i),
-            |i| self.fault(i),
-            |i| self.gate(i),
-            |i| self.note(i),
-            |i| self.play(i),
-            |i| self.music(i),
-            |i| self.instrument(i),
-            |i| self.select(i),
-            map(verb(Verb::Hush, "hush"), |_| PhraseKind::Hush),
-            |i| self.reset(i),
-            |i| self.transpose(i),
-            |i| self.interval_first(i),
-            |i| self.choice_set(i),
-            |i| self.relative(i),
-            |i| self.set(i),
-            |i| self.choose(i),
-            |i| self.tempo_in_bpm(i),
-        ))
-        .parse_complete(i)
+        let mut partial: Option<(Lexemes<'a>, PhraseKind)> = None;
+        let mut error: Option<Expected> = None;
+        for n in 0.. {
+            let Some(result) = self.rule(n, i) else { break };
+            match result {
+                Ok((rest, kind)) => {
+                    if skip_fillers(rest).0.is_empty() {
+                        return Ok((rest, kind));
+                    }
+                    if let Some(done) = self.more_settings(&kind, rest) {
+                        return Ok(done);
+                    }
+                    partial.get_or_insert((rest, kind));
+                }
+                Err(nom::Err::Error(e)) => {
+                    error = Some(match error {
+                        None => e,
+                        Some(x) => nom::error::ParseError::<Lexemes<'a>>::or(x, e),
+                    })
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        if let Some(p) = partial {
+            return Ok(p);
+        }
+        Err(nom::Err::Error(error.unwrap_or(Expected {
+            remaining: i.0.len(),
+            what: Vec::new(),
+        })))
+    }
+
+    /// The phrase rules, in the order they are tried.
+    fn rule<'a>(&self, n: usize, i: Lexemes<'a>) -> Option<PResult<'a, PhraseKind>> {
+        Some(match n {
+            0 => self.meta(i),
+            1 => self.fault(i),
+            2 => self.switch(i),
+            3 => self.gate(i),
+            4 => self.chord_sentence(i),
+            5 => self.note(i),
+            6 => self.play(i),
+            7 => self.music(i),
+            8 => self.instrument(i),
+            9 => self.select(i),
+            10 => map(verb(Verb::Hush, "hush"), |_| PhraseKind::Hush).parse_complete(i),
+            11 => self.reset(i),
+            12 => self.scale(i),
+            13 => self.transpose(i),
+            14 => self.interval_first(i),
+            15 => self.choice_set(i),
+            16 => self.modified(i),
+            17 => self.relative(i),
+            18 => self.set(i),
+            19 => self.choose(i),
+            20 => self.tempo_in_bpm(i),
+            21 => self.bare_note(i),
+            22 => self.bare_hz(i),
+            23 => self.some_target(i),
+            _ => return None,
+        })
     }
 
     fn meta<'a>(&self, i: Lexemes<'a>) -> PResult<'a, PhraseKind> {
@@ -177,7 +221,15 @@ impl Grammar<'_> {
             ));
         }
         let mut notes = Vec::new();
-        let mut i = i;
+        // `play a C`: the article before a note is not the note A.
+        let mut i = match (next(i), i.0.get(1)) {
+            (Some((a, rest)), Some(n))
+                if matches!(a.text.as_str(), "a" | "an") && matches!(n.class, Class::Note(_)) =>
+            {
+                rest
+            }
+            _ => i,
+        };
         while let Ok((rest, n)) = self.note_value(i) {
             notes.push(n);
             i = rest;
@@ -261,40 +313,77 @@ impl Grammar<'_> {
         Ok((i, PhraseKind::Transpose { sign, amount }))
     }
 
+    /// `darker`, `a bit more reverb`, `cutoff up 200 hz`, `push the cutoff up`, `darker
+    /// darker`, `turn it down a bit`, `drop the tempo to 80` (a value after `to` is set).
     pub(super) fn relative<'a>(&self, i: Lexemes<'a>) -> PResult<'a, PhraseKind> {
         let (i, t1) = opt(|i| self.target(i)).parse_complete(i)?;
-        let (i, k1) = opt(|i| self.intensity(i)).parse_complete(i)?;
-        let (i, (word, word_text, word_span)) = lexeme_where(
-            "a describing word such as darker or more",
-            |l: &Lexeme| match &l.class {
-                Class::Word(WordClass::Describe(d)) => {
-                    Some((d.clone(), l.text.clone(), l.span.clone()))
-                }
-                _ => None,
-            },
-        )(i)?;
-        let (i, k2) = opt(|i| self.intensity(i)).parse_complete(i)?;
+        let (i, k1) = self.intensities(i)?;
+        let (i, first) =
+            lexeme_where(
+                "a describing word such as darker or more",
+                |l: &Lexeme| match &l.class {
+                    Class::Word(WordClass::Describe(d)) => {
+                        Some((d.clone(), l.text.clone(), l.span.clone()))
+                    }
+                    _ => None,
+                },
+            )(i)?;
+        let (i, repeats) = self.repeats(i, &first.0)?;
+        let (i, k2) = self.intensities(i)?;
         let (i, t2) = if t1.is_none() {
             opt(|i| self.target(i)).parse_complete(i)?
         } else {
             (i, None)
         };
+        let (i, k3) = self.intensities(i)?;
+        // `push the cutoff up`, `slow it down`: a second word says the direction again (two
+        // describing words with effects of their own are two phrases: `darker brighter` is not
+        // one).
+        let first_moves = !first.0.effects.is_empty();
+        let (i, second) = opt(lexeme_where("", |l: &Lexeme| match &l.class {
+            Class::Word(WordClass::Describe(d)) if !first_moves || d.effects.is_empty() => {
+                Some((d.clone(), l.text.clone(), l.span.clone()))
+            }
+            _ => None,
+        }))
+        .parse_complete(i)?;
+        let (i, k4) = self.intensities(i)?;
+        let (word, word_text, word_span) = match second {
+            Some(s) if !first_moves => s,
+            _ => first,
+        };
+        let target = t1.or(t2);
+        // `drop the tempo to 80`: a value after `to` is where it goes.
+        if let (Some(t), Some((l, _))) = (&target, next(i)) {
+            if l.text == "to" {
+                if let Ok((rest, value)) = self.value(i) {
+                    return Ok((
+                        rest,
+                        PhraseKind::Set {
+                            target: t.clone(),
+                            value,
+                        },
+                    ));
+                }
+            }
+        }
         let (i, amount) =
             opt(preceded(opt(verb(Verb::By, "by")), |i| self.amount(i))).parse_complete(i)?;
+        let intensity = (k1 * k2 * k3 * k4 * repeats).min(super::natural_rules::MAX_INTENSITY);
         Ok((
             i,
             PhraseKind::Relative {
                 word,
                 word_text,
                 word_span,
-                intensity: k1.or(k2).unwrap_or(1.0),
-                target: t1.or(t2),
+                intensity,
+                target,
                 amount,
             },
         ))
     }
 
-    fn intensity<'a>(&self, i: Lexemes<'a>) -> PResult<'a, f32> {
+    pub(super) fn intensity<'a>(&self, i: Lexemes<'a>) -> PResult<'a, f32> {
         lexeme_where("an intensity such as a bit or much", |l: &Lexeme| {
             match l.class {
                 Class::Word(WordClass::Intensity(k)) => Some(k),
@@ -305,6 +394,7 @@ impl Grammar<'_> {
 
     pub(super) fn set<'a>(&self, i: Lexemes<'a>) -> PResult<'a, PhraseKind> {
         let (i, target) = self.target(i)?;
+        let (i, _) = opt(verb(Verb::By, "by")).parse_complete(i)?;
         match self.value(i) {
             Ok((i, value)) => Ok((i, PhraseKind::Set { target, value })),
             // `delay on`: the module took `on` as its switch parameter's name.
@@ -331,7 +421,17 @@ impl Grammar<'_> {
                 Class::Word(WordClass::Choice(p, n)) => Some((p, n)),
                 _ => None,
             })(i)?;
-        let (i, target) = opt(|i| self.target(i)).parse_complete(i)?;
+        // Its own module or parameter may follow (`a square wave`, `highpass filter`); another
+        // parameter starts the next setting (`lpf cutoff 700`).
+        let (i, target) = match self.target(i) {
+            Ok((rest, t))
+                if t.param.is_none_or(|p| p == param)
+                    && t.module.is_none_or(|m| m == param.spec().module()) =>
+            {
+                (rest, Some(t))
+            }
+            _ => (i, None),
+        };
         Ok((
             i,
             PhraseKind::Choose {
@@ -381,11 +481,14 @@ impl Grammar<'_> {
                 Ok((rest, target(None, Some(*p), false, l.span.clone())))
             }
             Class::Word(WordClass::Module(m)) => {
-                let after = skip_fillers(rest);
-                if let Some((pl, rest2)) = next(after) {
-                    if let Some(p) = self.vocab.param_in_module(m, &pl.text) {
-                        let span = l.span.start..pl.span.end;
-                        return Ok((rest2, target(Some(*m), Some(p), false, span)));
+                // The parameter word right after the module, even one that is otherwise a
+                // skipped word (`delay time`), else after skipped words (`filter the cutoff`).
+                for after in [rest, skip_fillers(rest)] {
+                    if let Some((pl, rest2)) = next(after) {
+                        if let Some(p) = self.vocab.param_in_module(m, &pl.text) {
+                            let span = l.span.start..pl.span.end;
+                            return Ok((rest2, target(Some(*m), Some(p), false, span)));
+                        }
                     }
                 }
                 Ok((rest, target(Some(*m), None, false, l.span.clone())))
@@ -394,7 +497,7 @@ impl Grammar<'_> {
         }
     }
 
-    fn value<'a>(&self, i: Lexemes<'a>) -> PResult<'a, Value> {
+    pub(super) fn value<'a>(&self, i: Lexemes<'a>) -> PResult<'a, Value> {
         if let Ok((rest, q)) = self.quantity(i) {
             return Ok((rest, Value::Quantity(q)));
         }

@@ -9,9 +9,10 @@ use super::ast::{FaultSpec, Phrase, PhraseKind, Target, Value};
 use super::error::{PhraseError, PhraseErrorKind};
 use super::help::topic_for;
 use super::pattern::rhythm::Rhythms;
+use super::resolve_steps::RelativeStep;
 use super::units::{absolute, expected_for, Quantity, UnitWord, ValueError};
 use super::vocab::Vocabulary;
-use crate::engine::command::{Command, Fault};
+use crate::engine::command::{Command, Fault, TrackParam};
 use crate::engine::params::{ParamId, Unit};
 use crate::engine::PatchState;
 use std::ops::Range;
@@ -118,51 +119,62 @@ impl<'a> Resolver<'a> {
         self.engine(Command::Set { param, value }, span, note);
     }
 
+    /// Resolves one phrase: every phrase kind is named here, so a new kind does not compile
+    /// until it is handled.
     pub(super) fn phrase(&mut self, p: &Phrase) -> Result<(), PhraseError> {
         let span = p.span.clone();
-        if self.music(&p.kind, span.clone())? {
-            return Ok(());
-        }
         match &p.kind {
-            PhraseKind::Help(None) => self.meta(Meta::Help(None)),
-            PhraseKind::Help(Some((words, at))) => match topic_for(words, self.vocab) {
-                Ok(topic) => self.meta(Meta::Help(Some(topic))),
-                Err(suggestion) => {
-                    return Err(self
-                        .error(PhraseErrorKind::UnknownWord, at.clone(), format!("no help about \"{words}\""))
-                        .expecting("a module, a parameter, or one of: phrases, words, notes, units, meta, faults")
-                        .suggesting(suggestion))
-                }
-            },
+            PhraseKind::Help(topic) => self.help(topic.as_ref())?,
             PhraseKind::Status => self.meta(Meta::Status),
             PhraseKind::Show => self.meta(Meta::Show),
             PhraseKind::Quit => self.meta(Meta::Quit),
-            PhraseKind::Undo | PhraseKind::Redo => {
-                self.history_verb.get_or_insert(span);
-                self.meta(if p.kind == PhraseKind::Undo { Meta::Undo } else { Meta::Redo });
-            }
-            PhraseKind::Explain { text, phrases } => {
-                let inner = Resolver::new(self.line, self.vocab, self.patch, self.rhythms.clone());
-                let actions = inner.resolve_all(phrases)?;
-                self.meta(Meta::Explain {
-                    phrase: text.clone(),
-                    actions,
-                });
-            }
+            PhraseKind::Undo => self.history(Meta::Undo, span),
+            PhraseKind::Redo => self.history(Meta::Redo, span),
+            PhraseKind::Explain { text, phrases } => self.explain(text, phrases)?,
             PhraseKind::Gate(on) => self.engine(Command::Gate { on: *on }, span, None),
             PhraseKind::Hush => self.engine(Command::AllNotesOff, span, None),
+            PhraseKind::NoteOn {
+                midi,
+                span: at,
+                velocity,
+            } => self.note_on(*midi, at, velocity.as_ref(), span)?,
             PhraseKind::NoteOff { midi, span: at } => {
                 let note = self.midi(*midi, at)?;
                 self.engine(Command::NoteOff { note }, span, None);
             }
+            PhraseKind::Play { notes, velocity } => self.play(notes, velocity.as_ref(), span)?,
+            PhraseKind::Chord(words) => self.chord(words, span)?,
+            PhraseKind::Start => self.engine(Command::TransportStart, span, None),
+            PhraseKind::Stop { transport_only } => self.stop(*transport_only, span),
+            PhraseKind::Now => self.engine(Command::ApplyPending, span, None),
+            PhraseKind::Pattern((text, at)) => self.mini_pattern(Some(text), at, false, span)?,
+            PhraseKind::Seq(words) => {
+                let at = words.first().map_or(span.clone(), |(_, f)| {
+                    f.start..words.last().map_or(f.end, |(_, l)| l.end)
+                });
+                self.mini_pattern(None, &at, true, span)?
+            }
+            PhraseKind::Rhythm(r) => self.rhythm(r, span)?,
+            PhraseKind::Steps(q) => self.steps(q, span)?,
+            PhraseKind::Rate(q) => self.step_rate(q, span)?,
+            PhraseKind::Track { name, then } => self.track(name, then.as_deref(), span)?,
+            PhraseKind::Mute { name, on } => {
+                self.track_switch(TrackParam::Mute, name.as_ref(), *on, span)?
+            }
+            PhraseKind::Solo { name, on } => {
+                self.track_switch(TrackParam::Solo, name.as_ref(), *on, span)?
+            }
+            PhraseKind::Clear => self.clear(span),
+            PhraseKind::SavePatch(name) => self.save_patch(name.as_ref(), span)?,
+            PhraseKind::LoadPatch(name) => self.load_patch(name.as_ref(), span)?,
+            PhraseKind::Patches => self.meta(Meta::Patches),
             PhraseKind::Reset(target) => self.reset(target.as_ref(), span)?,
             PhraseKind::Set { target, value } => self.set_value(target, value, span)?,
-            PhraseKind::Choose { param, index, target } => {
-                if let Some(t) = target {
-                    self.check_names(t, *param)?;
-                }
-                self.set(*param, *index as f32, span);
-            }
+            PhraseKind::Choose {
+                param,
+                index,
+                target,
+            } => self.choose(*param, *index, target.as_ref(), span)?,
             PhraseKind::Relative {
                 word,
                 word_text,
@@ -170,24 +182,136 @@ impl<'a> Resolver<'a> {
                 intensity,
                 target,
                 amount,
-            } => self.relative(word, word_text, word_span, *intensity, target.as_ref(), amount.as_ref(), span)?,
+            } => self.relative(
+                &RelativeStep {
+                    word,
+                    word_text,
+                    word_span,
+                    intensity: *intensity,
+                    target: target.as_ref(),
+                    amount: amount.as_ref(),
+                },
+                span,
+            )?,
             PhraseKind::Transpose { sign, amount } => self.transpose(*sign, amount, span)?,
             PhraseKind::Instrument(p) => self.instrument(None, p, span)?,
             PhraseKind::Over { inner, length } => self.over(inner, length, span)?,
-            PhraseKind::Fault(f) => {
-                let fault = match f {
-                    FaultSpec::Panic => Fault::Panic,
-                    FaultSpec::Hang => Fault::Hang,
-                    FaultSpec::Nan => Fault::Nan,
-                    FaultSpec::Slow(q) => Fault::Slow {
-                        micros: self.slow_micros(q.as_ref())?,
-                    },
-                };
-                self.engine(Command::Fault(fault), span, None);
+            PhraseKind::Fault(f) => self.fault(f, span)?,
+            PhraseKind::Scale { factor, target } => self.scale(*factor, target, span)?,
+            PhraseKind::Several(kinds) => {
+                for kind in kinds {
+                    self.phrase(&Phrase {
+                        kind: kind.clone(),
+                        span: span.clone(),
+                    })?;
+                }
             }
-            // Music phrases were resolved by `music` above.
-            _ => {}
+            PhraseKind::Ask(param) => self.answer(*param),
         }
+        Ok(())
+    }
+
+    /// `help`, `help filter`.
+    fn help(&mut self, topic: Option<&(String, Range<usize>)>) -> Result<(), PhraseError> {
+        let Some((words, at)) = topic else {
+            self.meta(Meta::Help(None));
+            return Ok(());
+        };
+        match topic_for(words, self.vocab) {
+            Ok(topic) => {
+                self.meta(Meta::Help(Some(topic)));
+                Ok(())
+            }
+            Err(suggestion) => Err(self
+                .error(
+                    PhraseErrorKind::UnknownWord,
+                    at.clone(),
+                    format!("no help about \"{words}\""),
+                )
+                .expecting(
+                    "a module, a parameter, or one of: phrases, words, notes, units, meta, faults",
+                )
+                .suggesting(suggestion)),
+        }
+    }
+
+    /// `undo` / `redo`: remembered, since they cannot share a line with engine actions.
+    fn history(&mut self, meta: Meta, span: Range<usize>) {
+        self.history_verb.get_or_insert(span);
+        self.meta(meta);
+    }
+
+    /// `explain PHRASE`: its actions resolved at this point of the line, not performed.
+    fn explain(&mut self, text: &str, phrases: &[Phrase]) -> Result<(), PhraseError> {
+        let inner = Resolver::new(self.line, self.vocab, self.patch, self.rhythms.clone());
+        let actions = inner.resolve_all(phrases)?;
+        self.meta(Meta::Explain {
+            phrase: text.to_string(),
+            actions,
+        });
+        Ok(())
+    }
+
+    /// `saw`, `osc saw`: a choice word, checked against its target if one was named.
+    fn choose(
+        &mut self,
+        param: ParamId,
+        index: usize,
+        target: Option<&Target>,
+        span: Range<usize>,
+    ) -> Result<(), PhraseError> {
+        if let Some(t) = target {
+            self.check_names(t, param)?;
+        }
+        self.set(param, index as f32, span);
+        Ok(())
+    }
+
+    /// `double the tempo`: the parameter times the factor (a range end clamps and says so).
+    fn scale(&mut self, factor: f32, t: &Target, span: Range<usize>) -> Result<(), PhraseError> {
+        let param = self.single_param(t)?;
+        if param.spec().unit == Unit::Choice {
+            return Err(self
+                .error(
+                    PhraseErrorKind::BadValue,
+                    t.span.clone(),
+                    format!(
+                        "{} is a choice; it cannot be doubled or halved",
+                        param.name()
+                    ),
+                )
+                .expecting(expected_for(param.spec())));
+        }
+        let mut current = self.patch.get(param);
+        if current == 0.0 {
+            current = self.vocab.floor(param);
+        }
+        self.set(param, current * factor, span);
+        Ok(())
+    }
+
+    /// `what's the tempo?`: the current value, as a reply; nothing changes.
+    fn answer(&mut self, param: ParamId) {
+        let spec = param.spec();
+        let text = format!(
+            "{} is {}",
+            param.name(),
+            spec.format_with_unit(self.patch.get(param))
+        );
+        self.meta(Meta::Answer { param, text });
+    }
+
+    /// `fault slow 3ms` and the other injected faults.
+    fn fault(&mut self, f: &FaultSpec, span: Range<usize>) -> Result<(), PhraseError> {
+        let fault = match f {
+            FaultSpec::Panic => Fault::Panic,
+            FaultSpec::Hang => Fault::Hang,
+            FaultSpec::Nan => Fault::Nan,
+            FaultSpec::Slow(q) => Fault::Slow {
+                micros: self.slow_micros(q.as_ref())?,
+            },
+        };
+        self.engine(Command::Fault(fault), span, None);
         Ok(())
     }
 
@@ -357,6 +481,7 @@ impl<'a> Resolver<'a> {
                 };
                 let v = absolute(param.spec(), q, tempo, t.canonical)
                     .map_err(|e| self.value_error(q.span.clone(), e))?;
+                self.check_not_below(param, v, &q.span)?;
                 if param == ParamId::DelayTime && self.patch.get(ParamId::DelaySync) != 0.0 {
                     // A time in seconds only counts while the delay is not tempo-synced.
                     self.set(ParamId::DelaySync, 0.0, span.clone());
@@ -365,6 +490,35 @@ impl<'a> Resolver<'a> {
             }
         }
         Ok(())
+    }
+
+    /// A typed value below a parameter's range is refused with the range (above it, the value
+    /// clamps and the reply says so).
+    fn check_not_below(
+        &self,
+        param: ParamId,
+        v: f32,
+        at: &Range<usize>,
+    ) -> Result<(), PhraseError> {
+        let spec = param.spec();
+        if v >= spec.min - 1e-6 * spec.min.abs().max(1.0) {
+            return Ok(());
+        }
+        Err(self
+            .error(
+                PhraseErrorKind::BadValue,
+                at.clone(),
+                format!(
+                    "{} is below the range of {}",
+                    spec.format_with_unit(v),
+                    param.name()
+                ),
+            )
+            .expecting(format!(
+                "a value from {} to {}",
+                spec.format_plain(spec.min),
+                spec.format_with_unit(spec.max)
+            )))
     }
 
     /// The on/off parameter a target means: a switch itself (`set delay.on off`), its

@@ -6,9 +6,9 @@
 //!
 //! Runs on the control thread. May allocate and read patch files (`load patch`).
 
-use super::action::Meta;
+use super::action::{Action, Meta};
 use super::ast::{Phrase, PhraseKind, Word};
-use super::chords::{chord_notes, quality, quality_names, root};
+use super::chords::{chord_notes, quality, quality_names, quality_typo, root};
 use super::error::{PhraseError, PhraseErrorKind};
 use super::resolve::Resolver;
 use super::units::{Quantity, UnitWord};
@@ -16,126 +16,136 @@ use super::vocab::closest;
 use crate::engine::command::{Command, TrackParam, MAX_STEPS, TRACKS};
 use crate::engine::params::ParamId;
 use crate::engine::state::{track_sound_slot, TrackNames, MAX_TRACK_NAME_BYTES};
-use crate::patch::{PatchError, PatchName, PatchStore};
+use crate::patch::{patch_store, PatchError, PatchName};
 use std::ops::Range;
 
-/// The patch directory phrases use: `$CHRONUS_PATCH_DIR` if set, else the user data dir's
-/// `patches/` (else `./patches-user`).
-pub fn patch_store() -> PatchStore {
-    let dir = std::env::var_os("CHRONUS_PATCH_DIR")
-        .map(std::path::PathBuf::from)
-        .or_else(PatchStore::default_dir)
-        .unwrap_or_else(|| "patches-user".into());
-    PatchStore::new(dir)
-}
-
 impl Resolver<'_> {
-    /// Music phrases; `Ok(false)` when `kind` is not one.
-    pub(super) fn music(
+    /// `note C4`, `play A3 velocity 0.5`: one note on.
+    pub(super) fn note_on(
         &mut self,
-        kind: &PhraseKind,
+        midi: i32,
+        at: &Range<usize>,
+        velocity: Option<&Quantity>,
         span: Range<usize>,
-    ) -> Result<bool, PhraseError> {
-        match kind {
-            PhraseKind::NoteOn {
-                midi,
-                span: at,
-                velocity,
-            } => {
-                let note = self.midi(*midi, at)?;
-                let velocity = self.velocity(velocity.as_ref())?;
-                self.engine(Command::NoteOn { note, velocity }, span, None);
-            }
-            PhraseKind::Play { notes, velocity } => {
-                let velocity = self.velocity(velocity.as_ref())?;
-                let mut checked = Vec::new();
-                for (midi, at) in notes {
-                    checked.push(self.midi(*midi, at)?);
-                }
-                for note in checked {
-                    self.engine(Command::NoteOn { note, velocity }, span.clone(), None);
-                }
-            }
-            PhraseKind::Chord(words) => self.chord(words, span)?,
-            PhraseKind::Start => self.engine(Command::TransportStart, span, None),
-            PhraseKind::Stop { transport_only } => {
-                self.engine(Command::TransportStop, span.clone(), None);
-                if !transport_only {
-                    self.engine(Command::AllNotesOff, span, None);
-                }
-            }
-            PhraseKind::Now => self.engine(Command::ApplyPending, span, None),
-            PhraseKind::Pattern((text, at)) => self.mini_pattern(Some(text), at, false, span)?,
-            PhraseKind::Seq(words) => {
-                let at = words.first().map_or(span.clone(), |(_, f)| {
-                    f.start..words.last().map_or(f.end, |(_, l)| l.end)
-                });
-                self.mini_pattern(None, &at, true, span)?
-            }
-            PhraseKind::Steps(q) => {
-                let n = q.value;
-                if q.unit.is_some() || n.fract() != 0.0 || !(1.0..=MAX_STEPS as f64).contains(&n) {
-                    return Err(self
-                        .error(
-                            PhraseErrorKind::BadValue,
-                            q.span.clone(),
-                            format!("a pattern has 1 to {MAX_STEPS} steps"),
-                        )
-                        .expecting(format!(
-                            "a whole number from 1 to {MAX_STEPS}, e.g. `steps 16`"
-                        )));
-                }
-                self.track_setting(TrackParam::Length, n as f32, span);
-            }
-            PhraseKind::Rate(q) => {
-                let rate = self.rate(q)?;
-                self.track_setting(TrackParam::Rate, rate, span);
-            }
-            PhraseKind::Mute { name, on } => {
-                let track = self.existing_track(name.as_ref())?;
-                self.track_command(track, TrackParam::Mute, f32::from(u8::from(*on)), span);
-            }
-            PhraseKind::Solo { name, on } => {
-                let track = self.existing_track(name.as_ref())?;
-                self.track_command(track, TrackParam::Solo, f32::from(u8::from(*on)), span);
-            }
-            PhraseKind::Clear => {
-                let track = self.patch.track_names().current();
-                self.engine(Command::ClearTrack { track }, span, None);
-            }
-            PhraseKind::Track { name, then } => self.track(name, then.as_deref(), span)?,
-            PhraseKind::Rhythm(r) => self.rhythm(r, span)?,
-            PhraseKind::SavePatch(name) => {
-                let name = self.patch_name(name.as_ref(), span, "save")?;
-                self.actions
-                    .push(super::action::Action::Meta(Meta::SavePatch { name }));
-            }
-            PhraseKind::LoadPatch(name) => {
-                let at = name.as_ref().map_or(span.clone(), |(_, s)| s.clone());
-                let name = self.patch_name(name.as_ref(), span.clone(), "load")?;
-                let patch = patch_store().load(&name).map_err(|e| {
-                    let (message, suggestion) = match &e {
-                        PatchError::NotFound { name, suggestion } => {
-                            (format!("no patch called \"{name}\""), suggestion.clone())
-                        }
-                        other => (other.to_string(), None),
-                    };
-                    self.error(PhraseErrorKind::BadValue, at.clone(), message)
-                        .expecting("a saved or built-in patch: acid, bass, pad, pluck (`patches` lists them)")
-                        .suggesting(suggestion)
-                })?;
-                for c in patch.commands(self.patch.values()) {
-                    if let Command::Set { param, value } = c {
-                        self.set(param, value, span.clone());
-                    }
-                }
-            }
-            PhraseKind::Patches => self
-                .actions
-                .push(super::action::Action::Meta(Meta::Patches)),
-            _ => return Ok(false),
+    ) -> Result<(), PhraseError> {
+        let note = self.midi(midi, at)?;
+        let velocity = self.velocity(velocity)?;
+        self.engine(Command::NoteOn { note, velocity }, span, None);
+        Ok(())
+    }
+
+    /// `play C4 E4 G4`: every note is checked before any is played.
+    pub(super) fn play(
+        &mut self,
+        notes: &[(i32, Range<usize>)],
+        velocity: Option<&Quantity>,
+        span: Range<usize>,
+    ) -> Result<(), PhraseError> {
+        let velocity = self.velocity(velocity)?;
+        let mut checked = Vec::new();
+        for (midi, at) in notes {
+            checked.push(self.midi(*midi, at)?);
         }
-        Ok(true)
+        for note in checked {
+            self.engine(Command::NoteOn { note, velocity }, span.clone(), None);
+        }
+        Ok(())
+    }
+
+    /// `stop`: the transport stops and held notes are released; `stop transport` only stops.
+    pub(super) fn stop(&mut self, transport_only: bool, span: Range<usize>) {
+        self.engine(Command::TransportStop, span.clone(), None);
+        if !transport_only {
+            self.engine(Command::AllNotesOff, span, None);
+        }
+    }
+
+    /// `steps 16`: the current track's pattern length.
+    pub(super) fn steps(&mut self, q: &Quantity, span: Range<usize>) -> Result<(), PhraseError> {
+        let n = q.value;
+        if q.unit.is_some() || n.fract() != 0.0 || !(1.0..=MAX_STEPS as f64).contains(&n) {
+            return Err(self
+                .error(
+                    PhraseErrorKind::BadValue,
+                    q.span.clone(),
+                    format!("a pattern has 1 to {MAX_STEPS} steps"),
+                )
+                .expecting(format!(
+                    "a whole number from 1 to {MAX_STEPS}, e.g. `steps 16`"
+                )));
+        }
+        self.track_setting(TrackParam::Length, n as f32, span);
+        Ok(())
+    }
+
+    /// `rate 1/16`: the current track's step length.
+    pub(super) fn step_rate(
+        &mut self,
+        q: &Quantity,
+        span: Range<usize>,
+    ) -> Result<(), PhraseError> {
+        let rate = self.rate(q)?;
+        self.track_setting(TrackParam::Rate, rate, span);
+        Ok(())
+    }
+
+    /// `mute bass`, `unsolo`: a track switch (the named track, else the current one).
+    pub(super) fn track_switch(
+        &mut self,
+        param: TrackParam,
+        name: Option<&Word>,
+        on: bool,
+        span: Range<usize>,
+    ) -> Result<(), PhraseError> {
+        let track = self.existing_track(name)?;
+        self.track_command(track, param, f32::from(u8::from(on)), span);
+        Ok(())
+    }
+
+    /// `track bass clear`: the current track's steps are cleared.
+    pub(super) fn clear(&mut self, span: Range<usize>) {
+        let track = self.patch.track_names().current();
+        self.engine(Command::ClearTrack { track }, span, None);
+    }
+
+    /// `save patch NAME`: checked here, written by the control side.
+    pub(super) fn save_patch(
+        &mut self,
+        name: Option<&Word>,
+        span: Range<usize>,
+    ) -> Result<(), PhraseError> {
+        let name = self.patch_name(name, span, "save")?;
+        self.actions.push(Action::Meta(Meta::SavePatch { name }));
+        Ok(())
+    }
+
+    /// `load patch NAME`: the patch's values become ordinary `set` actions.
+    pub(super) fn load_patch(
+        &mut self,
+        name: Option<&Word>,
+        span: Range<usize>,
+    ) -> Result<(), PhraseError> {
+        let at = name.map_or(span.clone(), |(_, s)| s.clone());
+        let name = self.patch_name(name, span.clone(), "load")?;
+        let patch = patch_store().load(&name).map_err(|e| {
+            let (message, suggestion) = match &e {
+                PatchError::NotFound { name, suggestion } => {
+                    (format!("no patch called \"{name}\""), suggestion.clone())
+                }
+                other => (other.to_string(), None),
+            };
+            self.error(PhraseErrorKind::BadValue, at.clone(), message)
+                .expecting(
+                    "a saved or built-in patch: acid, bass, pad, pluck (`patches` lists them)",
+                )
+                .suggesting(suggestion)
+        })?;
+        for c in patch.commands(self.patch.values()) {
+            if let Command::Set { param, value } = c {
+                self.set(param, value, span.clone());
+            }
+        }
+        Ok(())
     }
 
     fn velocity(&self, q: Option<&Quantity>) -> Result<f32, PhraseError> {
@@ -219,7 +229,7 @@ impl Resolver<'_> {
     }
 
     /// `track NAME [phrase]`: selects (naming if new) a track, then resolves the phrase for it.
-    fn track(
+    pub(super) fn track(
         &mut self,
         (name, at): &Word,
         then: Option<&PhraseKind>,
@@ -277,10 +287,8 @@ impl Resolver<'_> {
         };
         let named = (!name.chars().all(|c| c.is_ascii_digit())).then(|| name.to_lowercase());
         self.patch.select_track(index, named.as_deref());
-        self.actions.push(super::action::Action::Meta(Meta::Track {
-            index,
-            name: named,
-        }));
+        self.actions
+            .push(Action::Meta(Meta::Track { index, name: named }));
         let Some(then) = then else { return Ok(()) };
         match then {
             PhraseKind::Set { .. } | PhraseKind::Choose { .. } | PhraseKind::Relative { .. } => {
@@ -372,11 +380,48 @@ impl Resolver<'_> {
     }
 
     /// `chord Dm7`, `chord C minor inversion 1`, `chord C3 maj7 velocity 0.6`.
-    fn chord(&mut self, words: &[Word], span: Range<usize>) -> Result<(), PhraseError> {
-        let Some(((first, first_at), rest)) = words.split_first() else {
+    pub(super) fn chord(&mut self, words: &[Word], span: Range<usize>) -> Result<(), PhraseError> {
+        let Some((first, rest)) = words.split_first() else {
             return Ok(());
         };
-        let Some((pc, len)) = root(first) else {
+        let root = self.chord_root(first)?;
+        let options = self.chord_options(rest)?;
+        let (name, name_at) = self.chord_quality_name(first, &root, &options.quality_words)?;
+        let intervals = match (quality(&name), quality_typo(&name)) {
+            (Some(iv), _) => Some(iv),
+            (None, Some(fixed)) => {
+                let read = format!("chord {} {fixed} (\"{name}\" → \"{fixed}\")", first.0);
+                self.actions.push(Action::Meta(Meta::ReadAs(read)));
+                quality(fixed)
+            }
+            (None, None) => None,
+        };
+        let Some(intervals) = intervals else {
+            return Err(self
+                .error(PhraseErrorKind::BadValue, name_at, format!("unknown chord quality \"{name}\""))
+                .expecting("major, minor, dim, aug, sus2, sus4, 7, maj7, m7, dim7, m7b5, 6, m6, 9, add9 ...")
+                .suggesting(closest(&name, quality_names())));
+        };
+        let inversion = self.chord_inversion(intervals.len(), options.inversion)?;
+        let velocity = self.velocity(options.velocity.as_ref())?;
+        let octave = options.octave.unwrap_or(root.octave);
+        let root_midi = (octave + 1) * 12 + root.pitch_class;
+        let mut notes = Vec::new();
+        for midi in chord_notes(root_midi, intervals, inversion) {
+            notes.push(self.midi(midi, &first.1)?);
+        }
+        if self.patch.sounding() {
+            self.engine(Command::AllNotesOff, span.clone(), None);
+        }
+        for note in notes {
+            self.engine(Command::NoteOn { note, velocity }, span.clone(), None);
+        }
+        Ok(())
+    }
+
+    /// The root of a chord's first word (`F#maj7` → F#, quality `maj7`; `C3` → C, octave 3).
+    fn chord_root(&self, (first, first_at): &Word) -> Result<ChordRoot, PhraseError> {
+        let Some((pitch_class, len)) = root(first) else {
             return Err(self
                 .error(
                     PhraseErrorKind::BadValue,
@@ -397,82 +442,108 @@ impl Resolver<'_> {
                 suffix = &suffix[digits..];
             }
         }
-        // Words after the root: quality words, then options.
-        let mut quality_words: Vec<&Word> = Vec::new();
-        let mut inversion: Option<(usize, Range<usize>)> = None;
-        let mut velocity = None;
+        Ok(ChordRoot {
+            pitch_class,
+            len,
+            octave,
+            suffix: suffix.to_string(),
+        })
+    }
+
+    /// The words after the root: quality words, then `inversion N`, `octave N`, `velocity V`.
+    fn chord_options<'w>(&self, rest: &'w [Word]) -> Result<ChordOptions<'w>, PhraseError> {
+        let mut options = ChordOptions::default();
         let mut i = 0;
         while i < rest.len() {
             let (w, at) = &rest[i];
             let option = w.to_lowercase();
-            if matches!(
+            if !matches!(
                 option.as_str(),
                 "inversion" | "inv" | "octave" | "velocity" | "vel"
             ) {
-                let Some((v, v_at)) = rest.get(i + 1) else {
-                    return Err(self
-                        .error(
-                            PhraseErrorKind::Incomplete,
-                            at.end..at.end,
-                            format!("{option} what?"),
-                        )
-                        .expecting("a number after it, e.g. `inversion 1`"));
-                };
-                let number: Option<f64> = v.parse().ok().or_else(|| {
-                    v.strip_suffix('%')
-                        .and_then(|p| p.parse::<f64>().ok())
-                        .map(|p| p / 100.0)
-                });
-                let Some(number) = number.filter(|n| n.is_finite()) else {
-                    return Err(self
-                        .error(
-                            PhraseErrorKind::BadValue,
-                            v_at.clone(),
-                            format!("\"{v}\" is not a number"),
-                        )
-                        .expecting(format!("a number after {option}")));
-                };
-                match option.as_str() {
-                    "inversion" | "inv" => {
-                        inversion = Some((number.max(0.0) as usize, v_at.clone()))
-                    }
-                    "octave" => {
-                        if !(0.0..=8.0).contains(&number) {
-                            return Err(self
-                                .error(
-                                    PhraseErrorKind::BadValue,
-                                    v_at.clone(),
-                                    "a chord's octave is from 0 to 8",
-                                )
-                                .expecting("e.g. `octave 3`"));
-                        }
-                        octave = number as i32;
-                    }
-                    _ => {
-                        velocity = Some(Quantity {
-                            value: number,
-                            unit: None,
-                            note_value: false,
-                            span: v_at.clone(),
-                        })
-                    }
-                }
-                i += 2;
+                options.quality_words.push(&rest[i]);
+                i += 1;
                 continue;
             }
-            quality_words.push(&rest[i]);
-            i += 1;
+            let Some((v, v_at)) = rest.get(i + 1) else {
+                return Err(self
+                    .error(
+                        PhraseErrorKind::Incomplete,
+                        at.end..at.end,
+                        format!("{option} what?"),
+                    )
+                    .expecting("a number after it, e.g. `inversion 1`"));
+            };
+            let number = self.chord_option_number(&option, v, v_at)?;
+            match option.as_str() {
+                "inversion" | "inv" => {
+                    options.inversion = Some((number.max(0.0) as usize, v_at.clone()))
+                }
+                "octave" => {
+                    if !(0.0..=8.0).contains(&number) {
+                        return Err(self
+                            .error(
+                                PhraseErrorKind::BadValue,
+                                v_at.clone(),
+                                "a chord's octave is from 0 to 8",
+                            )
+                            .expecting("e.g. `octave 3`"));
+                    }
+                    options.octave = Some(number as i32);
+                }
+                _ => {
+                    options.velocity = Some(Quantity {
+                        value: number,
+                        unit: None,
+                        note_value: false,
+                        span: v_at.clone(),
+                    })
+                }
+            }
+            i += 2;
         }
-        let (name, name_at) = match (suffix.is_empty(), quality_words.as_slice()) {
-            (_, []) => (suffix.to_string(), first_at.start + len..first_at.end),
-            (true, ws) => (
+        Ok(options)
+    }
+
+    /// The number after a chord option (`0.6`, `80%`).
+    fn chord_option_number(
+        &self,
+        option: &str,
+        v: &str,
+        at: &Range<usize>,
+    ) -> Result<f64, PhraseError> {
+        let number: Option<f64> = v.parse().ok().or_else(|| {
+            v.strip_suffix('%')
+                .and_then(|p| p.parse::<f64>().ok())
+                .map(|p| p / 100.0)
+        });
+        number.filter(|n| n.is_finite()).ok_or_else(|| {
+            self.error(
+                PhraseErrorKind::BadValue,
+                at.clone(),
+                format!("\"{v}\" is not a number"),
+            )
+            .expecting(format!("a number after {option}"))
+        })
+    }
+
+    /// The quality as written: on the root (`Dm7`) or as words (`D minor 7`), not both.
+    fn chord_quality_name(
+        &self,
+        (first, first_at): &Word,
+        root: &ChordRoot,
+        words: &[&Word],
+    ) -> Result<(String, Range<usize>), PhraseError> {
+        match (root.suffix.is_empty(), words) {
+            (_, []) => Ok((root.suffix.clone(), first_at.start + root.len..first_at.end)),
+            (true, ws) => Ok((
                 ws.iter()
                     .map(|(w, _)| w.as_str())
                     .collect::<Vec<_>>()
                     .join(" "),
                 ws[0].1.start..ws[ws.len() - 1].1.end,
-            ),
-            (false, ws) => return Err(self
+            )),
+            (false, ws) => Err(self
                 .error(
                     PhraseErrorKind::Unexpected,
                     ws[0].1.clone(),
@@ -481,42 +552,47 @@ impl Resolver<'_> {
                 .expecting(
                     "the quality once: `Dm7` or `D minor 7`, then inversion, octave or velocity",
                 )),
-        };
-        let Some(intervals) = quality(&name) else {
-            return Err(self
-                .error(PhraseErrorKind::BadValue, name_at, format!("unknown chord quality \"{name}\""))
-                .expecting("major, minor, dim, aug, sus2, sus4, 7, maj7, m7, dim7, m7b5, 6, m6, 9, add9 ...")
-                .suggesting(closest(&name, quality_names())));
-        };
-        let notes_count = intervals.len();
-        let inversion = match inversion {
-            Some((n, at)) if n >= notes_count => {
-                return Err(self
-                    .error(
-                        PhraseErrorKind::BadValue,
-                        at,
-                        format!(
-                            "a {notes_count}-note chord has inversions 0 to {}",
-                            notes_count - 1
-                        ),
-                    )
-                    .expecting(format!("an inversion from 0 to {}", notes_count - 1)))
-            }
-            Some((n, _)) => n,
-            None => 0,
-        };
-        let velocity = self.velocity(velocity.as_ref())?;
-        let root_midi = (octave + 1) * 12 + pc;
-        let mut notes = Vec::new();
-        for midi in chord_notes(root_midi, intervals, inversion) {
-            notes.push(self.midi(midi, first_at)?);
         }
-        if self.patch.sounding() {
-            self.engine(Command::AllNotesOff, span.clone(), None);
-        }
-        for note in notes {
-            self.engine(Command::NoteOn { note, velocity }, span.clone(), None);
-        }
-        Ok(())
     }
+
+    /// The inversion, checked against the number of notes.
+    fn chord_inversion(
+        &self,
+        notes_count: usize,
+        inversion: Option<(usize, Range<usize>)>,
+    ) -> Result<usize, PhraseError> {
+        match inversion {
+            Some((n, at)) if n >= notes_count => Err(self
+                .error(
+                    PhraseErrorKind::BadValue,
+                    at,
+                    format!(
+                        "a {notes_count}-note chord has inversions 0 to {}",
+                        notes_count - 1
+                    ),
+                )
+                .expecting(format!("an inversion from 0 to {}", notes_count - 1))),
+            Some((n, _)) => Ok(n),
+            None => Ok(0),
+        }
+    }
+}
+
+/// A chord's root as read from its first word.
+struct ChordRoot {
+    pitch_class: i32,
+    /// Bytes of the first word the root takes.
+    len: usize,
+    octave: i32,
+    /// What follows the root and octave on the first word (`m7` in `Dm7`).
+    suffix: String,
+}
+
+/// The words after a chord's root.
+#[derive(Default)]
+struct ChordOptions<'w> {
+    quality_words: Vec<&'w Word>,
+    inversion: Option<(usize, Range<usize>)>,
+    octave: Option<i32>,
+    velocity: Option<Quantity>,
 }

@@ -58,6 +58,16 @@ impl Resolver<'_> {
                 );
                 Ok(())
             }
+            // On a track that plays a sample, a bare `reverse` plays the sample backwards
+            // (`reverse off` undoes it), as `track brk reverse` always meant for samples.
+            RhythmPhrase::Transform(TransformPhrase {
+                word: RhythmWord::Reverse,
+                amount: None,
+            }) if self.current_track_plays_a_sample() => self.instrument(
+                None,
+                &super::instrument_rules::InstrumentPhrase::Reverse(true),
+                span,
+            ),
             RhythmPhrase::Transform(t) => {
                 let t = self.transform_of(t)?;
                 self.transform_pattern(t, span)
@@ -167,6 +177,12 @@ impl Resolver<'_> {
                 .expecting(expected.to_string()));
         }
         Ok(q.value)
+    }
+
+    /// Whether the current track plays a sample (`track brk sample amen`).
+    fn current_track_plays_a_sample(&self) -> bool {
+        let track = usize::from(self.patch.track_names().current());
+        self.patch.tracks().get(track).is_some_and(|t| t.sample > 0)
     }
 
     fn whole(&self, q: &Quantity, min: f64, max: f64, expected: &str) -> Result<f64, PhraseError> {

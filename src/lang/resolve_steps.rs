@@ -9,142 +9,192 @@ use super::error::{PhraseError, PhraseErrorKind};
 use super::resolve::Resolver;
 use super::units::{expected_for, step_by, Quantity, UnitWord};
 use super::vocab::{Describe, Direction, Step};
-use crate::engine::params::ParamId;
+use crate::engine::params::{ParamId, Unit};
 use std::ops::Range;
 
+/// A relative phrase as the resolver reads it: the word, how strongly, on what, by how much.
+pub(crate) struct RelativeStep<'p> {
+    pub word: &'p Describe,
+    pub word_text: &'p str,
+    pub word_span: &'p Range<usize>,
+    pub intensity: f32,
+    pub target: Option<&'p Target>,
+    pub amount: Option<&'p Quantity>,
+}
+
+impl RelativeStep<'_> {
+    /// +1 or -1: the word's direction, else the direction of its first effect.
+    fn sign(&self) -> Option<f64> {
+        match self.word.direction {
+            Some(Direction::Up) => Some(1.0),
+            Some(Direction::Down) => Some(-1.0),
+            None => self.word.effects.first().map(effect_sign),
+        }
+    }
+}
+
+/// The one time parameter of a module (`delay` → `delay.time`), if it has exactly one.
+fn module_time(module: &str) -> Option<ParamId> {
+    let mut times = ParamId::ALL
+        .iter()
+        .filter(|p| p.spec().module() == module && p.spec().unit == Unit::Seconds);
+    match (times.next(), times.next()) {
+        (Some(p), None) => Some(*p),
+        _ => None,
+    }
+}
+
+/// +1 when a step raises its parameter, else -1.
+fn effect_sign(s: &Step) -> f64 {
+    if s.op.apply(1.0, s.amount, 1.0) > 1.0 {
+        1.0
+    } else {
+        -1.0
+    }
+}
+
 impl Resolver<'_> {
-    #[allow(clippy::too_many_arguments)]
+    /// `darker`, `more resonance`, `cutoff up 200 hz`, `up an octave`.
     pub(super) fn relative(
         &mut self,
-        word: &Describe,
-        word_text: &str,
-        word_span: &Range<usize>,
-        intensity: f32,
-        target: Option<&Target>,
-        amount: Option<&Quantity>,
+        r: &RelativeStep<'_>,
         span: Range<usize>,
     ) -> Result<(), PhraseError> {
-        let sign_of_word = || -> Option<f64> {
-            match word.direction {
-                Some(Direction::Up) => Some(1.0),
-                Some(Direction::Down) => Some(-1.0),
-                None => word.effects.first().map(|s| {
-                    if s.op.apply(1.0, s.amount, 1.0) > 1.0 {
-                        1.0
-                    } else {
-                        -1.0
-                    }
-                }),
-            }
-        };
-        // `up an octave`, `down 3 semitones`: a direction word without a parameter moves the
-        // pitch; a describing word moves its own parameters (`darker by an octave`).
-        if let (None, Some(q)) = (target, amount) {
-            if word.effects.is_empty() {
-                let sign = sign_of_word().unwrap_or(1.0);
-                return self.transpose(sign, q, span);
-            }
-            let tempo = self.patch.get(ParamId::TransportTempo);
-            for s in &word.effects {
-                let sign = if s.op.apply(1.0, s.amount, 1.0) > 1.0 {
-                    1.0
-                } else {
-                    -1.0
+        match (r.target, r.amount) {
+            (None, Some(q)) => self.relative_by_amount(r, q, span),
+            (Some(t), Some(q)) => self.target_by_amount(r, t, q, span),
+            (target, None) => {
+                let steps = match target {
+                    None => self.own_steps(r)?,
+                    Some(t) => self.steps_for_target(r, t)?,
                 };
-                let v = step_by(
-                    s.param.spec(),
-                    self.patch.get(s.param),
-                    q,
-                    sign,
-                    tempo,
-                    false,
-                )
-                .map_err(|e| self.value_error(q.span.clone(), e))?;
-                self.set(s.param, v, span.clone());
+                self.apply_steps(&steps, r.intensity, span);
+                Ok(())
             }
-            return Ok(());
         }
-        if let (Some(t), Some(q)) = (target, amount) {
-            let param = self.single_param(t)?;
-            let sign = sign_of_word().unwrap_or(1.0);
-            let tempo = self.patch.get(ParamId::TransportTempo);
+    }
+
+    /// `up an octave`, `down 3 semitones`: a direction word without a parameter moves the
+    /// pitch; a describing word moves its own parameters by the amount (`darker by 200 hz`).
+    fn relative_by_amount(
+        &mut self,
+        r: &RelativeStep<'_>,
+        q: &Quantity,
+        span: Range<usize>,
+    ) -> Result<(), PhraseError> {
+        if r.word.effects.is_empty() {
+            return self.transpose(r.sign().unwrap_or(1.0), q, span);
+        }
+        let tempo = self.patch.get(ParamId::TransportTempo);
+        for s in &r.word.effects {
             let v = step_by(
-                param.spec(),
-                self.patch.get(param),
+                s.param.spec(),
+                self.patch.get(s.param),
                 q,
-                sign,
+                effect_sign(s),
                 tempo,
-                t.canonical,
+                false,
             )
             .map_err(|e| self.value_error(q.span.clone(), e))?;
-            self.set(param, v, span);
-            return Ok(());
+            self.set(s.param, v, span.clone());
         }
-        let steps: Vec<Step> = match target {
-            None => {
-                if word.effects.is_empty() {
-                    return Err(self
-                        .error(
-                            PhraseErrorKind::Incomplete,
-                            word_span.clone(),
-                            format!("{word_text} what?"),
-                        )
-                        .expecting(format!(
-                            "a parameter after it, e.g. `{word_text} resonance`"
-                        )));
-                }
-                word.effects.clone()
-            }
-            Some(t) => {
-                let own: Vec<Step> = word
-                    .effects
-                    .iter()
-                    .filter(|s| match (t.param, t.module) {
-                        (Some(p), _) => s.param == p,
-                        (None, Some(m)) => s.param.spec().module() == m,
-                        _ => false,
-                    })
-                    .copied()
-                    .collect();
-                if !own.is_empty() {
-                    own
-                } else if let Some(dir) = word.direction {
-                    let param = self.single_param(t)?;
-                    let Some((op, amount)) = self.vocab.more_step(param) else {
-                        return Err(self
-                            .error(
-                                PhraseErrorKind::BadValue,
-                                t.span.clone(),
-                                format!("{} has no steps; name a value", param.name()),
-                            )
-                            .expecting(expected_for(param.spec())));
-                    };
-                    let op = if dir == Direction::Up {
-                        op
-                    } else {
-                        op.inverse()
-                    };
-                    vec![Step { param, op, amount }]
-                } else {
-                    let own_params: Vec<&str> =
-                        word.effects.iter().map(|s| s.param.name()).collect();
-                    return Err(self
-                        .error(
-                            PhraseErrorKind::BadValue,
-                            t.span.clone(),
-                            format!(
-                                "\"{word_text}\" changes {}, not \"{}\"",
-                                own_params.join(" and "),
-                                &self.line[t.span.clone()]
-                            ),
-                        )
-                        .expecting(format!(
-                            "`{word_text}` alone or with {}",
-                            own_params.join(" or ")
-                        )));
-                }
-            }
+        Ok(())
+    }
+
+    /// `cutoff up 200 hz`: the named parameter moves by the amount.
+    fn target_by_amount(
+        &mut self,
+        r: &RelativeStep<'_>,
+        t: &Target,
+        q: &Quantity,
+        span: Range<usize>,
+    ) -> Result<(), PhraseError> {
+        let param = self.single_param(t)?;
+        let tempo = self.patch.get(ParamId::TransportTempo);
+        let v = step_by(
+            param.spec(),
+            self.patch.get(param),
+            q,
+            r.sign().unwrap_or(1.0),
+            tempo,
+            t.canonical,
+        )
+        .map_err(|e| self.value_error(q.span.clone(), e))?;
+        self.set(param, v, span);
+        Ok(())
+    }
+
+    /// A describing word alone moves its own parameters (`darker`); a direction word alone
+    /// needs a parameter (`more` what?).
+    fn own_steps(&self, r: &RelativeStep<'_>) -> Result<Vec<Step>, PhraseError> {
+        if r.word.effects.is_empty() {
+            let w = r.word_text;
+            return Err(self
+                .error(
+                    PhraseErrorKind::Incomplete,
+                    r.word_span.clone(),
+                    format!("{w} what?"),
+                )
+                .expecting(format!("a parameter after it, e.g. `{w} resonance`")));
+        }
+        Ok(r.word.effects.clone())
+    }
+
+    /// The steps of a word on a named target: its own effects on that target, else the
+    /// target's `more` step in the word's direction.
+    fn steps_for_target(&self, r: &RelativeStep<'_>, t: &Target) -> Result<Vec<Step>, PhraseError> {
+        let own: Vec<Step> = r
+            .word
+            .effects
+            .iter()
+            .filter(|s| match (t.param, t.module) {
+                (Some(p), _) => s.param == p,
+                (None, Some(m)) => s.param.spec().module() == m,
+                _ => false,
+            })
+            .copied()
+            .collect();
+        if !own.is_empty() {
+            return Ok(own);
+        }
+        let Some(dir) = r.word.direction else {
+            let own_params: Vec<&str> = r.word.effects.iter().map(|s| s.param.name()).collect();
+            let w = r.word_text;
+            return Err(self
+                .error(
+                    PhraseErrorKind::BadValue,
+                    t.span.clone(),
+                    format!(
+                        "\"{w}\" changes {}, not \"{}\"",
+                        own_params.join(" and "),
+                        &self.line[t.span.clone()]
+                    ),
+                )
+                .expecting(format!("`{w}` alone or with {}", own_params.join(" or "))));
         };
+        let param = match (r.word.time, t.param, t.module) {
+            (true, None, Some(m)) => module_time(m).unwrap_or(self.single_param(t)?),
+            _ => self.single_param(t)?,
+        };
+        let Some((op, amount)) = self.vocab.more_step(param) else {
+            return Err(self
+                .error(
+                    PhraseErrorKind::BadValue,
+                    t.span.clone(),
+                    format!("{} has no steps; name a value", param.name()),
+                )
+                .expecting(expected_for(param.spec())));
+        };
+        let op = if dir == Direction::Up {
+            op
+        } else {
+            op.inverse()
+        };
+        Ok(vec![Step { param, op, amount }])
+    }
+
+    /// Applies steps from the working copy (multiplying steps start at the floor from 0).
+    fn apply_steps(&mut self, steps: &[Step], intensity: f32, span: Range<usize>) {
         for s in steps {
             let mut current = self.patch.get(s.param);
             if s.op.is_multiplicative() && current <= 0.0 {
@@ -153,7 +203,6 @@ impl Resolver<'_> {
             let v = s.op.apply(current, s.amount, intensity);
             self.set(s.param, v, span.clone());
         }
-        Ok(())
     }
 
     pub(super) fn transpose(

@@ -77,6 +77,9 @@ fn is_bars(l: &Lexeme) -> bool {
 impl Grammar<'_> {
     /// A rhythm phrase about the current (or just named) track.
     pub(super) fn rhythm<'a>(&self, i: Lexemes<'a>) -> PResult<'a, PhraseKind> {
+        if let Ok((rest, t)) = self.transform(i) {
+            return Ok((rest, PhraseKind::Rhythm(RhythmPhrase::Transform(t))));
+        }
         let (rest, word) = rhythm_word("a rhythm word", |_| true)(i)?;
         let (rest, phrase) = match word {
             w if w.groove().is_some() => (rest, RhythmPhrase::Groove(w)),
@@ -151,11 +154,25 @@ impl Grammar<'_> {
     }
 
     fn transform<'a>(&self, i: Lexemes<'a>) -> PResult<'a, TransformPhrase> {
-        let (rest, word) = rhythm_word("fast, slow, reverse or rotate", |w| {
-            matches!(
-                w,
-                RhythmWord::Fast | RhythmWord::Slow | RhythmWord::Reverse | RhythmWord::Rotate
-            )
+        // `fast` and `slow` are also describing words (`a bit fast` = tempo up): followed by
+        // a number they are the pattern transform, so they are matched by their text here.
+        let (rest, word) = lexeme_where("fast, slow, reverse or rotate", |l: &Lexeme| {
+            match (&l.class, l.text.as_str()) {
+                (_, "fast") => Some(RhythmWord::Fast),
+                (_, "slow") => Some(RhythmWord::Slow),
+                (Class::Word(WordClass::Rhythm(w)), _)
+                    if matches!(
+                        w,
+                        RhythmWord::Fast
+                            | RhythmWord::Slow
+                            | RhythmWord::Reverse
+                            | RhythmWord::Rotate
+                    ) =>
+                {
+                    Some(*w)
+                }
+                _ => None,
+            }
         })(i)?;
         if word == RhythmWord::Reverse {
             return Ok((rest, TransformPhrase { word, amount: None }));

@@ -34,6 +34,9 @@ pub const UNIT_WORDS: &[&str] = &[
     "ms",
     "msec",
     "millisecond",
+    "millis",
+    "msecs",
+    "kilohertz",
     "milliseconds",
     "s",
     "sec",
@@ -67,9 +70,9 @@ impl UnitWord {
     pub(crate) fn from_word(w: &str) -> Option<UnitWord> {
         Some(match w {
             "hz" | "hertz" => UnitWord::Hz,
-            "khz" => UnitWord::KHz,
+            "khz" | "kilohertz" => UnitWord::KHz,
             "k" => UnitWord::Kilo,
-            "ms" | "msec" | "millisecond" | "milliseconds" => UnitWord::Ms,
+            "ms" | "msec" | "msecs" | "millis" | "millisecond" | "milliseconds" => UnitWord::Ms,
             "s" | "sec" | "secs" | "second" | "seconds" => UnitWord::Seconds,
             "us" | "µs" | "μs" | "microseconds" => UnitWord::Micros,
             "%" | "percent" | "pct" => UnitWord::Percent,

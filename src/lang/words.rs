@@ -25,6 +25,18 @@ pub enum WordClass {
     Filler,
     /// A rhythm word (`backbeat`, `fast`, `every`), from the `[rhythm]` table.
     Rhythm(super::rhythm_words::RhythmWord),
+    /// A word of conversation that carries no meaning (`can`, `you`, `let's`, `ok`): skipped
+    /// like a filler, but the reply then says how the line was read.
+    Frame,
+    /// A factor that scales a parameter (`double` → 2, `halve` → 0.5).
+    Factor(f32),
+}
+
+impl WordClass {
+    /// Whether the word is skipped when reading phrases (fillers and frame words).
+    pub fn is_skipped(&self) -> bool {
+        matches!(self, WordClass::Filler | WordClass::Frame)
+    }
 }
 
 /// The verbs of the grammar; vocabulary files give them words.
@@ -67,6 +79,14 @@ pub enum Verb {
     Save,
     Load,
     Patches,
+    /// `remove`, `kill`, `take out`: switches an effect off.
+    Remove,
+    /// `not` in `not so bright`, `not bright enough`.
+    Not,
+    /// `enough` in `not bright enough`.
+    Enough,
+    /// `what`, `how`, `which`: a question about a parameter's value.
+    Ask,
 }
 
 impl Verb {
@@ -108,8 +128,12 @@ impl Verb {
         "save",
         "load",
         "patches",
+        "remove",
+        "not",
+        "enough",
+        "ask",
     ];
-    const ALL: [Verb; 36] = [
+    const ALL: [Verb; 40] = [
         Verb::Help,
         Verb::Status,
         Verb::Show,
@@ -146,6 +170,10 @@ impl Verb {
         Verb::Save,
         Verb::Load,
         Verb::Patches,
+        Verb::Remove,
+        Verb::Not,
+        Verb::Enough,
+        Verb::Ask,
     ];
 
     /// The verb for a `[verbs]` key.
@@ -168,6 +196,8 @@ pub enum StepOp {
     Add,
     /// Subtract the step.
     Sub,
+    /// Set to the step (`largo` sets the tempo to 50); intensity does not change it.
+    Set,
 }
 
 impl StepOp {
@@ -178,6 +208,7 @@ impl StepOp {
             StepOp::Div => StepOp::Mul,
             StepOp::Add => StepOp::Sub,
             StepOp::Sub => StepOp::Add,
+            StepOp::Set => StepOp::Set,
         }
     }
 
@@ -188,6 +219,7 @@ impl StepOp {
             StepOp::Div => value / amount.powf(intensity),
             StepOp::Add => value + amount * intensity,
             StepOp::Sub => value - amount * intensity,
+            StepOp::Set => amount,
         }
     }
 
@@ -224,4 +256,29 @@ pub struct Describe {
     pub effects: Vec<Step>,
     /// How it moves another parameter it is used with (`shorter attack`).
     pub direction: Option<Direction>,
+    /// A word about time: with a bare module it moves the module's time (`longer delay` →
+    /// `delay.time`).
+    pub time: bool,
+}
+
+impl Describe {
+    /// The opposite word: every effect inverted and the direction flipped (`less bright`,
+    /// `too dark`).
+    pub fn inverted(&self) -> Describe {
+        Describe {
+            effects: self
+                .effects
+                .iter()
+                .map(|s| Step {
+                    op: s.op.inverse(),
+                    ..*s
+                })
+                .collect(),
+            direction: self.direction.map(|d| match d {
+                Direction::Up => Direction::Down,
+                Direction::Down => Direction::Up,
+            }),
+            time: self.time,
+        }
+    }
 }

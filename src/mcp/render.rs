@@ -191,8 +191,8 @@ mod tests {
             "{report:?}"
         );
         assert_eq!(report.pitch_note.as_deref(), Some("A3"), "{report:?}");
-        let err = render_session("fliter darker\n", None, None, dir.path(), &vocab).unwrap_err();
-        assert!(err.contains("fliter") && err.contains('^'), "{err}");
+        let err = render_session("flitter darker\n", None, None, dir.path(), &vocab).unwrap_err();
+        assert!(err.contains("flitter") && err.contains('^'), "{err}");
         let err = render_session("gate on\n", Some(1e6), None, dir.path(), &vocab).unwrap_err();
         assert!(err.contains("at most"), "{err}");
     }

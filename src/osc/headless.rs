@@ -167,7 +167,7 @@ mod tests {
             LineReply::Applied(vec!["filter.cutoff 2000 → 800 Hz".into()])
         );
         assert_eq!(ask("gate on"), LineReply::Applied(vec!["gate on".into()]));
-        match ask("fliter darker") {
+        match ask("flitter darker") {
             LineReply::Error(e) => assert!(e.contains("^") && e.contains("filter"), "{e}"),
             other => panic!("{other:?}"),
         }
@@ -190,7 +190,7 @@ mod tests {
             [
                 "set filter.cutoff 800",
                 "gate on",
-                "fliter darker",
+                "flitter darker",
                 "status",
                 "quit"
             ]

@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 mod store;
-pub use store::{builtin, PatchListing, PatchName, PatchStore, BUILTIN};
+pub use store::{builtin, patch_store, PatchListing, PatchName, PatchStore, BUILTIN};
 
 /// Why a patch could not be named, found, read, parsed or written.
 #[derive(Debug, thiserror::Error)]

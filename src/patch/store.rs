@@ -170,3 +170,13 @@ impl PatchStore {
             .collect())
     }
 }
+
+/// The patch directory phrases use: `$CHRONUS_PATCH_DIR` if set, else the user data dir's
+/// `patches/` (else `./patches-user`).
+pub fn patch_store() -> PatchStore {
+    let dir = std::env::var_os("CHRONUS_PATCH_DIR")
+        .map(std::path::PathBuf::from)
+        .or_else(PatchStore::default_dir)
+        .unwrap_or_else(|| "patches-user".into());
+    PatchStore::new(dir)
+}

@@ -3,12 +3,14 @@
 //!
 //! Runs on the control thread, at start.
 
-use super::vocab::{Describe, Direction, Step, StepOp, Verb, VocabError, WordClass};
-use super::vocab_file::{
-    line_of, module_named, modules, normalize_word, DescribeDef, Key, ModuleDef, ParamDef,
-    VocabDelta, VocabFile,
+use super::closest::closest;
+use super::error::VocabError;
+use super::schema::{
+    line_of, module_named, modules, normalize_word, DescribeDef, FillersDef, Key, ModuleDef,
+    ParamDef, VocabDelta, VocabFile,
 };
 use crate::engine::params::{ParamId, Unit};
+use crate::lang::words::{Describe, Direction, Step, StepOp, Verb, WordClass};
 use std::collections::BTreeMap;
 use std::path::Path;
 use toml::Spanned;
@@ -138,7 +140,7 @@ impl Validator<'_> {
         }
         for (key, words) in f.rhythm {
             let name = format!("rhythm.{}", key.get_ref());
-            match super::rhythm_words::RhythmWord::from_key(key.get_ref()) {
+            match crate::lang::rhythm_words::RhythmWord::from_key(key.get_ref()) {
                 Some(word) => {
                     for w in &words {
                         self.word(&key, name.clone(), w, WordClass::Rhythm(word));
@@ -149,17 +151,43 @@ impl Validator<'_> {
                     name,
                     format!(
                         "unknown rhythm word; the keys are {}",
-                        super::rhythm_words::RhythmWord::KEYS.join(", ")
+                        crate::lang::rhythm_words::RhythmWord::KEYS.join(", ")
                     ),
                 ),
             }
         }
-        if let Some(fillers) = f.fillers {
-            // Fillers are a plain list; errors point at the [fillers] line.
-            let at = self.text.find("[fillers]").unwrap_or(0);
-            let key = Spanned::new(at..at, "fillers".to_string());
-            for w in &fillers.words {
-                self.word(&key, "fillers.words".into(), w, WordClass::Filler);
+        self.word_lists(f.factors, f.fillers, f.frames);
+    }
+
+    /// Factors, fillers and frame words.
+    fn word_lists(
+        &mut self,
+        factors: BTreeMap<Key, f32>,
+        fillers: Option<FillersDef>,
+        frames: Option<FillersDef>,
+    ) {
+        for (key, k) in factors {
+            let name = format!("factors.{}", key.get_ref());
+            if !(k.is_finite() && k > 0.0 && k <= 16.0 && k != 1.0) {
+                self.error(
+                    &key,
+                    name,
+                    "a factor is a number above 0, at most 16, other than 1",
+                );
+            } else {
+                self.word(&key, name, key.get_ref(), WordClass::Factor(k));
+            }
+        }
+        for (table, list, class) in [
+            ("fillers", fillers, WordClass::Filler),
+            ("frames", frames, WordClass::Frame),
+        ] {
+            let Some(list) = list else { continue };
+            // Word lists are plain lists; errors point at the table's line.
+            let at = self.text.find(&format!("[{table}]")).unwrap_or(0);
+            let key = Spanned::new(at..at, table.to_string());
+            for w in &list.words {
+                self.word(&key, format!("{table}.words"), w, class.clone());
             }
         }
     }
@@ -317,7 +345,11 @@ impl Validator<'_> {
             key,
             name,
             &word,
-            WordClass::Describe(Describe { effects, direction }),
+            WordClass::Describe(Describe {
+                effects,
+                direction,
+                time: def.time.unwrap_or(false),
+            }),
         );
     }
 
@@ -348,11 +380,12 @@ impl Validator<'_> {
             "div" => StepOp::Div,
             "add" => StepOp::Add,
             "sub" => StepOp::Sub,
+            "set" => StepOp::Set,
             other => {
                 self.error(
                     key,
                     name.into(),
-                    format!("\"{other}\" is not an op; use mul, div, add or sub"),
+                    format!("\"{other}\" is not an op; use mul, div, add, sub or set"),
                 );
                 return None;
             }
@@ -360,6 +393,7 @@ impl Validator<'_> {
         let ok = match op {
             StepOp::Mul | StepOp::Div => step.is_finite() && step > 0.0 && step != 1.0,
             StepOp::Add | StepOp::Sub => step.is_finite() && step > 0.0,
+            StepOp::Set => step.is_finite(),
         };
         if !ok {
             self.error(key, name.into(), format!("step {step} does not move anything (mul/div need a positive step other than 1, add/sub a positive step)"));
@@ -372,7 +406,7 @@ impl Validator<'_> {
 /// `unknown parameter "filter.cutof"; did you mean "filter.cutoff"?`
 fn unknown_param(name: &str) -> String {
     let names = ParamId::ALL.iter().map(|p| p.name());
-    match super::vocab::closest(name, names) {
+    match closest(name, names) {
         Some(s) => format!("unknown parameter \"{name}\"; did you mean \"{s}\"?"),
         None => format!("unknown parameter \"{name}\" (the parameters are listed by `help`)"),
     }

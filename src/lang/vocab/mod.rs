@@ -4,36 +4,41 @@
 //!
 //! Runs on the control thread, once at start (loading) and on every phrase (lookups).
 
-pub use super::words::{Describe, Direction, Step, StepOp, Verb, WordClass};
+pub use crate::lang::words::{Describe, Direction, Step, StepOp, Verb, WordClass};
 
-use super::vocab_file::{modules, parse_vocab_file, VocabDelta, MAX_KEY_WORDS};
+mod check;
+mod closest;
+mod error;
+mod file;
+mod schema;
+
+pub use closest::closest;
+pub use error::VocabError;
+pub(crate) use schema::{modules, MAX_KEY_WORDS};
+
 use crate::engine::params::ParamId;
+use file::parse_vocab_file;
+use schema::VocabDelta;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 /// The embedded default vocabulary files, in load order.
 pub const BUILTIN_FILES: &[(&str, &str)] = &[
-    ("params.toml", include_str!("../../vocab/params.toml")),
-    ("describe.toml", include_str!("../../vocab/describe.toml")),
-    ("intensity.toml", include_str!("../../vocab/intensity.toml")),
-    ("pitch.toml", include_str!("../../vocab/pitch.toml")),
-    ("verbs.toml", include_str!("../../vocab/verbs.toml")),
-    ("rhythm.toml", include_str!("../../vocab/rhythm.toml")),
+    ("params.toml", include_str!("../../../vocab/params.toml")),
+    (
+        "describe.toml",
+        include_str!("../../../vocab/describe.toml"),
+    ),
+    (
+        "intensity.toml",
+        include_str!("../../../vocab/intensity.toml"),
+    ),
+    ("pitch.toml", include_str!("../../../vocab/pitch.toml")),
+    ("verbs.toml", include_str!("../../../vocab/verbs.toml")),
+    ("timbre.toml", include_str!("../../../vocab/timbre.toml")),
+    ("terms.toml", include_str!("../../../vocab/terms.toml")),
+    ("rhythm.toml", include_str!("../../../vocab/rhythm.toml")),
 ];
-
-/// A problem in a vocabulary file: the file, the line and the key, and what is wrong.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[error("{}:{line}: {key}: {message}", file.display())]
-pub struct VocabError {
-    /// The file (built-in files are named `<builtin>/NAME.toml`).
-    pub file: PathBuf,
-    /// 1-based line of the key (0 when the file could not be read at all).
-    pub line: usize,
-    /// The key that is wrong, e.g. `describe.darker`.
-    pub key: String,
-    /// What is wrong with it.
-    pub message: String,
-}
 
 /// Every word chronus understands, with its meaning.
 #[derive(Clone, Debug, Default)]
@@ -276,7 +281,7 @@ impl Vocabulary {
         let mut set: BTreeSet<String> = self.words.keys().cloned().collect();
         set.extend(self.param_words.keys().map(|(_, w)| w.clone()));
         set.extend(ParamId::ALL.iter().map(|p| p.name().to_string()));
-        set.extend(super::units::UNIT_WORDS.iter().map(|s| s.to_string()));
+        set.extend(crate::lang::units::UNIT_WORDS.iter().map(|s| s.to_string()));
         set.into_iter().collect()
     }
 
@@ -289,9 +294,23 @@ impl Vocabulary {
             .chain(self.param_words.keys().map(|(_, w)| w))
             .map(String::as_str)
             .chain(ParamId::ALL.iter().map(|p| p.name()))
-            .chain(super::units::UNIT_WORDS.iter().copied())
+            .chain(crate::lang::units::UNIT_WORDS.iter().copied())
             .chain(extra.iter().map(String::as_str));
         closest(word, candidates)
+    }
+
+    /// Every one-word entry and parameter word (candidates for typo correction).
+    pub fn single_words(&self) -> Vec<String> {
+        let mut w: Vec<String> = self
+            .words
+            .keys()
+            .chain(self.param_words.keys().map(|(_, w)| w))
+            .filter(|w| !w.contains(' '))
+            .cloned()
+            .collect();
+        w.sort();
+        w.dedup();
+        w
     }
 
     /// All words of one class, sorted (for help): e.g. every describing word.
@@ -305,34 +324,6 @@ impl Vocabulary {
         w.sort_by(|a, b| a.0.cmp(&b.0));
         w
     }
-}
-
-/// The candidate closest to `word` by edit distance (ties: most similar by Jaro-Winkler, then
-/// alphabetical), if the distance is small for the word's length.
-pub fn closest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<String> {
-    let word = word.to_lowercase();
-    let max = match word.chars().count() {
-        0..=1 => 0,
-        2..=4 => 1,
-        5..=8 => 2,
-        _ => 3,
-    };
-    let mut best: Option<(usize, f64, &str)> = None;
-    for c in candidates {
-        let d = strsim::damerau_levenshtein(&word, c);
-        if d == 0 || d > max {
-            continue;
-        }
-        let sim = strsim::jaro_winkler(&word, c);
-        let better = match best {
-            None => true,
-            Some((bd, bs, bc)) => d < bd || (d == bd && (sim > bs || (sim == bs && c < bc))),
-        };
-        if better {
-            best = Some((d, sim, c));
-        }
-    }
-    best.map(|(_, _, c)| c.to_string())
 }
 
 /// The folders to read user vocabulary from: the XDG config folder's `vocab/` (when it
@@ -359,7 +350,10 @@ mod tests {
         assert!(problems.is_empty(), "{problems:#?}");
         assert!(matches!(v.lookup("darker"), Some(WordClass::Describe(_))));
         assert_eq!(v.lookup("a bit"), Some(&WordClass::Intensity(0.5)));
-        assert_eq!(v.lookup("lpf"), Some(&WordClass::Module("filter")));
+        assert_eq!(
+            v.lookup("lpf"),
+            Some(&WordClass::Choice(ParamId::FilterMode, 0))
+        );
         assert_eq!(v.module_default("filter"), Some(ParamId::FilterCutoff));
         assert_eq!(
             v.param_in_module("filter", "freq"),

@@ -1,0 +1,165 @@
+//! Typo correction: an unknown word with exactly one vocabulary word within one edit (or one
+//! swap of neighbours) is read as that word, and the reply says so (`"fliter" → "filter"`).
+//! When the corrected line still does not resolve, the error about the first unknown word is
+//! given, with its did-you-mean, as without correction.
+//!
+//! Runs on the control thread. May allocate.
+
+use super::chords::quality_names;
+use super::error::{PhraseError, PhraseErrorKind};
+use super::lexeme::{check_unknown_words, classify_word, Class, Lexeme};
+use super::units::UNIT_WORDS;
+use super::vocab::Vocabulary;
+
+/// Most words corrected in one line.
+const MAX_CORRECTIONS: usize = 4;
+
+/// Lexemes with their typos corrected.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Corrected {
+    pub lexemes: Vec<Lexeme>,
+    /// (as typed, as read), in the order of the line.
+    pub corrections: Vec<(String, String)>,
+    /// The error the line had before correction (returned if the corrected line fails).
+    pub first_error: Option<PhraseError>,
+}
+
+/// Checks for unknown words, correcting the ones with a single close vocabulary word.
+pub(crate) fn correct(
+    line: &str,
+    mut lexemes: Vec<Lexeme>,
+    vocab: &Vocabulary,
+    topics: &[String],
+) -> Result<Corrected, PhraseError> {
+    let mut corrections = Vec::new();
+    let mut first_error: Option<PhraseError> = None;
+    for _ in 0..=MAX_CORRECTIONS {
+        let e = match check_unknown_words(line, &lexemes, vocab, topics) {
+            Ok(()) => {
+                return Ok(Corrected {
+                    lexemes,
+                    corrections,
+                    first_error,
+                })
+            }
+            Err(e) => e,
+        };
+        let first = first_error.get_or_insert_with(|| e.clone()).clone();
+        if e.kind != PhraseErrorKind::UnknownWord || corrections.len() == MAX_CORRECTIONS {
+            return Err(first);
+        }
+        let Some(at) = lexemes.iter().position(|l| l.span == e.span) else {
+            return Err(first);
+        };
+        let Some(word) = unique_candidate(&lexemes[at].text, vocab) else {
+            return Err(first);
+        };
+        corrections.push((lexemes[at].text.clone(), word.clone()));
+        lexemes[at] = Lexeme {
+            class: classify_word(&word, vocab),
+            text: word,
+            span: lexemes[at].span.clone(),
+        };
+    }
+    Err(first_error.unwrap_or_else(|| {
+        PhraseError::new(PhraseErrorKind::UnknownWord, line, 0..0, "unknown words")
+    }))
+}
+
+/// The one word of the vocabulary within one edit of `typed` (ties: the one with the same
+/// first letter, then the same length), if there is exactly one.
+pub(crate) fn unique_candidate(typed: &str, vocab: &Vocabulary) -> Option<String> {
+    if typed.chars().count() < 3 {
+        return None;
+    }
+    let mut near: Vec<String> = vocab
+        .single_words()
+        .into_iter()
+        .chain(
+            UNIT_WORDS
+                .iter()
+                .filter(|u| u.len() > 1)
+                .map(|u| u.to_string()),
+        )
+        .chain(quality_names().filter(|q| q.len() >= 3).map(str::to_string))
+        .filter(|w| strsim::osa_distance(typed, w) == 1)
+        .collect();
+    near.sort();
+    near.dedup();
+    let first = typed.chars().next();
+    let narrow = |v: Vec<String>, keep: &dyn Fn(&String) -> bool| -> Vec<String> {
+        let kept: Vec<String> = v.iter().filter(|w| keep(w)).cloned().collect();
+        if kept.is_empty() {
+            v
+        } else {
+            kept
+        }
+    };
+    let near = narrow(near, &|w| w.chars().next() == first);
+    let near = narrow(near, &|w| w.chars().count() == typed.chars().count());
+    match near.as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    }
+}
+
+/// How the line was read, when words were skipped or corrected: the words that count, in
+/// order, with the corrections (`filter a bit darker ("fliter" → "filter")`).
+pub(crate) fn read_as(lexemes: &[Lexeme], corrections: &[(String, String)]) -> Option<String> {
+    let skipped_frame = lexemes
+        .iter()
+        .any(|l| l.class == Class::Word(super::vocab::WordClass::Frame));
+    if corrections.is_empty() && !skipped_frame {
+        return None;
+    }
+    let mut text = String::new();
+    for l in lexemes {
+        match &l.class {
+            Class::Word(c) if c.is_skipped() => {}
+            Class::Separator => {
+                if !text.is_empty() && !text.ends_with(',') {
+                    text.push(',');
+                }
+            }
+            _ => {
+                if !text.is_empty() {
+                    text.push(' ');
+                }
+                text.push_str(&l.text);
+            }
+        }
+    }
+    let mut text = text.trim_end_matches(',').to_string();
+    for (typed, read) in corrections {
+        text.push_str(&format!(" (\"{typed}\" → \"{read}\")"));
+    }
+    Some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_close_word_is_a_correction() {
+        let v = Vocabulary::builtin();
+        for (typed, read) in [
+            ("fliter", "filter"),
+            ("squre", "square"),
+            ("sqaure", "square"),
+            ("cutof", "cutoff"),
+            ("mroe", "more"),
+            ("bmp", "bpm"),
+            ("mjaor", "major"),
+        ] {
+            assert_eq!(
+                unique_candidate(typed, &v).as_deref(),
+                Some(read),
+                "{typed}"
+            );
+        }
+        for far in ["banana", "xylophone", "purple", "ab"] {
+            assert_eq!(unique_candidate(far, &v), None, "{far}");
+        }
+    }
+}
