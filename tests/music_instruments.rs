@@ -5,32 +5,18 @@
 //! on its target; two tracks with different instruments give both spectra; bad input is a
 //! located error.
 
-use chronus::analysis::left;
 use chronus::engine::command::Command;
 use chronus::engine::params::ParamId;
 use chronus::engine::ramp::{RampUnit, PATCH_RAMP};
 use chronus::engine::{Engine, PatchState, BLOCK_SAMPLES};
 use chronus::lang::{resolve_line, Vocabulary};
-use chronus::session::{check_bytes, render_samples, ControlResolver, RenderOptions};
 
 #[path = "support/spectrum.rs"]
 mod spectrum;
 
-const RATE: u32 = 44_100;
-
-fn render(text: &str) -> Vec<f32> {
-    let vocab = Vocabulary::builtin();
-    let resolved = check_bytes("test", text.as_bytes(), &mut ControlResolver::new(&vocab))
-        .unwrap_or_else(|e| panic!("{e}"));
-    left(&render_samples(
-        &resolved,
-        RenderOptions {
-            rate: RATE,
-            seconds: None,
-        },
-        |_, _| {},
-    ))
-}
+#[path = "support/session_render.rs"]
+mod session_render;
+use session_render::{render, RATE};
 
 /// No colour from the effects and the patch voice out of the way.
 const DRY: &str = "@0 drive off, chorus off, delay off, reverb off\n";

@@ -2,38 +2,25 @@
 //! (a 1/16 step is 5512.5 frames at 44.1 kHz) with their onsets on exact frames, the commands
 //! they send, and that bad patterns get located errors.
 
-use chronus::analysis::{estimate_frequency, left};
+use chronus::analysis::estimate_frequency;
 use chronus::engine::command::{Command, Step, StepLevel, TrackParam};
 use chronus::engine::PatchState;
 use chronus::lang::pattern::rhythm::Rhythms;
 use chronus::lang::{resolve_line, resolve_line_with, Action, Vocabulary};
-use chronus::session::{check_bytes, render_samples, ControlResolver, RenderOptions};
 
 #[path = "support/control_rig.rs"]
 mod control_rig;
 #[path = "support/music.rs"]
 mod music;
 
-const RATE: u32 = 44_100;
+#[path = "support/session_render.rs"]
+mod session_render;
+use session_render::{render, RATE};
 const STEP: f64 = 5512.5;
 
 /// A clean, short sine blip per hit, so every onset follows exact silence.
 const CLEAN: &str = "@0 osc sine, drive off, chorus off, volume -20 db, cutoff 18k, resonance 0\n\
                      attack 0 ms, decay 5 ms, sustain 0, release 1 ms\n";
-
-fn render(text: &str) -> Vec<f32> {
-    let vocab = Vocabulary::builtin();
-    let resolved = check_bytes("test", text.as_bytes(), &mut ControlResolver::new(&vocab))
-        .unwrap_or_else(|e| panic!("{e}"));
-    left(&render_samples(
-        &resolved,
-        RenderOptions {
-            rate: RATE,
-            seconds: None,
-        },
-        |_, _| {},
-    ))
-}
 
 /// `bars` bars of `lines` at 120 bpm, from the clean patch.
 fn session(header: &str, lines: &str, bars: u32) -> String {

@@ -4,28 +4,14 @@
 //! content there; a file at another rate is resampled to the engine rate; a seq track plays
 //! the sample at the note's pitch; missing and corrupt files are located errors.
 
-use chronus::analysis::left;
 use chronus::engine::sample_library;
 use chronus::engine::PatchState;
 use chronus::lang::{resolve_line, Vocabulary};
-use chronus::session::{check_bytes, render_samples, ControlResolver, RenderOptions};
 use std::path::{Path, PathBuf};
 
-const RATE: u32 = 44_100;
-
-fn render(text: &str) -> Vec<f32> {
-    let vocab = Vocabulary::builtin();
-    let resolved = check_bytes("test", text.as_bytes(), &mut ControlResolver::new(&vocab))
-        .unwrap_or_else(|e| panic!("{e}"));
-    left(&render_samples(
-        &resolved,
-        RenderOptions {
-            rate: RATE,
-            seconds: None,
-        },
-        |_, _| {},
-    ))
-}
+#[path = "support/session_render.rs"]
+mod session_render;
+use session_render::{render, RATE};
 
 /// A decaying two-tone blip: easy to find again in a render.
 fn blip(rate: u32, seconds: f32) -> Vec<f32> {

@@ -4,31 +4,17 @@
 //! one after another; `track hats noise` gives that track a noise voice while the patch
 //! stays a sine.
 
-use chronus::analysis::{estimate_frequency, left, rms};
+use chronus::analysis::{estimate_frequency, rms};
 use chronus::engine::command::midi_to_hz;
-use chronus::lang::Vocabulary;
-use chronus::session::{check_bytes, render_samples, ControlResolver, RenderOptions};
 
 #[path = "support/music.rs"]
 mod music;
 #[path = "support/spectrum.rs"]
 mod spectrum;
 
-const RATE: u32 = 44_100;
-
-fn render(text: &str) -> Vec<f32> {
-    let vocab = Vocabulary::builtin();
-    let resolved = check_bytes("test", text.as_bytes(), &mut ControlResolver::new(&vocab))
-        .unwrap_or_else(|e| panic!("{e}"));
-    left(&render_samples(
-        &resolved,
-        RenderOptions {
-            rate: RATE,
-            seconds: None,
-        },
-        |_, _| {},
-    ))
-}
+#[path = "support/session_render.rs"]
+mod session_render;
+use session_render::{render, RATE};
 
 /// A clean sine patch: no drive colour, no effects, quiet enough not to clip.
 const CLEAN: &str = "@0 osc sine, drive off, chorus off, volume -20 db, cutoff 18k, resonance 0\n";
