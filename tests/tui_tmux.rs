@@ -4,110 +4,30 @@
 //! test slower, never wrong. Without tmux the tests fail (`make test` installs it): a missing
 //! tool must not look like a pass.
 
-use std::path::Path;
-use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+mod support;
 
-const WAIT: Duration = Duration::from_secs(20);
+use std::path::Path;
+use support::tmux_session::TmuxSession;
+
 const PROMPT: &str = "chronus-test$ ";
 
-/// A private tmux server with one session running an interactive shell; killed on drop.
+/// A tmux session (the shared harness) with the steps these tests repeat.
 struct Tmux {
-    socket: String,
-    _home: tempfile::TempDir,
-    home: std::path::PathBuf,
+    session: TmuxSession,
+}
+
+impl std::ops::Deref for Tmux {
+    type Target = TmuxSession;
+    fn deref(&self) -> &TmuxSession {
+        &self.session
+    }
 }
 
 impl Tmux {
     fn start(width: u16, height: u16) -> Option<Tmux> {
-        if let Err(e) = Command::new("tmux").arg("-V").output() {
-            panic!(
-                "the tmux end-to-end tests need tmux ({e}); install it (`make test` does: \
-                 apt-get install tmux)"
-            );
-        }
-        let home = tempfile::tempdir().expect("temp home");
-        let path = home.path().to_path_buf();
-        static SESSIONS: AtomicUsize = AtomicUsize::new(0);
-        let socket = format!(
-            "chronus-test-{}-{}",
-            std::process::id(),
-            SESSIONS.fetch_add(1, Ordering::Relaxed)
-        );
-        let shell = format!(
-            "env -u TMUX HOME={h} XDG_DATA_HOME={h}/data XDG_STATE_HOME={h}/state \
-             XDG_CONFIG_HOME={h}/config PS1='{PROMPT}' bash --norc --noprofile -i",
-            h = path.display()
-        );
-        let tmux = Tmux {
-            socket,
-            _home: home,
-            home: path,
-        };
-        let out = tmux.run(&[
-            "-f",
-            "/dev/null",
-            "new-session",
-            "-d",
-            "-s",
-            "main",
-            "-x",
-            &width.to_string(),
-            "-y",
-            &height.to_string(),
-            &shell,
-        ]);
-        assert!(out.status.success(), "tmux new-session: {out:?}");
-        tmux.wait_for("the shell prompt", |s| s.contains(PROMPT.trim_end()));
-        Some(tmux)
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .env_remove("TMUX")
-            .output()
-            .expect("run tmux")
-    }
-
-    /// Types text literally (no key names).
-    fn type_text(&self, text: &str) {
-        let out = self.run(&["send-keys", "-t", "main", "-l", text]);
-        assert!(out.status.success(), "send-keys: {out:?}");
-    }
-
-    /// Presses named keys (`Enter`, `Up`, `C-c`).
-    fn press(&self, key: &str) {
-        let out = self.run(&["send-keys", "-t", "main", key]);
-        assert!(out.status.success(), "send-keys {key}: {out:?}");
-    }
-
-    fn line(&self, text: &str) {
-        self.type_text(text);
-        self.press("Enter");
-    }
-
-    fn capture(&self) -> String {
-        let out = self.run(&["capture-pane", "-p", "-t", "main"]);
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Polls the screen until `ok` holds; fails with the last screen after [`WAIT`].
-    fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.capture();
-            if ok(&screen) {
-                return screen;
-            }
-            if start.elapsed() > WAIT {
-                panic!("timed out after {WAIT:?} waiting for {what}; the screen was:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        Some(Tmux {
+            session: TmuxSession::start(width, height),
+        })
     }
 
     fn chronus(&self, env: &str) {
@@ -136,12 +56,6 @@ impl Tmux {
             "STTY=icanon,echo",
             "raw mode left on:\n{screen}"
         );
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
     }
 }
 
@@ -271,12 +185,12 @@ fn the_instrument_plays_edits_recalls_resizes_and_restores_the_terminal() {
     tmux.line("quit");
     tmux.assert_terminal_restored();
     let history =
-        std::fs::read_to_string(tmux.home.join("data/chronus/history")).unwrap_or_default();
+        std::fs::read_to_string(tmux.home().join("data/chronus/history")).unwrap_or_default();
     assert!(
         history.contains("filter darker"),
         "history file: {history:?}"
     );
-    assert!(Path::new(&tmux.home.join("state/chronus/chronus.log")).exists());
+    assert!(Path::new(&tmux.home().join("state/chronus/chronus.log")).exists());
 
     // The history survives the restart; Ctrl-C leaves cleanly too.
     tmux.line("clear");

@@ -60,7 +60,8 @@ impl TmuxSession {
         session
     }
 
-    fn run(&self, args: &[&str]) -> Output {
+    /// Runs a tmux command on this server (`resize-window ...`).
+    pub fn run(&self, args: &[&str]) -> Output {
         Command::new("tmux")
             .arg("-L")
             .arg(&self.socket)
@@ -70,10 +71,20 @@ impl TmuxSession {
             .expect("run tmux")
     }
 
-    /// Types `text` literally, then Enter.
-    pub fn line(&self, text: &str) {
+    /// The temporary home the shell runs in (`HOME`, and the XDG dirs under it).
+    pub fn home(&self) -> &std::path::Path {
+        self._home.path()
+    }
+
+    /// Types `text` literally (no key names).
+    pub fn type_text(&self, text: &str) {
         let out = self.run(&["send-keys", "-t", "main", "-l", text]);
         assert!(out.status.success(), "send-keys: {out:?}");
+    }
+
+    /// Types `text` literally, then Enter.
+    pub fn line(&self, text: &str) {
+        self.type_text(text);
         let out = self.run(&["send-keys", "-t", "main", "Enter"]);
         assert!(out.status.success(), "send-keys Enter: {out:?}");
     }
