@@ -36,36 +36,53 @@ pub(crate) fn help() -> String {
     .join("\n")
 }
 
+/// What a track's own instrument is, in words (`drum kick, tune -1 st, tone 0.5, osc.wave
+/// noise, level -9 dB, gate 50%`): the selected track's line in `show` and the TUI.
+pub fn track_instrument_summary(patch: &PatchState, track: u8) -> Option<String> {
+    let t = patch.tracks().get(usize::from(track))?;
+    let mut parts = Vec::new();
+    if let Some(kind) = t.drum_kind() {
+        parts.push(format!(
+            "drum {}, tune {} st, tone {}",
+            kind.name(),
+            format_decimal(t.tune),
+            format_decimal(t.tone)
+        ));
+    }
+    if t.sample > 0 {
+        let name = crate::engine::sample_library::get(t.sample).map_or_else(
+            || format!("#{}", t.sample),
+            |d| {
+                let path = std::path::Path::new(&d.name);
+                path.file_name()
+                    .map_or(d.name.clone(), |f| f.to_string_lossy().into_owned())
+            },
+        );
+        parts.push(format!("sample {name}"));
+    }
+    for p in TRACK_SOUND_PARAMS {
+        if let Some(v) = t.sound_override(p) {
+            parts.push(format!("{} {}", p.name(), p.spec().format_with_unit(v)));
+        }
+    }
+    if t.level_db != 0.0 {
+        parts.push(format!("level {} dB", format_decimal(t.level_db)));
+    }
+    parts.push(format!("gate {}%", format_decimal(t.gate * 100.0)));
+    Some(parts.join(", "))
+}
+
 /// Lines `show` adds: the selected track's instrument and the LFOs that move something.
 pub(crate) fn show_lines(patch: &PatchState) -> Vec<String> {
     let mut out = Vec::new();
     let names = patch.track_names();
     let current = names.current();
-    if let Some(t) = patch.tracks().get(usize::from(current)) {
-        let mut parts = Vec::new();
-        if let Some(kind) = t.drum_kind() {
-            parts.push(format!(
-                "drum {}, tune {} st, tone {}",
-                kind.name(),
-                format_decimal(t.tune),
-                format_decimal(t.tone)
-            ));
-        }
-        for p in TRACK_SOUND_PARAMS {
-            if let Some(v) = t.sound_override(p) {
-                parts.push(format!("{} {}", p.name(), p.spec().format_with_unit(v)));
-            }
-        }
-        if t.level_db != 0.0 {
-            parts.push(format!("level {} dB", format_decimal(t.level_db)));
-        }
-        parts.push(format!("gate {}%", format_decimal(t.gate * 100.0)));
+    if let Some(summary) = track_instrument_summary(patch, current) {
         out.push(format!(
-            "{:<16} track {} {}: {}",
+            "{:<16} track {} {}: {summary}",
             "instrument",
             current + 1,
             names.label(current),
-            parts.join(", ")
         ));
     }
     for (i, lfos) in patch.lfos().lfos.iter().enumerate() {

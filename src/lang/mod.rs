@@ -79,6 +79,7 @@ pub use crate::patch::patch_store;
 pub use action::{canonical_command, describe_command, note_name, Action, EngineAction, Meta};
 pub use error::{PhraseError, PhraseErrorKind};
 pub use help::{help_text, show_patch, show_patch_with, TOPICS};
+pub use instrument_help::track_instrument_summary;
 pub use vocab::{VocabError, Vocabulary};
 
 use crate::engine::PatchState;

@@ -297,6 +297,22 @@ impl<'a> PatchPane<'a> {
                 }],
             ));
         }
+        // The selected track's own instrument (`select bass` or `track bass` selects).
+        let current = self.patch.track_names().current();
+        let in_use = self
+            .patch
+            .tracks()
+            .get(usize::from(current))
+            .is_some_and(|t| *t != TrackState::default());
+        if in_use {
+            if let Some(summary) = crate::lang::track_instrument_summary(self.patch, current) {
+                let name = self.patch.track_names().label(current);
+                rows.push((
+                    "sound".to_string(),
+                    vec![Item::plain("", format!("{name}: {summary}"))],
+                ));
+            }
+        }
         rows
     }
 
@@ -445,6 +461,36 @@ mod tests {
             .map(|s| s.content.to_string())
             .collect();
         assert_eq!(now, vec!["x".to_string()], "the third step is playing");
+    }
+
+    #[test]
+    fn the_selected_track_shows_its_own_instrument() {
+        let vocab = crate::lang::Vocabulary::builtin();
+        let mut patch = PatchState::default();
+        let untouched = text(&PatchPane::new(&patch, None).lines(60)).join("\n");
+        assert!(
+            !untouched.contains("sound"),
+            "no track, no sound row:\n{untouched}"
+        );
+        for line in [
+            "track kick drum kick, track kick pattern x...x...",
+            "track kick tune -2, track kick gate 50%",
+            "track hats pattern x.x., track hats osc noise",
+        ] {
+            for action in crate::lang::resolve_line(line, &patch, &vocab).expect(line) {
+                action.apply_to(&mut patch);
+            }
+        }
+        let hats = text(&PatchPane::new(&patch, None).lines(60)).join("\n");
+        assert!(hats.contains("sound  hats: osc.wave noise"), "{hats}");
+        for action in crate::lang::resolve_line("select kick", &patch, &vocab).expect("select") {
+            action.apply_to(&mut patch);
+        }
+        let kick = text(&PatchPane::new(&patch, None).lines(60)).join("\n");
+        assert!(
+            kick.contains("sound  kick: drum kick, tune -2 st") && kick.contains("gate 50%"),
+            "{kick}"
+        );
     }
 
     #[test]
