@@ -71,6 +71,12 @@ pub struct LineReport {
     /// The resolved actions that were performed, in order (their `canonical()` forms are what
     /// a session log should record).
     pub actions: Vec<Action>,
+    /// The line taught or forgot a word (`define`, `forget`): not a sound change, but
+    /// sessions record it so that a replay knows the word.
+    pub taught: bool,
+    /// The taught words the line used, with every word they use in turn, each after the
+    /// words it uses: (name, body).
+    pub words_used: Vec<(String, String)>,
     /// A question from a program (`show json` from OSC or an agent) whose answer goes only to
     /// the sender: the screens do not show it.
     pub quiet: bool,
@@ -88,6 +94,8 @@ impl LineReport {
             changed: Vec::new(),
             sent: 0,
             actions: Vec::new(),
+            taught: false,
+            words_used: Vec::new(),
             quiet: false,
         }
     }
@@ -98,9 +106,10 @@ impl LineReport {
     }
 
     /// Whether the line is part of the music: accepted, and it sent something to the engine
-    /// (`help`, `status` and the like are not). Sessions record exactly these lines.
+    /// or taught a word (`help`, `status` and the like are not). Sessions record exactly
+    /// these lines.
     pub fn is_music(&self) -> bool {
-        self.accepted() && self.sent > 0
+        self.accepted() && (self.sent > 0 || self.taught)
     }
 
     /// The rendered error (the line, a caret line, the message), if the line failed.
@@ -159,8 +168,24 @@ impl Control {
     ) -> LineReport {
         let mut report = LineReport::new(line, source);
         let before = self.patch;
-        match resolve_line_with(line, &self.patch, &self.rhythms, vocab) {
-            Ok(actions) => self.perform(&actions, vocab, &mut report),
+        // Taught words (`define`) are replaced by what they mean before the line is read.
+        match self.expand_taught(line) {
+            Ok(expansion) if expansion.used_any() => {
+                let names: Vec<String> = expansion.uses.iter().map(|u| u.name.clone()).collect();
+                report.words_used = self.definitions().needed_by(&names);
+                report.replies.push(format!("read as: {}", expansion.text));
+                match resolve_line_with(&expansion.text, &self.patch, &self.rhythms, vocab) {
+                    Ok(actions) => self.perform(&actions, vocab, &mut report),
+                    Err(e) => {
+                        let e = expansion.locate(e, line, self.definitions());
+                        report.error = Some(e.into());
+                    }
+                }
+            }
+            Ok(_) => match resolve_line_with(line, &self.patch, &self.rhythms, vocab) {
+                Ok(actions) => self.perform(&actions, vocab, &mut report),
+                Err(e) => report.error = Some(e.into()),
+            },
             Err(e) => report.error = Some(e.into()),
         }
         let after = &self.patch;
@@ -206,6 +231,9 @@ impl Control {
     }
 
     fn perform_meta(&mut self, meta: &Meta, vocab: &Vocabulary, out: &mut LineReport) {
+        if self.perform_taught(meta, vocab, out) {
+            return;
+        }
         match meta {
             Meta::Help(topic) => {
                 if topic.is_none() {
@@ -215,7 +243,13 @@ impl Control {
                     crate::lang::help_text(topic.as_deref(), vocab, self.faults_enabled)
                         .lines()
                         .map(str::to_string),
-                )
+                );
+                if matches!(topic.as_deref(), None | Some("words")) {
+                    out.replies
+                        .push("your words (define NAME as PHRASES, forget NAME, words):".into());
+                    out.replies
+                        .extend(self.words_lines().iter().map(|l| format!("  {l}")));
+                }
             }
             Meta::Status => out.requests.push(UiRequest::Status),
             Meta::Quit => out.requests.push(UiRequest::Quit),
@@ -262,6 +296,8 @@ impl Control {
             }
             Meta::Samples => out.replies.extend(crate::samples::list_lines()),
             Meta::ReadAs(_) | Meta::Answer { .. } => out.replies.push(meta.canonical()),
+            // Performed by perform_taught above.
+            Meta::Define { .. } | Meta::Forget { .. } | Meta::Words => {}
             Meta::Patches => {
                 match crate::lang::patch_store().list() {
                     Ok(list) => out.replies.extend(list.iter().map(|p| {

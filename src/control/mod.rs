@@ -5,6 +5,7 @@
 //!
 //! Runs on the control thread (the REPL/TUI/OSC side). May allocate; never touches audio.
 
+mod definitions;
 pub mod extension;
 pub mod inbox;
 mod line;
@@ -12,6 +13,7 @@ pub mod patch_json;
 pub mod performer;
 mod undo;
 
+pub use definitions::{definitions_file, read_definitions, DEFINITIONS_FILE};
 pub use line::{LineError, LineReport, UiRequest, REMOTE_QUIT_REPLY};
 pub use undo::{transition_commands, UndoHistory, UndoLevel, UNDO_LEVELS};
 
@@ -43,6 +45,8 @@ pub struct Control {
     history: UndoHistory<UndoLevel>,
     faults_enabled: bool,
     saves_patches: bool,
+    /// Words the performer taught (`define`), see control/definitions.rs.
+    taught: definitions::TaughtWords,
 }
 
 impl Control {
@@ -57,6 +61,7 @@ impl Control {
             history: UndoHistory::default(),
             faults_enabled: false,
             saves_patches: true,
+            taught: definitions::TaughtWords::default(),
         }
     }
 

@@ -53,6 +53,9 @@ pub struct Performer {
     hook: Box<dyn AcceptedLineHook>,
     tutorial: Tutorial,
     extensions: Vec<Box<dyn PhraseExtension>>,
+    /// The taught words as the hook has been told them (name → body), so that a line using a
+    /// word taught in an earlier run is recorded after its `define` line.
+    words_told: std::collections::BTreeMap<String, String>,
 }
 
 impl Performer {
@@ -65,6 +68,7 @@ impl Performer {
             hook,
             tutorial: Tutorial::builtin(),
             extensions: Vec::new(),
+            words_told: std::collections::BTreeMap::new(),
         }
     }
 
@@ -107,9 +111,13 @@ impl Performer {
         true
     }
 
-    /// Words for Tab completion: vocabulary words and canonical parameter names.
+    /// Words for Tab completion: vocabulary words, canonical parameter names, the taught
+    /// words and the words that teach them.
     pub fn completion_words(&self) -> Vec<String> {
-        self.vocab.completion_words()
+        let mut words = self.vocab.completion_words();
+        words.extend(["define", "forget", "words"].map(String::from));
+        words.extend(self.control.definitions().names());
+        words
     }
 
     /// Performs a line as if it had been typed, and reports what happened.
@@ -174,9 +182,34 @@ impl Performer {
             report.refuse_quit();
         }
         if report.is_music() {
+            self.tell_words(&report);
             self.hook.on_accepted(text, &report.source);
         }
         report
+    }
+
+    /// Tells the hook the `define` line of every taught word `report` used that it has not
+    /// been told (taught in an earlier run, or changed since), and follows `define`/`forget`
+    /// lines, so that a recorded session always knows its words.
+    fn tell_words(&mut self, report: &LineReport) {
+        for (name, body) in &report.words_used {
+            if self.words_told.get(name) != Some(body) {
+                self.hook
+                    .on_accepted(&format!("define {name} as {body}"), &report.source);
+                self.words_told.insert(name.clone(), body.clone());
+            }
+        }
+        for action in &report.actions {
+            match action {
+                crate::lang::Action::Meta(crate::lang::Meta::Define { name, body, .. }) => {
+                    self.words_told.insert(name.clone(), body.clone());
+                }
+                crate::lang::Action::Meta(crate::lang::Meta::Forget { name, .. }) => {
+                    self.words_told.remove(name);
+                }
+                _ => {}
+            }
+        }
     }
 
     /// Performs a line from the inbox and answers its sender, if it asked.

@@ -91,6 +91,27 @@ pub enum Meta {
         /// The answer for people, e.g. `transport.tempo is 120 bpm`.
         text: String,
     },
+    /// `define NAME as PHRASES`: teach a word (see `lang/definitions.rs`). The control side
+    /// checks the body against the words it knows, then keeps it.
+    Define {
+        /// The name, lower case and single-spaced (`dark pad`).
+        name: String,
+        /// Where the name stands in its line.
+        name_at: std::ops::Range<usize>,
+        /// What it means, as typed (`osc saw, darker, reverb mix 40%`).
+        body: String,
+        /// Byte offset of the body in its line (to point at errors in it).
+        body_at: usize,
+    },
+    /// `forget NAME`: unteach a word.
+    Forget {
+        /// The name, lower case and single-spaced.
+        name: String,
+        /// Where the name stands in its line.
+        at: std::ops::Range<usize>,
+    },
+    /// `words`: list the taught words.
+    Words,
 }
 
 impl Action {
@@ -172,6 +193,9 @@ impl Meta {
             Meta::Seed(seed) => format!("seed {seed}"),
             Meta::ReadAs(text) => format!("read as: {text}"),
             Meta::Answer { text, .. } => text.clone(),
+            Meta::Define { name, body, .. } => format!("define {name} as {body}"),
+            Meta::Forget { name, .. } => format!("forget {name}"),
+            Meta::Words => "words".into(),
         }
     }
 }

@@ -46,6 +46,7 @@
 pub mod action;
 mod ast;
 mod chords;
+pub mod definitions;
 pub mod error;
 mod grammar;
 mod help;
@@ -127,6 +128,9 @@ pub fn resolve_line_with(
     }
     if line.trim() == "?" {
         return Ok(vec![Action::Meta(Meta::Help(None))]);
+    }
+    if let Some(taught) = definitions::command(line, patch, rhythms, vocab) {
+        return taught;
     }
     // Mini-notation (after `pattern`/`seq`) is kept byte for byte; the rest of the line is
     // prepared for the lexer (other tools' brackets and colons, contractions, a question).

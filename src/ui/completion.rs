@@ -3,10 +3,11 @@
 //!
 //! Runs on the control thread (TUI) or plain mode's input thread.
 
-/// The words that can complete, sorted and without repeats.
+/// The words that can complete, sorted and without repeats. Clones share the words, so a
+/// prompt on another thread sees [`WordCompleter::replace`] (a word just taught with `define`).
 #[derive(Clone, Debug, Default)]
 pub struct WordCompleter {
-    words: Vec<String>,
+    words: std::sync::Arc<std::sync::RwLock<Vec<String>>>,
 }
 
 /// The result of completing at a cursor.
@@ -38,11 +39,19 @@ impl Completion {
 
 impl WordCompleter {
     /// A completer over `words` (case is kept; matching ignores it).
-    pub fn new(mut words: Vec<String>) -> Self {
+    pub fn new(words: Vec<String>) -> Self {
+        let completer = WordCompleter::default();
+        completer.replace(words);
+        completer
+    }
+
+    /// Completes from `words` from now on (in every clone).
+    pub fn replace(&self, mut words: Vec<String>) {
         words.retain(|w| !w.is_empty());
         words.sort();
         words.dedup();
-        WordCompleter { words }
+        // A poisoned lock still holds a usable list.
+        *self.words.write().unwrap_or_else(|e| e.into_inner()) = words;
     }
 
     /// Candidates for the word that ends at byte `cursor` of `line`.
@@ -61,6 +70,8 @@ impl WordCompleter {
             Vec::new()
         } else {
             self.words
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
                 .iter()
                 .filter(|w| w.to_lowercase().starts_with(&prefix))
                 .cloned()

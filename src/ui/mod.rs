@@ -180,8 +180,12 @@ pub fn run(audio: LiveAudio, inbox: InboxReceiver, options: UiOptions) -> Result
     }
     let mut control = Control::new(audio.commands.clone(), audio.meters.clone());
     control.set_faults_enabled(options.faults_enabled);
-    let mut performer = Performer::new(control, options.vocabulary, options.on_accepted);
     let mut notices = options.notices.clone();
+    // The words taught in earlier runs, kept in the user vocabulary folder.
+    if let Some(file) = crate::control::definitions_file() {
+        notices.extend(control.keep_definitions_in(file, &options.vocabulary));
+    }
+    let mut performer = Performer::new(control, options.vocabulary, options.on_accepted);
     for extension in options.extensions {
         performer.add_extension(extension);
     }

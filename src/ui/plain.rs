@@ -102,7 +102,7 @@ pub fn run(
     }
     let completer = WordCompleter::new(performer.completion_words());
     let input: PlainInput = if options.interactive {
-        plain_input::spawn_prompt(history.entries(), completer)?
+        plain_input::spawn_prompt(history.entries(), completer.clone())?
     } else {
         plain_input::spawn_pipe()?
     };
@@ -116,6 +116,9 @@ pub fn run(
                 Ok(TypedLine::Line(line)) => {
                     history.push(&line);
                     let report = performer.run(&line, LineSource::Keyboard);
+                    if report.taught {
+                        completer.replace(performer.completion_words());
+                    }
                     let lines =
                         report_lines(&report, || performer.meters().snapshot().to_key_values());
                     out.print(&lines, false);

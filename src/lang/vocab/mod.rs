@@ -326,12 +326,25 @@ impl Vocabulary {
     }
 }
 
-/// The folders to read user vocabulary from: the XDG config folder's `vocab/` (when it
-/// exists), then `extra` (from `--vocab`), so command-line folders win.
+/// The environment variable that moves the user vocabulary folder (tests use it).
+pub const VOCAB_DIR_VAR: &str = "CHRONUS_VOCAB_DIR";
+
+/// The user vocabulary folder: `$CHRONUS_VOCAB_DIR` if set, else the XDG config folder's
+/// `vocab/` (`~/.config/chronus/vocab`). It also keeps the taught words
+/// (`definitions.txt`, see `lang/definitions.rs`). It may not exist yet.
+pub fn user_vocab_dir() -> Option<PathBuf> {
+    std::env::var_os(VOCAB_DIR_VAR)
+        .map(PathBuf::from)
+        .or_else(|| {
+            directories::ProjectDirs::from("", "", "chronus").map(|p| p.config_dir().join("vocab"))
+        })
+}
+
+/// The folders to read user vocabulary from: the user vocabulary folder (when it exists,
+/// see [`user_vocab_dir`]), then `extra` (from `--vocab`), so command-line folders win.
 pub fn user_vocab_dirs(extra: &[PathBuf]) -> Vec<PathBuf> {
     let mut dirs = Vec::new();
-    if let Some(p) = directories::ProjectDirs::from("", "", "chronus") {
-        let d = p.config_dir().join("vocab");
+    if let Some(d) = user_vocab_dir() {
         if d.is_dir() {
             dirs.push(d);
         }

@@ -74,6 +74,9 @@ pub fn run(
     loop {
         for line in inbox.drain() {
             let report = performer.run_incoming(line);
+            if report.taught {
+                completer.replace(performer.completion_words());
+            }
             show(&mut app, &report, performer);
             dirty = true;
         }
@@ -115,6 +118,9 @@ pub fn run(
                             }
                             history.push(&line);
                             let report = performer.run(&line, LineSource::Keyboard);
+                            if report.taught {
+                                completer.replace(performer.completion_words());
+                            }
                             show(&mut app, &report, performer);
                         }
                     }
