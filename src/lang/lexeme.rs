@@ -253,8 +253,11 @@ fn base_form(word: &str, vocab: &Vocabulary) -> Option<WordClass> {
         }
     }
     if let Some(base) = word.strip_suffix("er").filter(|b| b.len() >= 2) {
+        // `bigger` → `big`: a doubled last letter (ASCII, so the cut is a char boundary).
         let bytes = base.as_bytes();
-        let undoubled = (bytes.len() >= 2 && bytes[bytes.len() - 1] == bytes[bytes.len() - 2])
+        let undoubled = (bytes.len() >= 2
+            && bytes[bytes.len() - 1].is_ascii_alphabetic()
+            && bytes[bytes.len() - 1] == bytes[bytes.len() - 2])
             .then(|| &base[..base.len() - 1]);
         for b in [Some(base), undoubled, Some(&word[..n - 1])]
             .into_iter()
@@ -399,5 +402,22 @@ impl<'a> Input for Lexemes<'a> {
         } else {
             Err(Needed::new(count - self.0.len()))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_comparative_of_a_word_ending_in_a_wide_character_does_not_panic() {
+        let vocab = Vocabulary::builtin();
+        // The last two bytes of U+1EFFF are equal (0xBF 0xBF): not a doubled letter.
+        assert_eq!(base_form("\u{1efff}er", &vocab), None);
+        assert_eq!(base_form("\u{1efff}\u{1efff}er", &vocab), None);
+        assert!(
+            base_form("bigger", &vocab).is_some(),
+            "a doubled letter still reads"
+        );
     }
 }
