@@ -31,7 +31,7 @@ fn poly_blep(t: f32, dt: f32) -> f32 {
 /// of terms clamped at zero, `-(1 - t/dt)²` just after the step and `(1 + (t - 1)/dt)²` just
 /// before it (both zero elsewhere when `dt` < 0.5), so a block of samples vectorises.
 #[inline(always)]
-fn poly_blep_smooth(t: f32, inv_dt: f32) -> f32 {
+pub(super) fn poly_blep_smooth(t: f32, inv_dt: f32) -> f32 {
     let after = (1.0 - t * inv_dt).max(0.0);
     let before = (1.0 + (t - 1.0) * inv_dt).max(0.0);
     before * before - after * after
@@ -42,7 +42,7 @@ fn poly_blep_smooth(t: f32, inv_dt: f32) -> f32 {
 /// adding and removing 2^23 rounds to the nearest integer, and a result below zero is
 /// moved up by one. Exact: the same value as `x - x.floor()`.
 #[inline(always)]
-fn fract_of_non_negative(x: f32) -> f32 {
+pub(super) fn fract_of_non_negative(x: f32) -> f32 {
     const SHIFT: f32 = 8_388_608.0;
     let rounded = (x + SHIFT) - SHIFT;
     let f = x - rounded;
@@ -55,11 +55,11 @@ fn fract_of_non_negative(x: f32) -> f32 {
 
 /// The smallest phase increment the block oscillator uses (about 0.004 Hz at 44.1 kHz), so
 /// `1 / dt` stays finite.
-const MIN_DT: f32 = 1e-7;
+pub(super) const MIN_DT: f32 = 1e-7;
 
 /// PolyBLAMP residual for a slope discontinuity at phase 0.
 #[inline]
-fn poly_blamp(t: f32, dt: f32) -> f32 {
+pub(super) fn poly_blamp(t: f32, dt: f32) -> f32 {
     if t < dt {
         let x = t / dt - 1.0;
         -x * x * x / 3.0
@@ -97,6 +97,16 @@ impl Oscillator {
             phase: 0.0,
             rng: seed.max(1),
         }
+    }
+
+    /// The phase now, in cycles from 0 to 1.
+    pub fn phase(&self) -> f32 {
+        self.phase
+    }
+
+    /// Moves the phase (cycles, wrapped into 0..1).
+    pub fn set_phase(&mut self, phase: f32) {
+        self.phase = (phase - phase.floor()).clamp(0.0, 0.999_999_9);
     }
 
     /// Restarts the phase (and keeps the noise generator running).
@@ -201,7 +211,7 @@ impl Oscillator {
 
     /// A uniformly distributed sample in [-1, 1) from a xorshift generator.
     #[inline]
-    fn white(&mut self) -> f32 {
+    pub(super) fn white(&mut self) -> f32 {
         let mut x = self.rng;
         x ^= x << 13;
         x ^= x >> 17;

@@ -24,6 +24,8 @@ pub enum Unit {
     Choice,
     /// A whole number (octaves of an arpeggio); values are rounded.
     Count,
+    /// A plain positive number: a frequency ratio or a modulation index.
+    Ratio,
 }
 
 impl Unit {
@@ -38,6 +40,7 @@ impl Unit {
             Unit::Bpm => "bpm",
             Unit::Choice => "",
             Unit::Count => "",
+            Unit::Ratio => "",
         }
     }
 }
@@ -89,6 +92,22 @@ params! {
     OscWave => "osc.wave", Choice, Discrete, 0.0, 4.0, 1.0, ["sine", "saw", "square", "triangle", "noise"], "oscillator waveform";
     OscFreq => "osc.freq", Hz, Log, 20.0, 20000.0, 220.0, [], "oscillator frequency of the gated voice (the last note played)";
     OscDetune => "osc.detune", Cents, Linear, -1200.0, 1200.0, 0.0, [], "oscillator detune";
+    Osc2On => "osc2.on", Choice, Discrete, 0.0, 1.0, 0.0, ["off", "on"], "second oscillator on or off (its level fades over 10 ms)";
+    Osc2Wave => "osc2.wave", Choice, Discrete, 0.0, 4.0, 1.0, ["sine", "saw", "square", "triangle", "noise"], "second oscillator waveform";
+    Osc2Octave => "osc2.octave", Count, Discrete, -4.0, 4.0, 0.0, [], "second oscillator pitch in octaves from the note";
+    Osc2Semitones => "osc2.semitones", Count, Discrete, -24.0, 24.0, 0.0, [], "second oscillator pitch in semitones from the note";
+    Osc2Detune => "osc2.detune", Cents, Linear, -1200.0, 1200.0, 0.0, [], "second oscillator detune";
+    Osc2Level => "osc2.level", Db, Linear, -60.0, 12.0, 0.0, [], "second oscillator level (also the ring modulator's level)";
+    Osc2Freq => "osc2.freq", Hz, Linear, 0.0, 20000.0, 0.0, [], "second oscillator fixed frequency that ignores the note (0 = follow the note)";
+    SubOn => "sub.on", Choice, Discrete, 0.0, 1.0, 0.0, ["off", "on"], "sub-oscillator (one octave below osc) on or off";
+    SubWave => "sub.wave", Choice, Discrete, 0.0, 1.0, 0.0, ["square", "sine"], "sub-oscillator waveform";
+    SubLevel => "sub.level", Db, Linear, -60.0, 12.0, -6.0, [], "sub-oscillator level";
+    NoiseOn => "noise.on", Choice, Discrete, 0.0, 1.0, 0.0, ["off", "on"], "noise source mixed into the voice on or off";
+    NoiseLevel => "noise.level", Db, Linear, -60.0, 12.0, -18.0, [], "noise source level";
+    FmRatio => "fm.ratio", Ratio, Log, 0.125, 16.0, 1.0, [], "FM modulator frequency as a ratio of osc's";
+    FmIndex => "fm.index", Ratio, Linear, 0.0, 10.0, 0.0, [], "FM index: how far the sine modulator moves osc's phase (0 = off)";
+    RingOn => "ring.on", Choice, Discrete, 0.0, 1.0, 0.0, ["off", "on"], "ring modulation: osc x osc2 replaces the two oscillators (fades over 10 ms)";
+    SyncOn => "sync.on", Choice, Discrete, 0.0, 1.0, 0.0, ["off", "on"], "hard sync: osc2 restarts its cycle whenever osc's does";
     EnvAttack => "env.attack", Seconds, Log, 0.0, 20.0, 0.01, [], "envelope attack time";
     EnvDecay => "env.decay", Seconds, Log, 0.0, 20.0, 0.2, [], "envelope decay time";
     EnvSustain => "env.sustain", Fraction, Linear, 0.0, 1.0, 0.7, [], "envelope sustain level";
@@ -279,6 +298,17 @@ impl Waveform {
             3 => Waveform::Triangle,
             4 => Waveform::Noise,
             _ => Waveform::Saw,
+        }
+    }
+}
+
+impl Waveform {
+    /// The sub-oscillator's waveform for a stored `sub.wave` value (square or sine).
+    pub fn from_sub_value(value: f32) -> Waveform {
+        if value.round() as i32 == 1 {
+            Waveform::Sine
+        } else {
+            Waveform::Square
         }
     }
 }

@@ -11,6 +11,7 @@ use super::params::{FilterMode, ParamId, Waveform, PARAM_COUNT};
 use super::smoother::{db_to_gain, BlockSmoother};
 use super::state::{track_sound_slot, TrackState};
 use super::voice::VoiceParams;
+use super::voice_sources::{source_targets, SourceSwitches, SourceTargets};
 
 /// Profile 0 (the patch) plus one per track.
 pub const PROFILES: usize = 1 + TRACKS;
@@ -22,13 +23,18 @@ struct Smoothed {
     log_cutoff: BlockSmoother,
     res: BlockSmoother,
     gain: BlockSmoother,
+    /// osc2, ring, sub, noise levels and the FM index.
+    sources: [BlockSmoother; 5],
 }
+
+/// The discrete settings switched under the engine's duck.
+type Switches = (Waveform, FilterMode, SourceSwitches);
 
 /// Every profile's voice parameters for the present block.
 pub struct SoundProfiles {
     smoothed: [Smoothed; PROFILES],
     params: [VoiceParams; PROFILES],
-    wanted: [(Waveform, FilterMode); PROFILES],
+    wanted: [Switches; PROFILES],
 }
 
 struct Resolved {
@@ -40,6 +46,7 @@ struct Resolved {
     res: f32,
     gain: f32,
     env_octaves: f32,
+    sources: SourceTargets,
 }
 
 fn resolve(values: &[f32; PARAM_COUNT], track: Option<&TrackState>) -> Resolved {
@@ -63,6 +70,7 @@ fn resolve(values: &[f32; PARAM_COUNT], track: Option<&TrackState>) -> Resolved 
         res: get(ParamId::FilterRes),
         gain: db_to_gain(get(ParamId::AmpGain) + level),
         env_octaves: get(ParamId::FilterEnv) * 6.0,
+        sources: source_targets(get),
     }
 }
 
@@ -79,9 +87,14 @@ impl SoundProfiles {
                 log_cutoff: s(11.0),
                 res: s(0.0),
                 gain: s(0.0),
+                sources: [s(0.0); 5],
             }; PROFILES],
             params: [VoiceParams::default(); PROFILES],
-            wanted: [(Waveform::Saw, FilterMode::Lowpass); PROFILES],
+            wanted: [(
+                Waveform::Saw,
+                FilterMode::Lowpass,
+                SourceSwitches::default(),
+            ); PROFILES],
         };
         profiles.retarget(values, tracks);
         profiles.settle();
@@ -96,11 +109,29 @@ impl SoundProfiles {
             p.detune = r.detune;
             p.adsr = r.adsr;
             p.env_octaves = r.env_octaves;
-            self.wanted[i] = (r.wave, r.mode);
+            let t = r.sources;
+            p.sources.osc2_ratio = t.osc2_ratio;
+            p.sources.osc2_fixed = t.osc2_fixed;
+            p.sources.ring_gain = t.ring_gain;
+            p.sources.fm_ratio = t.fm_ratio;
             let s = &mut self.smoothed[i];
             s.log_cutoff.set_target(r.log_cutoff);
             s.res.set_target(r.res);
             s.gain.set_target(r.gain);
+            let levels = [t.osc2_gain, t.ring, t.sub_gain, t.noise_gain, t.fm_index];
+            for (smoother, target) in s.sources.iter_mut().zip(levels) {
+                smoother.set_target(target);
+            }
+            // A source that is silent now switches at once (it fades in with the new setting).
+            let quiet = |k: usize| s.sources[k].current() == 0.0;
+            if quiet(0) && quiet(1) {
+                p.sources.switches.osc2_wave = t.switches.osc2_wave;
+                p.sources.switches.sync = t.switches.sync;
+            }
+            if quiet(2) {
+                p.sources.switches.sub_wave = t.switches.sub_wave;
+            }
+            self.wanted[i] = (r.wave, r.mode, t.switches);
         }
     }
 
@@ -110,6 +141,13 @@ impl SoundProfiles {
             p.log_cutoff = s.log_cutoff.advance(frames);
             p.res = s.res.advance(frames);
             p.gain = s.gain.advance(frames);
+            let src = &mut p.sources;
+            let [osc2, ring, sub, noise, fm] = &mut s.sources;
+            src.osc2_gain = osc2.advance(frames);
+            src.ring = ring.advance(frames);
+            src.sub_gain = sub.advance(frames);
+            src.noise_gain = noise.advance(frames);
+            src.fm_index = fm.advance(frames);
         }
     }
 
@@ -123,13 +161,13 @@ impl SoundProfiles {
         self.params
             .iter()
             .zip(self.wanted.iter())
-            .any(|(p, w)| (p.wave, p.mode) != *w)
+            .any(|(p, w)| (p.wave, p.mode, p.sources.switches) != *w)
     }
 
     /// Switches the waiting waveforms and filter modes.
     pub fn apply_discrete(&mut self) {
         for (p, w) in self.params.iter_mut().zip(self.wanted.iter()) {
-            (p.wave, p.mode) = *w;
+            (p.wave, p.mode, p.sources.switches) = *w;
         }
     }
 
@@ -142,6 +180,9 @@ impl SoundProfiles {
     pub fn settle(&mut self) {
         for s in self.smoothed.iter_mut() {
             for b in [&mut s.log_cutoff, &mut s.res, &mut s.gain] {
+                b.snap(b.target());
+            }
+            for b in s.sources.iter_mut() {
                 b.snap(b.target());
             }
         }

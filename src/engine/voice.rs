@@ -9,6 +9,7 @@ use super::oscillator::Oscillator;
 use super::params::{FilterMode, Waveform};
 use super::smoother::{Ramp, FRAME_INDEX};
 pub use super::voice_filter::{filter_lanes, FilterLane, FILTER_UPDATE_FRAMES};
+use super::voice_sources::{SourceParams, VoiceSources};
 use super::BLOCK_FRAMES;
 
 /// A frame number meaning "never".
@@ -35,6 +36,8 @@ pub struct VoiceParams {
     pub env_octaves: f32,
     /// Pitch modulation (vibrato) as a frequency ratio, 1 when no LFO moves the pitch.
     pub pitch_mod: f32,
+    /// osc2, sub, noise, FM and ring modulation.
+    pub sources: SourceParams,
 }
 
 impl Default for VoiceParams {
@@ -54,6 +57,7 @@ impl Default for VoiceParams {
             gain: Ramp::constant(0.5),
             env_octaves: 0.0,
             pitch_mod: 1.0,
+            sources: SourceParams::default(),
         }
     }
 }
@@ -85,6 +89,7 @@ impl VoiceSource {
 #[derive(Clone, Debug)]
 pub struct Voice {
     osc: Oscillator,
+    sources: VoiceSources,
     env: Adsr,
     filter: Svf,
     source: VoiceSource,
@@ -105,6 +110,7 @@ impl Voice {
     pub fn new(seed: u32) -> Self {
         Voice {
             osc: Oscillator::new(seed),
+            sources: VoiceSources::new(seed),
             env: Adsr::new(),
             filter: Svf::new(),
             source: VoiceSource::Live,
@@ -124,6 +130,7 @@ impl Voice {
     /// Starts a note from silence: phase, filter and envelope begin afresh.
     pub fn start(&mut self, source: VoiceSource, note: u8, freq: f32, velocity: f32, age: u64) {
         self.osc.reset();
+        self.sources.reset();
         self.filter.reset();
         self.env = Adsr::new();
         self.env.gate_on();
@@ -265,7 +272,14 @@ impl Voice {
         } else {
             (self.freq * detune, 0.0)
         };
-        self.osc.fill(p.wave, f0, df, sample_rate, sig);
+        if p.sources.only_osc1() {
+            self.osc.fill(p.wave, f0, df, sample_rate, sig);
+        } else {
+            let osc1 = (f0, df, p.detune);
+            let osc = &mut self.osc;
+            self.sources
+                .render(osc, p.wave, osc1, &p.sources, at, sample_rate, sig);
+        }
         FilterLane {
             svf: self.filter.clone(),
             coeff_cutoff: self.coeff_cutoff,

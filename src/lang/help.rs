@@ -364,6 +364,11 @@ pub fn show_patch_with(patch: &PatchState, rhythms: &Rhythms) -> Vec<String> {
             format!("{:<16} {}{mark}", spec.name, spec.format_with_unit(v))
         })
         .collect();
+    out.push(format!(
+        "{:<16} {}",
+        "voice",
+        super::voice_chain::voice_chain(patch)
+    ));
     let gate = match (patch.sounding(), patch.note()) {
         (_, Some(n)) => format!("on, note {n} ({})", super::action::note_name(n)),
         (true, None) => "on".into(),

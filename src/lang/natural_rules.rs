@@ -360,7 +360,17 @@ impl Grammar<'_> {
         let mut kinds = vec![first.clone()];
         let mut i = rest;
         while !skip_fillers(i).0.is_empty() {
-            let chose = matches!(kinds.last(), Some(PhraseKind::Choose { .. }));
+            // After a choice (`lpf`, `osc2 square`) a bare value is for the module's default.
+            let chose = matches!(
+                kinds.last(),
+                Some(
+                    PhraseKind::Choose { .. }
+                        | PhraseKind::Set {
+                            value: Value::Choice { .. },
+                            ..
+                        }
+                )
+            );
             let (r, kind) = self.setting_in(module, chose, i)?;
             kinds.push(kind);
             i = r;

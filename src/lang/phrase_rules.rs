@@ -56,7 +56,8 @@ impl Grammar<'_> {
     /// The phrase rules, in the order they are tried.
     fn rule<'a>(&self, n: usize, i: Lexemes<'a>) -> Option<PResult<'a, PhraseKind>> {
         Some(match n {
-            0 => self.meta(i),
+            // `noise level -18 db` before `noise` (the waveform) and `level -18 db`.
+            0 => self.noise_source(i).or_else(|_| self.meta(i)),
             1 => self.fault(i),
             2 => self.switch(i),
             3 => self.gate(i),
@@ -80,6 +81,7 @@ impl Grammar<'_> {
             21 => self.bare_note(i),
             22 => self.bare_hz(i),
             23 => self.some_target(i),
+            24 => self.switch_alone(i),
             _ => return None,
         })
     }

@@ -169,7 +169,10 @@ impl<'a> Resolver<'a> {
             PhraseKind::LoadPatch(name) => self.load_patch(name.as_ref(), span)?,
             PhraseKind::Patches => self.meta(Meta::Patches),
             PhraseKind::Reset(target) => self.reset(target.as_ref(), span)?,
-            PhraseKind::Set { target, value } => self.set_value(target, value, span)?,
+            PhraseKind::Set { target, value } => {
+                self.set_value(target, value, span.clone())?;
+                self.switch_on_source(target, value, span);
+            }
             PhraseKind::Choose {
                 param,
                 index,
@@ -434,9 +437,11 @@ impl<'a> Resolver<'a> {
         let tempo = self.patch.get(ParamId::TransportTempo);
         match value {
             Value::Choice { param, index, .. } => {
-                self.check_names(t, *param)?;
-                self.set(*param, *index as f32, span);
+                let (param, index) = self.modular_choice(t, *param, *index);
+                self.check_names(t, param)?;
+                self.set(param, index as f32, span);
             }
+            Value::Switch { on, .. } if self.fm_switch(t, *on, span.clone()) => {}
             Value::Switch { on, span: at } => {
                 let param = self.switch_param(t, at)?;
                 // `arp on` starts the arpeggio going up.

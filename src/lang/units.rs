@@ -127,6 +127,11 @@ pub(crate) fn expected_for(spec: &ParamSpec) -> String {
         Unit::Bpm => "a tempo in bpm".into(),
         Unit::Cents => "cents or semitones".into(),
         Unit::Choice => format!("one of {}", spec.choices.join(", ")),
+        Unit::Ratio => format!(
+            "a number from {} to {}",
+            fmt(f64::from(spec.min)),
+            fmt(f64::from(spec.max))
+        ),
         Unit::Count => format!(
             "a whole number from {} to {}",
             fmt(f64::from(spec.min)),
@@ -208,6 +213,7 @@ pub(crate) fn absolute(
         }
         (Unit::Bpm, None | Some(UnitWord::Bpm)) => v,
         (Unit::Count, None) => v.round(),
+        (Unit::Ratio, None) => v,
         (Unit::Cents, None | Some(UnitWord::Cents)) => v,
         (Unit::Cents, Some(UnitWord::Semitones)) => v * 100.0,
         (Unit::Choice, _) => {

@@ -134,7 +134,10 @@ impl Vocabulary {
             longest: 1,
             ..Vocabulary::default()
         };
-        for m in modules() {
+        // A module named like a choice word (`noise`, also a waveform) leaves the word to
+        // the choice; its phrases have a rule of their own (`noise level -18 db`).
+        let is_choice_word = |m: &str| ParamId::ALL.iter().any(|p| p.spec().choices.contains(&m));
+        for m in modules().filter(|m| !is_choice_word(m)) {
             v.words.insert(m.to_string(), WordClass::Module(m));
         }
         for &p in ParamId::ALL {

@@ -148,9 +148,10 @@ fn listed(param: ParamId) -> bool {
     matches!(
         param,
         ParamId::DelaySync | ParamId::TransportTempo | ParamId::TransportSwing
-    ) || ROWS
-        .iter()
-        .any(|(_, switch, items)| *switch == Some(param) || items.iter().any(|(_, p)| *p == param))
+    ) || crate::lang::voice_chain::MODULAR_MODULES.contains(&param.spec().module())
+        || ROWS.iter().any(|(_, switch, items)| {
+            *switch == Some(param) || items.iter().any(|(_, p)| *p == param)
+        })
 }
 
 /// The patch pane widget.
@@ -236,6 +237,10 @@ impl<'a> PatchPane<'a> {
                 (module.to_string(), items)
             })
             .collect();
+        if crate::lang::voice_chain::modular_in_use(self.patch) {
+            let sources = crate::lang::voice_chain::sources_line(self.patch);
+            rows.insert(1, ("voice".to_string(), vec![Item::plain("", sources)]));
+        }
         let running = self.patch.running() || self.live.running;
         let mut transport = vec![
             Item::plain("", (if running { "running" } else { "stopped" }).into()),

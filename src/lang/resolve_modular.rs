@@ -1,0 +1,90 @@
+//! Resolving phrases about the modular voice: waveform words after `osc2` and `sub`
+//! (`osc2 square`, `sub sine`), `fm on|off` (the FM index), and switching a source on when a
+//! phrase shapes it (`osc2 octave -1` while osc2 is off turns it on; `sync` turns osc2 on).
+//! Canonical `set` lines change exactly the parameter they name.
+//!
+//! Runs on the control thread.
+
+use super::ast::{Target, Value};
+use super::modular_rules::is_switch;
+use super::resolve::Resolver;
+use crate::engine::params::{ParamId, Unit};
+use std::ops::Range;
+
+/// The FM index `fm on` sets when FM was off.
+const FM_ON_INDEX: f32 = 1.0;
+
+fn target_module(t: &Target) -> Option<&'static str> {
+    t.param.map(|p| p.spec().module()).or(t.module)
+}
+
+impl Resolver<'_> {
+    /// A choice word read as another module's (`square` is filed under `osc.wave`) that
+    /// names a choice of the target's module instead: `osc2 square` → `osc2.wave`,
+    /// `sub sine` → `sub.wave`. Anything else is returned as it came.
+    pub(super) fn modular_choice(
+        &self,
+        t: &Target,
+        param: ParamId,
+        index: usize,
+    ) -> (ParamId, usize) {
+        let Some(module) = target_module(t) else {
+            return (param, index);
+        };
+        if param.spec().module() == module {
+            return (param, index);
+        }
+        let Some(word) = param.spec().choices.get(index) else {
+            return (param, index);
+        };
+        let candidates = t.param.into_iter().chain(
+            ParamId::ALL
+                .iter()
+                .copied()
+                .filter(|p| p.spec().module() == module),
+        );
+        candidates
+            .filter(|p| p.spec().unit == Unit::Choice && !is_switch(*p))
+            .find_map(|p| p.spec().choice_index(word).map(|i| (p, i)))
+            .unwrap_or((param, index))
+    }
+
+    /// `fm on`, `fm off`: FM has no switch of its own; off is an index of 0, on brings back
+    /// an index of 1 when it was 0. Returns false when the target is not `fm`.
+    pub(super) fn fm_switch(&mut self, t: &Target, on: bool, span: Range<usize>) -> bool {
+        if t.param.is_some() || t.module != Some(ParamId::FmIndex.spec().module()) {
+            return false;
+        }
+        let now = self.patch.get(ParamId::FmIndex);
+        let index = match (on, now > 0.0) {
+            (false, _) => 0.0,
+            (true, true) => now,
+            (true, false) => FM_ON_INDEX,
+        };
+        self.set(ParamId::FmIndex, index, span);
+        true
+    }
+
+    /// After a plain-words phrase shaped osc2, the sub or the noise source (or switched sync
+    /// on), switch the source it needs on if it is off, so that the change is heard.
+    pub(super) fn switch_on_source(&mut self, t: &Target, value: &Value, span: Range<usize>) {
+        let off = match value {
+            Value::Switch { on, .. } => !on,
+            Value::Choice { param, index, .. } => is_switch(*param) && *index == 0,
+            _ => false,
+        };
+        if t.canonical || off {
+            return;
+        }
+        let switch = match target_module(t) {
+            Some("osc2") => ParamId::Osc2On,
+            Some("sub") => ParamId::SubOn,
+            Some("noise") => ParamId::NoiseOn,
+            Some("sync") => ParamId::Osc2On,
+            _ => return,
+        };
+        if self.patch.get(switch) < 0.5 {
+            self.set(switch, 1.0, span);
+        }
+    }
+}

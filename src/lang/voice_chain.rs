@@ -1,0 +1,158 @@
+//! The voice as one line, for `show` and the patch pane:
+//! `osc1 saw + osc2 square -1 oct -6 dB → filter lowpass 800 Hz → amp -6 dB`.
+//!
+//! Runs on the control thread (allocates).
+
+use crate::engine::params::{format_decimal, ParamId};
+use crate::engine::PatchState;
+
+/// The modules of the modular voice beside osc1 (their parameters are shown in the chain).
+pub const MODULAR_MODULES: &[&str] = &["osc2", "sub", "noise", "fm", "ring", "sync"];
+
+fn word(patch: &PatchState, p: ParamId) -> String {
+    p.spec().format_plain(patch.get(p))
+}
+
+fn on(patch: &PatchState, p: ParamId) -> bool {
+    patch.get(p) >= 0.5
+}
+
+fn signed(v: f32, unit: &str) -> String {
+    let sign = if v > 0.0 { "+" } else { "" };
+    format!(" {sign}{} {unit}", format_decimal(v))
+}
+
+/// True when the voice uses more than osc1 (osc2, sub, noise, FM or ring modulation).
+pub fn modular_in_use(patch: &PatchState) -> bool {
+    on(patch, ParamId::Osc2On)
+        || on(patch, ParamId::SubOn)
+        || on(patch, ParamId::NoiseOn)
+        || on(patch, ParamId::RingOn)
+        || patch.get(ParamId::FmIndex) > 0.0
+}
+
+/// The sources of the voice: `osc1 saw + osc2 square -1 oct -6 dB + sub square -6 dB`.
+pub fn sources_line(patch: &PatchState) -> String {
+    let mut osc1 = format!("osc1 {}", word(patch, ParamId::OscWave));
+    let detune = patch.get(ParamId::OscDetune);
+    if detune != 0.0 {
+        osc1 += &signed(detune, "cents");
+    }
+    let fm = patch.get(ParamId::FmIndex);
+    if fm > 0.0 {
+        osc1 += &format!(
+            " (fm ratio {} index {})",
+            format_decimal(patch.get(ParamId::FmRatio)),
+            format_decimal(fm)
+        );
+    }
+    let ring = on(patch, ParamId::RingOn);
+    let mut parts = vec![osc1];
+    if on(patch, ParamId::Osc2On) || ring {
+        let mut osc2 = format!("osc2 {}", word(patch, ParamId::Osc2Wave));
+        let fixed = patch.get(ParamId::Osc2Freq);
+        if fixed > 0.0 {
+            osc2 += &format!(" {} Hz", format_decimal(fixed));
+        } else {
+            for (p, unit) in [
+                (ParamId::Osc2Octave, "oct"),
+                (ParamId::Osc2Semitones, "st"),
+                (ParamId::Osc2Detune, "cents"),
+            ] {
+                let v = patch.get(p);
+                if v != 0.0 {
+                    osc2 += &signed(v, unit);
+                }
+            }
+        }
+        if on(patch, ParamId::SyncOn) {
+            osc2 += " synced";
+        }
+        let level = patch.get(ParamId::Osc2Level);
+        if level != 0.0 {
+            osc2 += &format!(" {} dB", format_decimal(level));
+        }
+        let join = if ring { " × " } else { " + " };
+        let first = parts.pop().unwrap_or_default();
+        parts.push(format!("{first}{join}{osc2}"));
+    }
+    if on(patch, ParamId::SubOn) {
+        parts.push(format!(
+            "sub {} {} dB",
+            word(patch, ParamId::SubWave),
+            format_decimal(patch.get(ParamId::SubLevel))
+        ));
+    }
+    if on(patch, ParamId::NoiseOn) {
+        parts.push(format!(
+            "noise {} dB",
+            format_decimal(patch.get(ParamId::NoiseLevel))
+        ));
+    }
+    parts.join(" + ")
+}
+
+/// The whole voice: sources → filter → amp.
+pub fn voice_chain(patch: &PatchState) -> String {
+    format!(
+        "{} → filter {} {} Hz → amp {} dB",
+        sources_line(patch),
+        word(patch, ParamId::FilterMode),
+        format_decimal(patch.get(ParamId::FilterCutoff)),
+        format_decimal(patch.get(ParamId::AmpGain))
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::command::Command;
+
+    fn with(sets: &[(ParamId, f32)]) -> PatchState {
+        let mut p = PatchState::default();
+        for &(param, value) in sets {
+            p.apply(&Command::Set { param, value });
+        }
+        p
+    }
+
+    #[test]
+    fn the_default_voice_is_one_saw_through_the_filter() {
+        let p = PatchState::default();
+        assert!(!modular_in_use(&p));
+        assert_eq!(
+            voice_chain(&p),
+            "osc1 saw → filter lowpass 2000 Hz → amp -6 dB"
+        );
+    }
+
+    #[test]
+    fn osc2_sub_noise_fm_and_ring_are_named_in_order() {
+        let p = with(&[
+            (ParamId::Osc2On, 1.0),
+            (ParamId::Osc2Wave, 2.0),
+            (ParamId::Osc2Octave, -1.0),
+            (ParamId::Osc2Level, -6.0),
+            (ParamId::FilterCutoff, 800.0),
+        ]);
+        assert!(modular_in_use(&p));
+        assert_eq!(
+            voice_chain(&p),
+            "osc1 saw + osc2 square -1 oct -6 dB → filter lowpass 800 Hz → amp -6 dB"
+        );
+        let p = with(&[
+            (ParamId::OscWave, 0.0),
+            (ParamId::RingOn, 1.0),
+            (ParamId::Osc2Wave, 0.0),
+            (ParamId::Osc2Freq, 660.0),
+            (ParamId::SubOn, 1.0),
+            (ParamId::NoiseOn, 1.0),
+            (ParamId::FmIndex, 1.0),
+            (ParamId::FmRatio, 2.0),
+        ]);
+        assert_eq!(
+            sources_line(&p),
+            "osc1 sine (fm ratio 2 index 1) × osc2 sine 660 Hz + sub square -6 dB + noise -18 dB"
+        );
+    }
+}
