@@ -298,23 +298,7 @@ impl Grammar<'_> {
 
     /// A frequency on its own sets the oscillator: `440 hz`.
     pub(super) fn bare_hz<'a>(&self, i: Lexemes<'a>) -> PResult<'a, PhraseKind> {
-        let (rest, q) = self.quantity(i)?;
-        if !matches!(q.unit, Some(UnitWord::Hz | UnitWord::KHz)) {
-            return fail(i, "a parameter before the value");
-        }
-        let span = q.span.clone();
-        Ok((
-            rest,
-            PhraseKind::Set {
-                target: Target {
-                    module: None,
-                    param: Some(ParamId::OscFreq),
-                    canonical: false,
-                    span,
-                },
-                value: Value::Quantity(q),
-            },
-        ))
+        self.bare_value(i, &[UnitWord::Hz, UnitWord::KHz], ParamId::OscFreq)
     }
 
     /// `some reverb`, `give me some delay`: a little more of it.

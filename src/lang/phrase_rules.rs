@@ -446,8 +446,18 @@ impl Grammar<'_> {
 
     /// `128 bpm` on its own sets the tempo.
     fn tempo_in_bpm<'a>(&self, i: Lexemes<'a>) -> PResult<'a, PhraseKind> {
+        self.bare_value(i, &[UnitWord::Bpm], ParamId::TransportTempo)
+    }
+
+    /// A value whose unit names its parameter, on its own (`128 bpm`, `440 hz`): sets it.
+    pub(super) fn bare_value<'a>(
+        &self,
+        i: Lexemes<'a>,
+        units: &[UnitWord],
+        param: ParamId,
+    ) -> PResult<'a, PhraseKind> {
         let (rest, q) = self.quantity(i)?;
-        if q.unit != Some(UnitWord::Bpm) {
+        if !q.unit.is_some_and(|u| units.contains(&u)) {
             return fail(i, "a parameter before the value");
         }
         let span = q.span.clone();
@@ -456,7 +466,7 @@ impl Grammar<'_> {
             PhraseKind::Set {
                 target: Target {
                     module: None,
-                    param: Some(ParamId::TransportTempo),
+                    param: Some(param),
                     canonical: false,
                     span,
                 },

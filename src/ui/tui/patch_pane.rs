@@ -7,7 +7,7 @@
 //! Runs on the control (UI) thread; renders from a borrowed `PatchState` and the latest
 //! engine facts (voices, transport, steps) from the meters.
 
-use crate::engine::command::{midi_to_hz, Step, StepLevel, TRACKS};
+use crate::engine::command::{midi_to_hz, TRACKS};
 use crate::engine::params::{format_decimal, ParamId};
 use crate::engine::state::TrackState;
 use crate::engine::PatchState;
@@ -128,19 +128,6 @@ fn bar_fraction(v: f32) -> String {
         }
     }
     format_decimal(v)
-}
-
-/// One step as a character: `X` accent, `x` hit, `.` rest, a note's letter for sequences
-/// (lower case, `c` … `b`).
-fn step_char(step: Step) -> char {
-    match (step.level, step.note) {
-        (StepLevel::Rest, _) => '.',
-        (level, Step::TRACK_PITCH) => level.to_char(),
-        (_, note) => crate::lang::note_name(note)
-            .chars()
-            .next()
-            .map_or('x', |c| c.to_ascii_lowercase()),
-    }
 }
 
 /// Parameters the pane shows in [`ROWS`]; any other parameter goes to an `other` row.
@@ -292,7 +279,7 @@ impl<'a> PatchPane<'a> {
             let (cycle, now) = crate::lang::pattern::show::current_cycle(track, playing);
             let steps: String = track.steps[cycle.start..cycle.end.min(usize::from(track.length))]
                 .iter()
-                .map(|s| step_char(*s))
+                .map(|s| crate::lang::pattern::show::step_char(*s))
                 .collect();
             rows.push((
                 label,
@@ -394,6 +381,7 @@ impl Widget for PatchPane<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::command::{Step, StepLevel};
 
     fn text(lines: &[Line<'_>]) -> Vec<String> {
         lines.iter().map(|l| l.to_string()).collect()
