@@ -299,6 +299,7 @@ fn natural_like() -> impl Strategy<Value = String> {
             "!!", "fliter", "squre", "mjaor", "tempp", "beats per minute", "kilohertz",
             "largo", "pianissimo", "warmish", "roomier", "reverbs", "lpf", "hpf", "at", "to",
             "with", "feedback", "octaves", "level", "now", "define", "words", "’s", "'",
+            "forget", "as",
         ]).prop_map(str::to_string),
         1 => (-1000i32..1000).prop_map(|v| v.to_string()),
         1 => proptest::sample::select(vec!["%", "hz", "ms", "db", "bpm", "s", "k"]).prop_map(str::to_string),
@@ -339,5 +340,46 @@ proptest! {
         prop_assert!(!plain.is_empty(), "{} does not resolve", phrase);
         let framed = format!("{before} {phrase} {after}");
         prop_assert_eq!(commands(&framed), plain, "{}", framed);
+    }
+}
+
+/// Lines that teach, forget and use words (issue 15, class 13): `define`/`forget`/`words`,
+/// names of any shape, `as`, phrases and junk, in any order.
+fn taught_like() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        4 => proptest::sample::select(vec![
+            "define", "forget", "words", "as", "as", "dark pad", "pad", "dark", "wide", "loop",
+            "darker", "louder", ",", "then", "and", "osc saw", "reverb mix 40%", "pattern x . x",
+            "undo", "help", "explain", "?", "9lives", "a-b_c", "é", "filter.cutoff", "x",
+        ]).prop_map(str::to_string),
+        1 => (-1000i32..1000).prop_map(|v| v.to_string()),
+        1 => "\\PC{1,4}",
+    ];
+    proptest::collection::vec(piece, 0..14).prop_map(|v| v.join(" "))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Teaching, forgetting and using words through the control path never panics, an
+    /// error always points inside its line, and words never come to use themselves.
+    #[test]
+    fn taught_words_never_panic_and_errors_point_inside_the_line(
+        lines in proptest::collection::vec(taught_like(), 1..8)
+    ) {
+        let (tx, _rx) = rtrb::RingBuffer::new(1 << 16);
+        let mut control = chronus::control::Control::new(tx, std::sync::Arc::new(chronus::rt::meters::Meters::new()));
+        control.run_line("define wide as chorus mix 50%", vocab());
+        control.run_line("define dark pad as osc saw, darker, wide", vocab());
+        for line in lines.iter().chain(std::iter::once(&"define".to_string())) {
+            let report = control.run_line(line, vocab());
+            if let Some(chronus::control::LineError::Phrase(e)) = &report.error {
+                prop_assert!(e.column >= 1 && e.column <= line.chars().count() + 1, "{line:?}: column {}", e.column);
+                prop_assert!(e.span.end <= line.len() && line.is_char_boundary(e.span.start));
+            }
+            for (name, _) in control.definitions().iter() {
+                prop_assert!(control.definitions().recursion(name, control.definitions().get(name).unwrap_or_default()).is_none(), "{name} uses itself");
+            }
+        }
     }
 }

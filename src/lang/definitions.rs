@@ -280,11 +280,11 @@ impl Expansion {
     /// points at the name and says which word it was in; elsewhere it moves with the text.
     pub fn locate(&self, error: PhraseError, line: &str, definitions: &Definitions) -> PhraseError {
         let at = error.span.start;
-        if let Some(u) = self
-            .uses
-            .iter()
-            .find(|u| u.expanded.start <= at && at < u.expanded.end.max(u.expanded.start + 1))
-        {
+        if let Some(u) = self.uses.iter().find(|u| {
+            // An error at the very end of a body that ends the line is the body's.
+            let end = u.expanded.end + usize::from(u.expanded.end == self.text.len());
+            u.expanded.start <= at && at < end.max(u.expanded.start + 1)
+        }) {
             let body = definitions.get(&u.name).unwrap_or_default();
             let mut located = PhraseError::new(
                 error.kind,
