@@ -57,6 +57,7 @@ fn sub_noise_fm_ring_and_sync_phrases() {
             vec!["set noise.level -18", "set noise.on on"],
         ),
         ("noise off", vec!["set noise.on off"]),
+        ("noise on", vec!["set noise.on on"]),
         (
             "fm ratio 2 index 1",
             vec!["set fm.ratio 2", "set fm.index 1"],
