@@ -52,9 +52,10 @@ impl Grammar<'_> {
         }
         let module = ParamId::NoiseLevel.spec().module();
         let (rest, param, end) = match next(rest) {
+            // `on` is also the switch's own name (`noise.on`): read it as the value.
             Some((pl, after)) => match self.vocab.param_in_module(module, &pl.text) {
-                Some(p) => (after, Some(p), pl.span.end),
-                None => (rest, None, l.span.end),
+                Some(p) if !is_switch(p) => (after, Some(p), pl.span.end),
+                _ => (rest, None, l.span.end),
             },
             None => return fail(i, ""),
         };

@@ -1,0 +1,99 @@
+//! Phrases for the modular voice: osc2, sub, noise, FM, ring modulation and sync, resolved
+//! from the default patch to canonical actions, and bad input refused with a located error
+//! that changes nothing.
+
+use chronus::engine::PatchState;
+use chronus::lang::{resolve_line, Vocabulary};
+
+fn actions(line: &str) -> Vec<String> {
+    let vocab = Vocabulary::builtin();
+    match resolve_line(line, &PatchState::default(), &vocab) {
+        Ok(actions) => actions.iter().map(|a| a.canonical()).collect(),
+        Err(e) => panic!("`{line}` did not resolve: {}", e.summary()),
+    }
+}
+
+#[test]
+fn osc2_phrases_set_its_parameters_and_switch_it_on() {
+    for (line, want) in [
+        (
+            "osc2 square",
+            vec!["set osc2.wave square", "set osc2.on on"],
+        ),
+        (
+            "osc2 octave -1",
+            vec!["set osc2.octave -1", "set osc2.on on"],
+        ),
+        (
+            "osc2 detune 7 cents",
+            vec!["set osc2.detune 7", "set osc2.on on"],
+        ),
+        (
+            "osc2 level -6 db",
+            vec!["set osc2.level -6", "set osc2.on on"],
+        ),
+        (
+            "osc2 sine -6 db",
+            vec!["set osc2.wave sine", "set osc2.on on", "set osc2.level -6"],
+        ),
+        (
+            "osc2 freq 660 hz",
+            vec!["set osc2.freq 660", "set osc2.on on"],
+        ),
+        ("osc2 off", vec!["set osc2.on off"]),
+        ("set osc2.wave square", vec!["set osc2.wave square"]),
+    ] {
+        assert_eq!(actions(line), want, "{line}");
+    }
+}
+
+#[test]
+fn sub_noise_fm_ring_and_sync_phrases() {
+    for (line, want) in [
+        ("sub on", vec!["set sub.on on"]),
+        ("sub sine", vec!["set sub.wave sine", "set sub.on on"]),
+        (
+            "noise level -18 db",
+            vec!["set noise.level -18", "set noise.on on"],
+        ),
+        ("noise off", vec!["set noise.on off"]),
+        ("noise on", vec!["set noise.on on"]),
+        (
+            "fm ratio 2 index 1",
+            vec!["set fm.ratio 2", "set fm.index 1"],
+        ),
+        ("fm off", vec!["set fm.index 0"]),
+        ("fm on", vec!["set fm.index 1"]),
+        ("more fm", vec!["set fm.index 0.5"]),
+        ("ring mod", vec!["set ring.on on"]),
+        ("ring mod off", vec!["set ring.on off"]),
+        ("sync", vec!["set sync.on on", "set osc2.on on"]),
+        ("sync off", vec!["set sync.on off"]),
+    ] {
+        assert_eq!(actions(line), want, "{line}");
+    }
+}
+
+#[test]
+fn the_words_osc1_had_keep_their_meaning() {
+    assert_eq!(actions("noise"), vec!["set osc.wave noise"]);
+    assert_eq!(actions("osc square"), vec!["set osc.wave square"]);
+    assert_eq!(
+        actions("osc saw 800"),
+        vec!["set osc.wave saw", "set osc.freq 800"]
+    );
+}
+
+#[test]
+fn bad_modular_input_is_a_located_error() {
+    let vocab = Vocabulary::builtin();
+    for (line, column, text) in [
+        ("osc4", 1, "did you mean \"osc\""),
+        ("fm ratio -1", 10, "from 0.125 to 16"),
+        ("filter square", 1, "value of osc.wave"),
+    ] {
+        let e = resolve_line(line, &PatchState::default(), &vocab).expect_err(line);
+        assert_eq!(e.column, column, "{line}: {}", e.summary());
+        assert!(e.summary().contains(text), "{line}: {}", e.summary());
+    }
+}
