@@ -5,16 +5,16 @@
 //!
 //! Runs on the control thread (the REPL/TUI/OSC side). May allocate; never touches audio.
 
-mod definitions;
 pub mod extension;
 pub mod inbox;
 mod line;
 pub mod patch_json;
 pub mod performer;
+mod taught_words;
 mod undo;
 
-pub use definitions::{definitions_file, read_definitions, DEFINITIONS_FILE};
 pub use line::{LineError, LineReport, UiRequest, REMOTE_QUIT_REPLY};
+pub use taught_words::{definitions_file, read_definitions, DEFINITIONS_FILE};
 pub use undo::{transition_commands, UndoHistory, UndoLevel, UNDO_LEVELS};
 
 use crate::engine::command::{Command, StampedCommand};
@@ -46,7 +46,7 @@ pub struct Control {
     faults_enabled: bool,
     saves_patches: bool,
     /// Words the performer taught (`define`), see control/definitions.rs.
-    taught: definitions::TaughtWords,
+    taught: taught_words::TaughtWords,
 }
 
 impl Control {
@@ -61,7 +61,7 @@ impl Control {
             history: UndoHistory::default(),
             faults_enabled: false,
             saves_patches: true,
-            taught: definitions::TaughtWords::default(),
+            taught: taught_words::TaughtWords::default(),
         }
     }
 

@@ -14,7 +14,7 @@
 pub mod attached;
 pub mod embedded;
 pub mod instrument;
-pub mod render;
+pub mod render_tool;
 pub mod server;
 pub mod tools;
 

@@ -5,7 +5,7 @@
 //! not answer all come back as error results with a clear message.
 
 use super::instrument::{Instrument, InstrumentError};
-use super::render::{render_session, renders_dir};
+use super::render_tool::{render_session, renders_dir};
 use super::tools::{
     check_phrase, find, read_args, HelpArgs, NoArgs, PhraseArgs, RenderArgs, SessionSaveArgs,
     ToolSpec, TOOLS,

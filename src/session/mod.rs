@@ -15,7 +15,7 @@ pub mod journal;
 pub mod live_recorder;
 pub mod load;
 pub mod offline;
-pub mod phrases;
+pub mod phrase_resolver;
 pub mod recorder;
 pub mod render;
 pub mod replay;
@@ -27,7 +27,7 @@ pub use diagnostic::{Diagnostic, SessionErrors};
 pub use format::{parse_session, Event, Header, Session};
 pub use live_recorder::LiveRecorder;
 pub use load::read_session;
-pub use phrases::{ControlResolver, PhraseProblem, PhraseResolver};
+pub use phrase_resolver::{ControlResolver, PhraseProblem, PhraseResolver};
 pub use recorder::{RecordedLine, Recorder, AUTOSAVE_EVERY};
 pub use render::{render_samples, render_to_wav, RenderOptions, RenderSummary};
 pub use resolve_session::{

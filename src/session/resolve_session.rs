@@ -8,7 +8,7 @@ use super::diagnostic::{Diagnostic, SessionErrors};
 use super::format::parse_session_lenient;
 use super::format::Session;
 use super::load::read_limited;
-use super::phrases::{PhraseProblem, PhraseResolver};
+use super::phrase_resolver::{PhraseProblem, PhraseResolver};
 use crate::engine::command::Command;
 use crate::engine::PatchState;
 use std::path::Path;

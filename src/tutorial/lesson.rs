@@ -16,7 +16,7 @@
 //!
 //! Runs wherever lessons are loaded (the control thread, tests). May allocate.
 
-use super::check::Check;
+use super::lesson_check::Check;
 
 /// One lesson.
 #[derive(Clone, Debug, PartialEq)]

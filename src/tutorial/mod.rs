@@ -12,13 +12,13 @@
 //! from any source. May allocate; never touches audio.
 
 mod builtin;
-pub mod check;
 pub mod lesson;
+pub mod lesson_check;
 mod markdown;
 
 pub use builtin::{builtin_lessons, LESSON_FILES};
-pub use check::Check;
 pub use lesson::{Lesson, LessonError};
+pub use lesson_check::Check;
 pub use markdown::markdown;
 
 use crate::engine::PatchState;
