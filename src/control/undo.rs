@@ -5,9 +5,9 @@
 
 use super::PatchState;
 use crate::engine::command::{Command, TrackParam};
-use crate::engine::lfo::LfoField;
+use crate::engine::lfo::{LfoField, LfoSettings};
 use crate::engine::params::ParamId;
-use crate::engine::state::TRACK_SOUND_PARAMS;
+use crate::engine::state::{TrackState, TRACK_SOUND_PARAMS};
 use crate::lang::pattern::rhythm::Rhythms;
 use std::collections::VecDeque;
 
@@ -89,155 +89,175 @@ impl<T: Clone> UndoHistory<T> {
 /// The commands that turn an engine in state `from` into state `to` (gate and note first,
 /// then every parameter that differs), so that applying them to `from` gives exactly `to`.
 pub fn transition_commands(from: &PatchState, to: &PatchState) -> Vec<Command> {
-    let mut out = Vec::new();
-    let mut state = *from;
-    let mut push = |state: &mut PatchState, c: Command| {
-        state.apply(&c);
-        out.push(c);
+    let mut transition = Transition {
+        state: *from,
+        out: Vec::new(),
     };
-    let want = to.held_notes();
-    if state.held_notes() != want || state.note() != to.note() {
-        if !state.held_notes().is_empty() || state.note().is_some() {
-            push(&mut state, Command::AllNotesOff);
-        }
-        // The last note played goes last, so that it is the note again.
-        let last = to.note().filter(|n| want.contains(n));
-        for &note in want.iter().filter(|n| Some(**n) != last).chain(last.iter()) {
-            let velocity = to.held_velocity(note);
-            push(&mut state, Command::NoteOn { note, velocity });
-        }
-    }
-    if to.gate() != state.gate() {
-        push(&mut state, Command::Gate { on: to.gate() });
-    }
-    for &param in ParamId::ALL {
-        let target = to.get(param);
-        if state.get(param) != target {
-            push(
-                &mut state,
-                Command::Set {
-                    param,
-                    value: target,
-                },
-            );
-        }
-    }
+    transition.notes_and_gate(to);
+    transition.params(to);
     for (i, want) in to.tracks().iter().enumerate() {
-        let track = i as u8;
-        let have = state.tracks()[i];
-        for (index, step) in want.steps.iter().enumerate() {
-            if have.steps[index] != *step {
-                push(
-                    &mut state,
-                    Command::SetStep {
-                        track,
-                        index: index as u8,
-                        step: *step,
-                    },
-                );
+        transition.track(i, want);
+    }
+    transition.lfos(to);
+    transition.out
+}
+
+/// A state on its way to another one, and the commands sent so far.
+struct Transition {
+    state: PatchState,
+    out: Vec<Command>,
+}
+
+impl Transition {
+    fn push(&mut self, c: Command) {
+        self.state.apply(&c);
+        self.out.push(c);
+    }
+
+    /// The held notes (the last played last, so that it is the note again), then the gate.
+    fn notes_and_gate(&mut self, to: &PatchState) {
+        let want = to.held_notes();
+        if self.state.held_notes() != want || self.state.note() != to.note() {
+            if !self.state.held_notes().is_empty() || self.state.note().is_some() {
+                self.push(Command::AllNotesOff);
+            }
+            let last = to.note().filter(|n| want.contains(n));
+            for &note in want.iter().filter(|n| Some(**n) != last).chain(last.iter()) {
+                let velocity = to.held_velocity(note);
+                self.push(Command::NoteOn { note, velocity });
             }
         }
-        let settings = [
-            (
-                TrackParam::Length,
-                f32::from(have.length),
-                f32::from(want.length),
-            ),
-            (TrackParam::Rate, have.rate, want.rate),
-            (TrackParam::CycleSteps, have.cycle_steps, want.cycle_steps),
-            (TrackParam::CycleSlots, have.cycle_slots, want.cycle_slots),
-            (TrackParam::Mute, bit(have.mute), bit(want.mute)),
-            (TrackParam::Solo, bit(have.solo), bit(want.solo)),
-            (TrackParam::Level, have.level_db, want.level_db),
-            (TrackParam::Gate, have.gate, want.gate),
-            (TrackParam::Pitch, have.pitch, want.pitch),
-            (TrackParam::Drum, f32::from(have.drum), f32::from(want.drum)),
-            (TrackParam::Tune, have.tune, want.tune),
-            (TrackParam::Tone, have.tone, want.tone),
-            (
-                TrackParam::Sample,
-                f32::from(have.sample),
-                f32::from(want.sample),
-            ),
-            (
-                TrackParam::SampleStart,
-                have.sample_start,
-                want.sample_start,
-            ),
-            (TrackParam::SampleEnd, have.sample_end, want.sample_end),
-            (TrackParam::Reverse, bit(have.reverse), bit(want.reverse)),
-            (TrackParam::Loop, bit(have.looped), bit(want.looped)),
-        ];
-        for (param, from_value, value) in settings {
+        if to.gate() != self.state.gate() {
+            self.push(Command::Gate { on: to.gate() });
+        }
+    }
+
+    /// Every parameter of the table that differs.
+    fn params(&mut self, to: &PatchState) {
+        for &param in ParamId::ALL {
+            let value = to.get(param);
+            if self.state.get(param) != value {
+                self.push(Command::Set { param, value });
+            }
+        }
+    }
+
+    /// One track: its steps, its settings, then its sound overrides.
+    fn track(&mut self, i: usize, want: &TrackState) {
+        let track = i as u8;
+        let have = self.state.tracks()[i];
+        for (index, step) in want.steps.iter().enumerate() {
+            if have.steps[index] != *step {
+                self.push(Command::SetStep {
+                    track,
+                    index: index as u8,
+                    step: *step,
+                });
+            }
+        }
+        for (param, from_value, value) in track_settings(&have, want) {
             if from_value != value {
-                push(
-                    &mut state,
-                    Command::SetTrack {
-                        track,
-                        param,
-                        value,
-                    },
-                );
+                self.push(Command::SetTrack {
+                    track,
+                    param,
+                    value,
+                });
             }
         }
         for (slot, p) in TRACK_SOUND_PARAMS.iter().enumerate() {
             if have.sound[slot] != want.sound[slot] {
-                let value = want.sound[slot].unwrap_or(f32::NAN);
-                push(
-                    &mut state,
-                    Command::SetTrack {
-                        track,
-                        param: TrackParam::Sound(*p),
-                        value,
-                    },
-                );
+                self.push(Command::SetTrack {
+                    track,
+                    param: TrackParam::Sound(*p),
+                    value: want.sound[slot].unwrap_or(f32::NAN),
+                });
             }
         }
     }
-    // Every LFO field that differs, the target first (it limits the depth); a free rate
-    // clears the sync, so the rate goes before the sync.
-    for (instrument, lfos) in to.lfos().lfos.iter().enumerate() {
-        for (slot, want) in lfos.iter().enumerate() {
-            for field in [
-                LfoField::Target,
-                LfoField::Shape,
-                LfoField::RateHz,
-                LfoField::Sync,
-                LfoField::Depth,
-            ] {
-                let have = state.lfos().lfos[instrument][slot];
-                let (from_value, value) = match field {
-                    LfoField::Target => (have.target.value(), want.target.value()),
-                    LfoField::Shape => (have.shape.value(), want.shape.value()),
-                    LfoField::RateHz => (
-                        have.rate_hz,
-                        // A sync to clear is cleared by setting the free rate.
-                        if have.sync > 0.0 && want.sync <= 0.0 {
-                            f32::NAN
-                        } else {
-                            want.rate_hz
-                        },
-                    ),
-                    LfoField::Sync => (have.sync, want.sync),
-                    LfoField::Depth => (have.depth, want.depth),
-                };
-                if from_value == value || (field == LfoField::Sync && value <= 0.0) {
-                    continue;
+
+    /// Every LFO field that differs, the target first (it limits the depth); a free rate
+    /// clears the sync, so the rate goes before the sync.
+    fn lfos(&mut self, to: &PatchState) {
+        for (instrument, lfos) in to.lfos().lfos.iter().enumerate() {
+            for (slot, want) in lfos.iter().enumerate() {
+                for field in [
+                    LfoField::Target,
+                    LfoField::Shape,
+                    LfoField::RateHz,
+                    LfoField::Sync,
+                    LfoField::Depth,
+                ] {
+                    let have = self.state.lfos().lfos[instrument][slot];
+                    if let Some(value) = lfo_change(field, &have, want) {
+                        self.push(Command::SetLfo {
+                            instrument: instrument as u8,
+                            slot: slot as u8,
+                            field,
+                            value,
+                        });
+                    }
                 }
-                let value = if value.is_nan() { want.rate_hz } else { value };
-                push(
-                    &mut state,
-                    Command::SetLfo {
-                        instrument: instrument as u8,
-                        slot: slot as u8,
-                        field,
-                        value,
-                    },
-                );
             }
         }
     }
-    out
+}
+
+/// The value `field` must be sent with to go from `have` to `want`, if it must be sent.
+fn lfo_change(field: LfoField, have: &LfoSettings, want: &LfoSettings) -> Option<f32> {
+    let (from_value, value) = match field {
+        LfoField::Target => (have.target.value(), want.target.value()),
+        LfoField::Shape => (have.shape.value(), want.shape.value()),
+        LfoField::RateHz => (
+            have.rate_hz,
+            // A sync to clear is cleared by setting the free rate.
+            if have.sync > 0.0 && want.sync <= 0.0 {
+                f32::NAN
+            } else {
+                want.rate_hz
+            },
+        ),
+        LfoField::Sync => (have.sync, want.sync),
+        LfoField::Depth => (have.depth, want.depth),
+    };
+    if from_value == value || (field == LfoField::Sync && value <= 0.0) {
+        return None;
+    }
+    Some(if value.is_nan() { want.rate_hz } else { value })
+}
+
+/// A track's settings as (parameter, value in `have`, value in `want`).
+fn track_settings(have: &TrackState, want: &TrackState) -> [(TrackParam, f32, f32); 17] {
+    [
+        (
+            TrackParam::Length,
+            f32::from(have.length),
+            f32::from(want.length),
+        ),
+        (TrackParam::Rate, have.rate, want.rate),
+        (TrackParam::CycleSteps, have.cycle_steps, want.cycle_steps),
+        (TrackParam::CycleSlots, have.cycle_slots, want.cycle_slots),
+        (TrackParam::Mute, bit(have.mute), bit(want.mute)),
+        (TrackParam::Solo, bit(have.solo), bit(want.solo)),
+        (TrackParam::Level, have.level_db, want.level_db),
+        (TrackParam::Gate, have.gate, want.gate),
+        (TrackParam::Pitch, have.pitch, want.pitch),
+        (TrackParam::Drum, f32::from(have.drum), f32::from(want.drum)),
+        (TrackParam::Tune, have.tune, want.tune),
+        (TrackParam::Tone, have.tone, want.tone),
+        (
+            TrackParam::Sample,
+            f32::from(have.sample),
+            f32::from(want.sample),
+        ),
+        (
+            TrackParam::SampleStart,
+            have.sample_start,
+            want.sample_start,
+        ),
+        (TrackParam::SampleEnd, have.sample_end, want.sample_end),
+        (TrackParam::Reverse, bit(have.reverse), bit(want.reverse)),
+        (TrackParam::Loop, bit(have.looped), bit(want.looped)),
+    ]
 }
 
 fn bit(on: bool) -> f32 {
