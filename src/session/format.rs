@@ -129,100 +129,22 @@ impl LineParser {
             self.started = true;
             self.in_header = true;
         }
-        if raw.len() > MAX_LINE_BYTES {
-            let col = String::from_utf8_lossy(&raw[..MAX_LINE_BYTES])
-                .chars()
-                .count();
-            self.problems.push(Diagnostic::new(
-                number,
-                col + 1,
-                format!(
-                    "the line is {} bytes long; session lines are limited to {MAX_LINE_BYTES}",
-                    raw.len()
-                ),
-            ));
-            return;
-        }
-        let text = match std::str::from_utf8(raw) {
-            Ok(t) => t,
-            Err(e) => {
-                let valid = e.valid_up_to();
-                let col = String::from_utf8_lossy(&raw[..valid]).chars().count() + 1;
-                self.problems.push(Diagnostic::new(
-                    number,
-                    col,
-                    format!(
-                        "not UTF-8 text (byte 0x{:02X}); session files are UTF-8",
-                        raw[valid]
-                    ),
-                ));
+        let text = match plain_text(number, raw) {
+            Ok(text) => text,
+            Err(problem) => {
+                self.problems.push(problem);
                 return;
             }
         };
-        if let Some((i, c)) = text
-            .chars()
-            .enumerate()
-            .find(|&(_, c)| c.is_control() && c != '\t')
-        {
-            self.problems.push(
-                Diagnostic::new(
-                    number,
-                    i + 1,
-                    format!(
-                        "control character U+{:04X} in the line; sessions are plain text",
-                        c as u32
-                    ),
-                )
-                .with_source(&text.replace(|c: char| c.is_control(), " ")),
-            );
-            return;
-        }
         let content = strip_comment(text);
         let trimmed = content.trim_start();
         if trimmed.trim_end().is_empty() {
             return;
         }
         let start = content.len() - trimmed.len();
-        let column_of = |byte: usize| text[..byte].chars().count() + 1;
-        let problem =
-            |col: usize, message: String| Diagnostic::new(number, col, message).with_source(text);
         if trimmed.starts_with('@') {
             self.in_header = false;
-            match parse_stamp(trimmed) {
-                Err(e) => {
-                    self.problems
-                        .push(problem(column_of(start + e.span.start), e.message));
-                }
-                Ok((stamp, rest)) => {
-                    let at = stamp.seconds(self.session.tempo(), self.now);
-                    if !(0.0..=MAX_SESSION_SECONDS).contains(&at) {
-                        self.problems.push(problem(
-                            column_of(start),
-                            format!(
-                                "{at:.3} s is past the one-hour limit of a session ({MAX_SESSION_SECONDS} s)"
-                            ),
-                        ));
-                    } else if at + 1e-9 < self.now {
-                        self.problems.push(problem(
-                            column_of(start),
-                            format!(
-                                "time goes backwards: {} is before {} (line {}); stamps must not decrease",
-                                seconds_text(at),
-                                seconds_text(self.now),
-                                self.now_line
-                            ),
-                        ));
-                    } else {
-                        self.now = at;
-                        self.now_line = number;
-                        self.session.last_stamp = at;
-                    }
-                    let phrase = trimmed[rest..].trim_end();
-                    if !phrase.is_empty() {
-                        self.push_event(number, text, start + rest, phrase);
-                    }
-                }
-            }
+            self.stamped_line(number, text, start);
             return;
         }
         if self.in_header {
@@ -242,6 +164,49 @@ impl LineParser {
         }
         self.in_header = false;
         self.push_event(number, text, start, trimmed.trim_end());
+    }
+
+    /// A line that starts (at byte `start`) with a time stamp, maybe followed by a phrase.
+    fn stamped_line(&mut self, number: usize, text: &str, start: usize) {
+        let trimmed = &strip_comment(text)[start..];
+        let column_of = |byte: usize| text[..byte].chars().count() + 1;
+        let problem =
+            |col: usize, message: String| Diagnostic::new(number, col, message).with_source(text);
+        let (stamp, rest) = match parse_stamp(trimmed) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                self.problems
+                    .push(problem(column_of(start + e.span.start), e.message));
+                return;
+            }
+        };
+        let at = stamp.seconds(self.session.tempo(), self.now);
+        if !(0.0..=MAX_SESSION_SECONDS).contains(&at) {
+            self.problems.push(problem(
+                column_of(start),
+                format!(
+                    "{at:.3} s is past the one-hour limit of a session ({MAX_SESSION_SECONDS} s)"
+                ),
+            ));
+        } else if at + 1e-9 < self.now {
+            self.problems.push(problem(
+                column_of(start),
+                format!(
+                    "time goes backwards: {} is before {} (line {}); stamps must not decrease",
+                    seconds_text(at),
+                    seconds_text(self.now),
+                    self.now_line
+                ),
+            ));
+        } else {
+            self.now = at;
+            self.now_line = number;
+            self.session.last_stamp = at;
+        }
+        let phrase = trimmed[rest..].trim_end();
+        if !phrase.is_empty() {
+            self.push_event(number, text, start + rest, phrase);
+        }
     }
 
     fn push_event(&mut self, number: usize, text: &str, byte: usize, phrase: &str) {
@@ -273,6 +238,52 @@ fn strip_comment(text: &str) -> &str {
         prev_space = c.is_whitespace();
     }
     text
+}
+
+/// Line `number` as text, or why it is not a session line: too long, not UTF-8, or holding
+/// a control character (each located at its column).
+fn plain_text(number: usize, raw: &[u8]) -> Result<&str, Diagnostic> {
+    if raw.len() > MAX_LINE_BYTES {
+        let col = String::from_utf8_lossy(&raw[..MAX_LINE_BYTES])
+            .chars()
+            .count();
+        return Err(Diagnostic::new(
+            number,
+            col + 1,
+            format!(
+                "the line is {} bytes long; session lines are limited to {MAX_LINE_BYTES}",
+                raw.len()
+            ),
+        ));
+    }
+    let text = std::str::from_utf8(raw).map_err(|e| {
+        let valid = e.valid_up_to();
+        let col = String::from_utf8_lossy(&raw[..valid]).chars().count() + 1;
+        Diagnostic::new(
+            number,
+            col,
+            format!(
+                "not UTF-8 text (byte 0x{:02X}); session files are UTF-8",
+                raw[valid]
+            ),
+        )
+    })?;
+    if let Some((i, c)) = text
+        .chars()
+        .enumerate()
+        .find(|&(_, c)| c.is_control() && c != '\t')
+    {
+        return Err(Diagnostic::new(
+            number,
+            i + 1,
+            format!(
+                "control character U+{:04X} in the line; sessions are plain text",
+                c as u32
+            ),
+        )
+        .with_source(&text.replace(|c: char| c.is_control(), " ")));
+    }
+    Ok(text)
 }
 
 #[cfg(test)]
