@@ -144,6 +144,19 @@ pub fn resolve_line_with(
     let tokens = spoken::rewrite_keeping(text, lexer::lex(text), |tokens, i| {
         multi_word_entry(tokens, i, vocab)
     });
+    let tokens = spoken::split_glued(
+        tokens,
+        |w| {
+            vocab.lookup(w).is_some()
+                || chords::quality(w).is_some()
+                || vocab.parse_note(w).is_some()
+        },
+        |head| {
+            vocab
+                .lookup(head)
+                .is_some_and(|c| !matches!(c, vocab::WordClass::Module(_)))
+        },
+    );
     let lexemes = classify(text, &tokens, vocab).map_err(in_line)?;
     let topics: Vec<String> = TOPICS.iter().map(|t| t.to_string()).collect();
     let corrected = typos::correct(text, lexemes, vocab, &topics).map_err(in_line)?;
