@@ -58,6 +58,7 @@ mod lexer;
 mod modular_rules;
 mod music_rules;
 mod natural_rules;
+mod nearest_phrase;
 pub mod pattern;
 mod phrase_rules;
 mod prepare;
@@ -111,7 +112,30 @@ pub fn resolve_line(
 
 /// [`resolve_line`] against `patch` and the tracks' patterns as typed (`rhythms`, which the
 /// control side keeps next to the patch and updates with [`Action::apply_to_rhythms`]).
+///
+/// A refused line without a did-you-mean word gets the nearest whole phrase that works as
+/// its suggestion, when one is close (`make it purple` → `make it darker`).
 pub fn resolve_line_with(
+    line: &str,
+    patch: &PatchState,
+    rhythms: &Rhythms,
+    vocab: &Vocabulary,
+) -> Result<Vec<Action>, PhraseError> {
+    resolve_checked(line, patch, rhythms, vocab).map_err(|mut e| {
+        let guessable = matches!(
+            e.kind,
+            PhraseErrorKind::UnknownWord
+                | PhraseErrorKind::Unexpected
+                | PhraseErrorKind::Incomplete
+        );
+        if guessable && e.suggestion.is_none() {
+            e.suggestion = nearest_phrase::nearest_phrase(line).map(str::to_string);
+        }
+        e
+    })
+}
+
+fn resolve_checked(
     line: &str,
     patch: &PatchState,
     rhythms: &Rhythms,
