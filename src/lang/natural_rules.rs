@@ -345,13 +345,28 @@ impl Grammar<'_> {
         self.bare_value(i, &[UnitWord::Hz, UnitWord::KHz], ParamId::OscFreq)
     }
 
-    /// `some reverb`, `give me some delay`: a little more of it.
+    /// `some reverb`, `give me some delay`: a little more of it. Also `I want an echo`, `need
+    /// reverb`: wanting an effect (a module whose bare name means its mix) is more of it.
     pub(super) fn some_target<'a>(&self, i: Lexemes<'a>) -> PResult<'a, PhraseKind> {
         let skipped = i.0.len() - skip_fillers(i).0.len();
-        if !i.0[..skipped].iter().any(|l| l.text == "some") {
+        let said = |words: &[&str]| {
+            i.0[..skipped]
+                .iter()
+                .any(|l| words.contains(&l.text.as_str()))
+        };
+        let some = said(&["some"]);
+        if !some && !said(&["want", "wanna", "need"]) {
             return fail(i, "");
         }
         let (rest, target) = self.target(i)?;
+        let an_effect = target.param.is_none()
+            && target
+                .module
+                .and_then(|m| self.vocab.module_default(m))
+                .is_some_and(|p| p.spec().param() == "mix");
+        if !some && !an_effect {
+            return fail(i, "");
+        }
         let word_span = target.span.clone();
         Ok((
             rest,
