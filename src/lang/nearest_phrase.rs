@@ -2,7 +2,7 @@
 //! `make it purple` → `make it darker`, `turn up the zorp` → `turn up the reverb`. The
 //! candidates are the example lines of the grammar (`grammar/examples.txt`, each of which a
 //! test resolves); the nearest by edit distance over the whole line is suggested when it is
-//! close enough to be a plausible reading.
+//! close enough to be a plausible reading and shares at least one word with the line.
 //!
 //! Runs on the control thread. May allocate.
 
@@ -28,6 +28,12 @@ pub(crate) fn nearest_phrase(line: &str) -> Option<&'static str> {
         .filter(|l| {
             let first = l.split_whitespace().next().unwrap_or("");
             !matches!(first, "define" | "forget" | "words")
+        })
+        // It must share a word with the line: `pattern` is not "near" `wetter`.
+        .filter(|l| {
+            l.to_lowercase()
+                .split_whitespace()
+                .any(|w| typed.split_whitespace().any(|t| t == w))
         })
         .map(|l| {
             (
