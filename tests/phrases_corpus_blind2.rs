@@ -11,7 +11,7 @@ mod corpus_runner;
 const CORPUS: &str = include_str!("data/natural_phrases_blind2.txt");
 
 /// The overall share of the corpus that must be understood (measured: see the report).
-const FLOOR: f64 = 0.925;
+const FLOOR: f64 = 0.93;
 
 #[test]
 fn the_second_blind_corpus_is_understood() {

@@ -356,7 +356,7 @@ impl Grammar<'_> {
         };
         let some = said(&["some"]);
         if !some && !said(&["want", "wanna", "need"]) {
-            return fail(i, "");
+            return self.target_by_amount(i);
         }
         let (rest, target) = self.target(i)?;
         let an_effect = target.param.is_none()
@@ -379,6 +379,43 @@ impl Grammar<'_> {
                 word_text: "some".into(),
                 word_span,
                 intensity: 1.0,
+                target: Some(target),
+                amount: None,
+            },
+        ))
+    }
+
+    /// `detune it a bit`, `reverb a little`, `swing slightly`: a parameter then only an amount
+    /// is a little more of it (the amount scales the step, as in `a bit more detune`).
+    fn target_by_amount<'a>(&self, i: Lexemes<'a>) -> PResult<'a, PhraseKind> {
+        let (rest, target) = self.target(i)?;
+        let mut intensity = 1.0f32;
+        let mut saw_amount = false;
+        for l in rest.0 {
+            match &l.class {
+                Class::Word(WordClass::Intensity(k)) => {
+                    intensity *= *k;
+                    saw_amount = true;
+                }
+                Class::Word(c) if c.is_skipped() => {}
+                _ => return fail(i, ""),
+            }
+        }
+        if !saw_amount {
+            return fail(i, "");
+        }
+        let word_span = target.span.clone();
+        Ok((
+            Lexemes(&[]),
+            PhraseKind::Relative {
+                word: Describe {
+                    effects: Vec::new(),
+                    direction: Some(Direction::Up),
+                    time: false,
+                },
+                word_text: "more".into(),
+                word_span,
+                intensity: intensity.min(MAX_INTENSITY),
                 target: Some(target),
                 amount: None,
             },
