@@ -334,17 +334,18 @@ fn undo_takes_back_a_pattern_and_a_chord() {
     assert!(c.patch().held_notes().is_empty() && !c.patch().gate());
 }
 
-/// `(line, column, words the message must contain, suggestion)`.
+/// `(line, column, words the message must contain, suggestion)`; with no close word the
+/// suggestion is the nearest whole phrase that works (`chord` → `E7 chord`).
 const BAD: &[(&str, usize, &str, Option<&str>)] = &[
     ("chord C mnoor", 9, "unknown chord quality", Some("minor")),
     ("chord Cmj7", 8, "unknown chord quality", Some("maj7")),
     ("chord H7", 7, "does not start with a note name", None),
     ("chord C inversion 3", 19, "inversions 0 to 2", None),
-    ("chord", 6, "stops after", None),
+    ("chord", 6, "stops after", Some("E7 chord")),
     ("pattern x.o.", 11, "\"o\" is not a step", Some("x")),
     ("pattern", 8, "stops after", None),
     ("seq C3 H3 G3", 8, "\"H3\" is not a note", None),
-    ("mute bas", 6, "no track called \"bas\"", None),
+    ("mute bas", 6, "no track called \"bas\"", Some("mute 2")),
     (
         "track bass pattern x..., mute bas",
         31,
@@ -357,7 +358,12 @@ const BAD: &[(&str, usize, &str, Option<&str>)] = &[
     ("note C4 velocity 2", 18, "velocity goes from 0 to 1", None),
     ("load patch ../etc", 12, "may not contain \"..\"", None),
     ("load patch acd", 12, "no patch called", Some("acid")),
-    ("save patch", 11, "save which patch", None),
+    (
+        "save patch",
+        11,
+        "save which patch",
+        Some("save patch my-bass"),
+    ),
     (
         "track hats reverb mix 30%",
         1,

@@ -226,3 +226,31 @@ fn a_session_that_teaches_and_uses_a_word_renders_like_its_phrases_every_time() 
     );
     assert!(unknown.is_err());
 }
+
+#[test]
+fn questions_about_a_taught_word_answer_without_performing() {
+    let (mut c, mut rx, vocab) = control();
+    let define = c.run_line("define wash as reverb mix 60%", &vocab);
+    assert!(define.accepted(), "{:?}", define.error);
+    drain(&mut rx);
+    for line in ["explain wash", "wash?", "help wash", "what does wash do?"] {
+        let report = c.run_line(line, &vocab);
+        assert!(report.error.is_none(), "{line}: {:?}", report.error);
+        assert_eq!(report.sent, 0, "{line}: a question changes nothing");
+        assert!(!report.is_music(), "{line}: sessions do not record it");
+        assert_eq!(
+            report.replies,
+            vec![
+                "\"wash\" is a word you taught: wash = reverb mix 60%".to_string(),
+                "now it would do: set reverb.mix 0.6".to_string(),
+            ],
+            "{line}"
+        );
+    }
+    assert!(drain(&mut rx).is_empty(), "nothing was sent");
+    assert_eq!(c.patch().get(ParamId::ReverbMix), 0.0);
+    // Not a taught word: the line is read as usual (`darker?` explains the built-in word).
+    let built_in = c.run_line("darker?", &vocab);
+    assert!(built_in.error.is_none(), "{:?}", built_in.error);
+    assert!(!built_in.replies.iter().any(|r| r.contains("you taught")));
+}

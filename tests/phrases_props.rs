@@ -300,6 +300,11 @@ fn natural_like() -> impl Strategy<Value = String> {
             "largo", "pianissimo", "warmish", "roomier", "reverbs", "lpf", "hpf", "at", "to",
             "with", "feedback", "octaves", "level", "now", "define", "words", "’s", "'",
             "forget", "as",
+            // The second blind corpus's forms: switches, glued numbers, case, ties, wants.
+            "no", "out", "take", "leave", "arp", "on", "Fm", "FM", "fs3", ":fs3", "tempo140",
+            "cutoff800hz", "osc4", "twelve", "darkr", "bmp", "quiter", "higher", "lower",
+            "want", "need", "echo", "crescendo", "half speed", "minor7", "sustain", "explain",
+            "tempo1.2.3", "a touch of", "roll off", "thx",
         ]).prop_map(str::to_string),
         1 => (-1000i32..1000).prop_map(|v| v.to_string()),
         1 => proptest::sample::select(vec!["%", "hz", "ms", "db", "bpm", "s", "k"]).prop_map(str::to_string),

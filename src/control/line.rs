@@ -168,6 +168,11 @@ impl Control {
     ) -> LineReport {
         let mut report = LineReport::new(line, source);
         let before = self.patch;
+        // `explain NAME`, `NAME?`, `help NAME` about a taught word: answered, nothing done.
+        if let Some(answer) = self.answer_taught_question(line, vocab) {
+            report.replies = answer;
+            return report;
+        }
         // Taught words (`define`) are replaced by what they mean before the line is read.
         match self.expand_taught(line) {
             Ok(expansion) if expansion.used_any() => {

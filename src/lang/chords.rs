@@ -28,11 +28,19 @@ pub(crate) const QUALITIES: &[(&[&str], &[u8])] = &[
         &[0, 4, 7, 10],
     ),
     (
-        &["maj7", "ma7", "major 7", "major seventh", "Δ", "δ"],
+        &[
+            "maj7",
+            "ma7",
+            "major 7",
+            "major7",
+            "major seventh",
+            "Δ",
+            "δ",
+        ],
         &[0, 4, 7, 11],
     ),
     (
-        &["m7", "min7", "minor 7", "minor seventh", "-7"],
+        &["m7", "min7", "minor 7", "minor7", "minor seventh", "-7"],
         &[0, 3, 7, 10],
     ),
     (
@@ -43,7 +51,7 @@ pub(crate) const QUALITIES: &[(&[&str], &[u8])] = &[
         &["m7b5", "ø", "half diminished", "half-diminished"],
         &[0, 3, 6, 10],
     ),
-    (&["mmaj7", "minor major 7"], &[0, 3, 7, 11]),
+    (&["mmaj7", "minor major 7", "minormajor7"], &[0, 3, 7, 11]),
     (&["7sus4"], &[0, 5, 7, 10]),
     (&["add9"], &[0, 4, 7, 14]),
     (&["9", "dom9"], &[0, 4, 7, 10, 14]),

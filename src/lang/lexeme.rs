@@ -109,6 +109,10 @@ pub(crate) fn classify(
                 });
                 i += 1;
             }
+            TokenKind::Word(w) if chord_by_case(&line[t.span.clone()], w, vocab) => {
+                out.push(lexeme(Class::Chord, line, t.span.clone()));
+                i += 1;
+            }
             TokenKind::Word(w) => {
                 let (class, used) = classify_words(tokens, i, w, vocab);
                 let span = t.span.start..tokens[i + used - 1].span.end;
@@ -150,6 +154,26 @@ fn unit_of(line: &str, t: &Token, suffix: Option<&str>) -> Result<Option<UnitWor
         .expecting("a unit: Hz, kHz, ms, s, dB, %, bpm, beats, bars, cents or st")
         .suggesting(suggestion)
     })
+}
+
+/// A chord symbol that is also a word of the vocabulary, told apart by its case as typed: a
+/// capital root then small letters (`Fm` is F minor, `FM` and `fm` the FM module).
+fn chord_by_case(typed: &str, word: &str, vocab: &Vocabulary) -> bool {
+    let mut chars = typed.chars();
+    let capital_root = chars.next().is_some_and(|c| ('A'..='G').contains(&c));
+    capital_root
+        && typed.chars().skip(1).any(char::is_lowercase)
+        && vocab.lookup(word).is_some()
+        && is_chord_symbol(word, vocab)
+}
+
+/// Sonic Pi's sharps: `fs3` is F#3 (`:fs3` in `play :fs3`).
+fn sonic_pi_sharp(word: &str) -> Option<String> {
+    let mut chars = word.chars();
+    let root = chars.next().filter(|c| ('a'..='g').contains(c))?;
+    let octave = word.get(2..)?;
+    (chars.next() == Some('s') && !octave.is_empty() && octave.chars().all(|c| c.is_ascii_digit()))
+        .then(|| format!("{root}#{octave}"))
 }
 
 /// The text of `n` word tokens from `i`, joined by single spaces.
@@ -200,6 +224,8 @@ fn classify_words(tokens: &[Token], i: usize, word: &str, vocab: &Vocabulary) ->
     } else if is_chord_symbol(word, vocab) {
         Class::Chord
     } else if let Some(m) = vocab.parse_note(word) {
+        Class::Note(m)
+    } else if let Some(m) = sonic_pi_sharp(word).and_then(|w| vocab.parse_note(&w)) {
         Class::Note(m)
     } else if word.chars().count() >= 3 && quality(word).is_some() {
         Class::Quality

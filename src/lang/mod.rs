@@ -58,6 +58,7 @@ mod lexer;
 mod modular_rules;
 mod music_rules;
 mod natural_rules;
+mod nearest_phrase;
 pub mod pattern;
 mod phrase_rules;
 mod prepare;
@@ -111,7 +112,30 @@ pub fn resolve_line(
 
 /// [`resolve_line`] against `patch` and the tracks' patterns as typed (`rhythms`, which the
 /// control side keeps next to the patch and updates with [`Action::apply_to_rhythms`]).
+///
+/// A refused line without a did-you-mean word gets the nearest whole phrase that works as
+/// its suggestion, when one is close (`make it purple` → `make it darker`).
 pub fn resolve_line_with(
+    line: &str,
+    patch: &PatchState,
+    rhythms: &Rhythms,
+    vocab: &Vocabulary,
+) -> Result<Vec<Action>, PhraseError> {
+    resolve_checked(line, patch, rhythms, vocab).map_err(|mut e| {
+        let guessable = matches!(
+            e.kind,
+            PhraseErrorKind::UnknownWord
+                | PhraseErrorKind::Unexpected
+                | PhraseErrorKind::Incomplete
+        );
+        if guessable && e.suggestion.is_none() {
+            e.suggestion = nearest_phrase::nearest_phrase(line).map(str::to_string);
+        }
+        e
+    })
+}
+
+fn resolve_checked(
     line: &str,
     patch: &PatchState,
     rhythms: &Rhythms,
@@ -144,6 +168,19 @@ pub fn resolve_line_with(
     let tokens = spoken::rewrite_keeping(text, lexer::lex(text), |tokens, i| {
         multi_word_entry(tokens, i, vocab)
     });
+    let tokens = spoken::split_glued(
+        tokens,
+        |w| {
+            vocab.lookup(w).is_some()
+                || chords::quality(w).is_some()
+                || vocab.parse_note(w).is_some()
+        },
+        |head| {
+            vocab
+                .lookup(head)
+                .is_some_and(|c| !matches!(c, vocab::WordClass::Module(_)))
+        },
+    );
     let lexemes = classify(text, &tokens, vocab).map_err(in_line)?;
     let topics: Vec<String> = TOPICS.iter().map(|t| t.to_string()).collect();
     let corrected = typos::correct(text, lexemes, vocab, &topics).map_err(in_line)?;

@@ -10,7 +10,7 @@
 use super::ast::{PhraseKind, Target, Value, Word};
 use super::grammar::{fail, lexeme_where, next, skip_fillers, verb, Grammar, PResult};
 use super::lexeme::{Class, Lexeme, Lexemes};
-use super::units::UnitWord;
+use super::units::{Quantity, UnitWord};
 use super::vocab::{Describe, Direction, Verb, WordClass};
 use crate::engine::params::ParamId;
 use nom::combinator::opt;
@@ -19,11 +19,20 @@ use nom::Parser;
 /// Most a stack of intensity words and repetitions may scale a step.
 pub(crate) const MAX_INTENSITY: f32 = 8.0;
 
-/// Whether a module has an on/off switch (`delay` → `delay.on`).
+/// Whether a module has an on/off switch (`delay` → `delay.on`), or a choice that starts with
+/// `off` (`arp` → `arp.mode`: `turn on the arp`).
 fn has_switch(module: &str) -> bool {
-    ParamId::ALL
-        .iter()
-        .any(|p| p.spec().module() == module && p.spec().param() == "on")
+    ParamId::ALL.iter().any(|p| {
+        p.spec().module() == module
+            && (p.spec().param() == "on" || matches!(p.spec().choices, ["off", ..]))
+    })
+}
+
+/// What `no X` means for a parameter without a switch: zero, when zero is its floor and it
+/// is a number (`no sustain`, `no swing`, `no detune`).
+fn zero_floor(target: &Target) -> Option<ParamId> {
+    let p = target.param?;
+    (p.spec().min == 0.0 && p.spec().choices.is_empty()).then_some(p)
 }
 
 fn is_article(l: &Lexeme) -> bool {
@@ -49,14 +58,16 @@ impl Grammar<'_> {
     }
 
     /// `kill the delay`, `remove the reverb`, `mute the reverb`, `turn off the chorus`,
-    /// `turn on the delay`: an effect's switch.
+    /// `turn on the delay`, `turn on the arp`, `no reverb` (and `no sustain`: zero): an
+    /// effect's switch.
     pub(super) fn switch<'a>(&self, i: Lexemes<'a>) -> PResult<'a, PhraseKind> {
-        let (rest, (on, span)) =
-            lexeme_where("remove, kill, on or off", |l: &Lexeme| match &l.class {
+        let (rest, (on, span, no)) =
+            lexeme_where("remove, kill, no, on or off", |l: &Lexeme| match &l.class {
                 Class::Word(WordClass::Verb(Verb::Remove | Verb::Mute | Verb::Off)) => {
-                    Some((false, l.span.clone()))
+                    Some((false, l.span.clone(), false))
                 }
-                Class::Word(WordClass::Verb(Verb::On)) => Some((true, l.span.clone())),
+                Class::Word(WordClass::Verb(Verb::On)) => Some((true, l.span.clone(), false)),
+                _ if l.text == "no" => Some((false, l.span.clone(), true)),
                 _ => None,
             })(i)?;
         let (rest, target) = self.target(rest)?;
@@ -66,6 +77,19 @@ impl Grammar<'_> {
             _ => false,
         };
         if !switchable {
+            if let Some(param) = zero_floor(&target).filter(|_| no) {
+                let value = Value::Quantity(Quantity {
+                    value: 0.0,
+                    unit: None,
+                    note_value: false,
+                    span: span.clone(),
+                });
+                let target = Target {
+                    param: Some(param),
+                    ..target
+                };
+                return Ok((rest, PhraseKind::Set { target, value }));
+            }
             return fail(i, "an effect: drive, chorus, delay or reverb");
         }
         Ok((
@@ -73,6 +97,26 @@ impl Grammar<'_> {
             PhraseKind::Set {
                 target,
                 value: Value::Switch { on, span },
+            },
+        ))
+    }
+
+    /// `take the reverb out`, `leave the delay out` (`take` and `leave` are words of
+    /// conversation): an effect named, then `out`, switches it off.
+    pub(super) fn switch_out<'a>(&self, i: Lexemes<'a>) -> PResult<'a, PhraseKind> {
+        let (rest, target) = self.target(i)?;
+        let switchable = target.param.is_none() && target.module.is_some_and(has_switch);
+        let (rest, out) = lexeme_where("out", |l: &Lexeme| {
+            (l.text == "out" && switchable).then(|| l.span.clone())
+        })(rest)?;
+        Ok((
+            rest,
+            PhraseKind::Set {
+                target,
+                value: Value::Switch {
+                    on: false,
+                    span: out,
+                },
             },
         ))
     }
@@ -301,13 +345,28 @@ impl Grammar<'_> {
         self.bare_value(i, &[UnitWord::Hz, UnitWord::KHz], ParamId::OscFreq)
     }
 
-    /// `some reverb`, `give me some delay`: a little more of it.
+    /// `some reverb`, `give me some delay`: a little more of it. Also `I want an echo`, `need
+    /// reverb`: wanting an effect (a module whose bare name means its mix) is more of it.
     pub(super) fn some_target<'a>(&self, i: Lexemes<'a>) -> PResult<'a, PhraseKind> {
         let skipped = i.0.len() - skip_fillers(i).0.len();
-        if !i.0[..skipped].iter().any(|l| l.text == "some") {
-            return fail(i, "");
+        let said = |words: &[&str]| {
+            i.0[..skipped]
+                .iter()
+                .any(|l| words.contains(&l.text.as_str()))
+        };
+        let some = said(&["some"]);
+        if !some && !said(&["want", "wanna", "need"]) {
+            return self.target_by_amount(i);
         }
         let (rest, target) = self.target(i)?;
+        let an_effect = target.param.is_none()
+            && target
+                .module
+                .and_then(|m| self.vocab.module_default(m))
+                .is_some_and(|p| p.spec().param() == "mix");
+        if !some && !an_effect {
+            return fail(i, "");
+        }
         let word_span = target.span.clone();
         Ok((
             rest,
@@ -320,6 +379,43 @@ impl Grammar<'_> {
                 word_text: "some".into(),
                 word_span,
                 intensity: 1.0,
+                target: Some(target),
+                amount: None,
+            },
+        ))
+    }
+
+    /// `detune it a bit`, `reverb a little`, `swing slightly`: a parameter then only an amount
+    /// is a little more of it (the amount scales the step, as in `a bit more detune`).
+    fn target_by_amount<'a>(&self, i: Lexemes<'a>) -> PResult<'a, PhraseKind> {
+        let (rest, target) = self.target(i)?;
+        let mut intensity = 1.0f32;
+        let mut saw_amount = false;
+        for l in rest.0 {
+            match &l.class {
+                Class::Word(WordClass::Intensity(k)) => {
+                    intensity *= *k;
+                    saw_amount = true;
+                }
+                Class::Word(c) if c.is_skipped() => {}
+                _ => return fail(i, ""),
+            }
+        }
+        if !saw_amount {
+            return fail(i, "");
+        }
+        let word_span = target.span.clone();
+        Ok((
+            Lexemes(&[]),
+            PhraseKind::Relative {
+                word: Describe {
+                    effects: Vec::new(),
+                    direction: Some(Direction::Up),
+                    time: false,
+                },
+                word_text: "more".into(),
+                word_span,
+                intensity: intensity.min(MAX_INTENSITY),
                 target: Some(target),
                 amount: None,
             },
@@ -360,6 +456,25 @@ impl Grammar<'_> {
             i = r;
         }
         Some((i, PhraseKind::Several(kinds)))
+    }
+
+    /// A module, a number, then one of the module's parameters: `arp 2 octaves`, `delay 40%
+    /// feedback` (the number is for the parameter named after it, not the module's default).
+    pub(super) fn value_then_param<'a>(&self, i: Lexemes<'a>) -> PResult<'a, PhraseKind> {
+        let (rest, target) = self.target(i)?;
+        let module = match (target.module, target.param) {
+            (Some(m), None) => m,
+            _ => return fail(i, "a module such as arp or delay"),
+        };
+        let number_next =
+            next(skip_fillers(rest)).is_some_and(|(l, _)| matches!(l.class, Class::Number { .. }));
+        match number_next
+            .then(|| self.setting_in(module, false, rest))
+            .flatten()
+        {
+            Some((rest, kind)) => Ok((rest, kind)),
+            None => fail(rest, "a number then a parameter, e.g. `arp 2 octaves`"),
+        }
     }
 
     /// One setting after the first: `50% feedback`, `3 octaves`, `res 0.6`, `mix 30%`, `800`.

@@ -59,7 +59,7 @@ impl Grammar<'_> {
             // `noise level -18 db` before `noise` (the waveform) and `level -18 db`.
             0 => self.noise_source(i).or_else(|_| self.meta(i)),
             1 => self.fault(i),
-            2 => self.switch(i),
+            2 => alt((|i| self.switch(i), |i| self.switch_out(i))).parse_complete(i),
             3 => self.gate(i),
             4 => self.chord_sentence(i),
             5 => self.note(i),
@@ -75,7 +75,7 @@ impl Grammar<'_> {
             15 => self.choice_set(i),
             16 => self.modified(i),
             17 => self.relative(i),
-            18 => self.set(i),
+            18 => alt((|i| self.value_then_param(i), |i| self.set(i))).parse_complete(i),
             19 => self.choose(i),
             20 => self.tempo_in_bpm(i),
             21 => self.bare_note(i),

@@ -1,13 +1,15 @@
 //! Spoken forms, rewritten at the token level before words are classified, each new token
 //! spanning the words it came from:
 //! - numbers in words: `one twenty eight` (128), `a hundred and forty`, `ninety five`,
+//!   `twelve hundred` (1200),
 //!   `minus twelve`, `half`, `a quarter`, `three quarters`, `half a second`, `one eighth`;
 //! - ordinals as numbers (`7th` → 7);
 //! - spelled accidentals and middle C: `B flat` → `bb`, `G sharp 3` → `g#3`, `middle C` → `c4`;
 //! - `beats per minute` → `bpm`; Tidal's `setcps 0.6` / `setcpm 90/4` → a tempo in bpm
 //!   (one cycle = 4 beats);
 //! - repetition counts: `x 3` → `x3` (an intensity word);
-//! - `but` separates phrases like `and`.
+//! - `but` separates phrases like `and`;
+//! - a word glued to a number is two tokens (`tempo140`, `cutoff800`).
 //!
 //! Runs on the control thread. Pure functions over tokens.
 
@@ -153,7 +155,8 @@ fn chunk(tokens: &[Token], line: &str, i: usize, lead: Option<f64>) -> Option<(f
         None => {
             let (v, used) = tens_units(j)?;
             j += used;
-            if v >= 10.0 || word_at(tokens, j) != Some("hundred") {
+            // `twelve hundred`, `twenty five hundred`: hundreds counted past ten.
+            if word_at(tokens, j) != Some("hundred") {
                 return Some((v, used, v < 10.0 && used == 1));
             }
             v
@@ -182,6 +185,50 @@ fn number(value: f64, suffix: Option<&str>, span: Range<usize>) -> Token {
         },
         span,
     )
+}
+
+/// `tempo140`, `cutoff800hz`: a word of the vocabulary glued to a number (with or without a
+/// unit) is read as the word then the number. Words known whole (`known`: `osc2`) stay as
+/// they are, and so do short heads, which are notes and chords (`c4`, `fs3`, `dm7`), and
+/// heads that `head_splits` refuses (module names: `osc4` is a mistyped module, not osc 4 Hz).
+pub(crate) fn split_glued(
+    tokens: Vec<Token>,
+    known: impl Fn(&str) -> bool,
+    head_splits: impl Fn(&str) -> bool,
+) -> Vec<Token> {
+    let mut out = Vec::with_capacity(tokens.len());
+    for t in tokens {
+        let TokenKind::Word(w) = &t.kind else {
+            out.push(t);
+            continue;
+        };
+        let Some(at) = w.find(|c: char| c.is_ascii_digit()) else {
+            out.push(t);
+            continue;
+        };
+        let (head, tail) = w.split_at(at);
+        let digits = tail
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(tail.len());
+        let (figures, suffix) = tail.split_at(digits);
+        let glued = head.len() >= 3
+            && w.is_ascii()
+            && t.span.len() == w.len()
+            && head.chars().all(|c| c.is_ascii_alphabetic())
+            && !known(w)
+            && head_splits(head)
+            && (suffix.is_empty() || super::units::UnitWord::from_word(suffix).is_some());
+        match figures.parse::<f64>() {
+            Ok(value) if glued => {
+                let mid = t.span.start + at;
+                out.push(token(TokenKind::Word(head.to_string()), t.span.start..mid));
+                let suffix = (!suffix.is_empty()).then_some(suffix);
+                out.push(number(value, suffix, mid..t.span.end));
+            }
+            _ => out.push(t),
+        }
+    }
+    out
 }
 
 /// Rewrites the spoken forms of `tokens` (lexed from `line`).

@@ -9,7 +9,7 @@ use super::chords::quality_names;
 use super::error::{PhraseError, PhraseErrorKind};
 use super::lexeme::{check_unknown_words, classify_word, Class, Lexeme};
 use super::units::UNIT_WORDS;
-use super::vocab::Vocabulary;
+use super::vocab::{Vocabulary, WordClass};
 
 /// Most words corrected in one line.
 const MAX_CORRECTIONS: usize = 4;
@@ -66,10 +66,22 @@ pub(crate) fn correct(
     }))
 }
 
-/// The one word of the vocabulary within one edit of `typed` (ties: the one with the same
-/// first letter, then the same length), if there is exactly one.
+/// The one word of the vocabulary within one edit of `typed`, if there is one after ties are
+/// broken. Ties between several close words are broken in this order, each step only when it
+/// leaves at least one candidate:
+/// 1. the same first letter (typists seldom miss the first one: `fliter` → `filter`);
+/// 2. the kind of slip: two neighbours swapped first (`bmp` → `bpm`, not `bump`), then a
+///    letter left out (`darkr` → `darker`, not `dark`; `quiter` → `quieter`, not `quite`),
+///    as these are the most common slips of fast typing, then a letter replaced, then a
+///    letter too many;
+/// 3. the same kind of word as the line needs most: a word that means something (a
+///    parameter, module, describing word, choice or verb) before a word of conversation or
+///    filler (`lowder` → `louder`, not a filler that happens to be one edit away).
+///
+/// Still tied: no correction; the error says "did you mean" as before.
 pub(crate) fn unique_candidate(typed: &str, vocab: &Vocabulary) -> Option<String> {
-    if typed.chars().count() < 3 {
+    let typed_len = typed.chars().count();
+    if typed_len < 3 {
         return None;
     }
     let mut near: Vec<String> = vocab
@@ -96,7 +108,20 @@ pub(crate) fn unique_candidate(typed: &str, vocab: &Vocabulary) -> Option<String
         }
     };
     let near = narrow(near, &|w| w.chars().next() == first);
-    let near = narrow(near, &|w| w.chars().count() == typed.chars().count());
+    // 0: two neighbours swapped, 1: a letter left out, 2: replaced, 3: one too many.
+    let slip = |w: &String| match w.chars().count() {
+        n if n == typed_len && strsim::hamming(typed, w).is_ok_and(|d| d == 2) => 0,
+        n if n == typed_len + 1 => 1,
+        n if n == typed_len => 2,
+        _ => 3,
+    };
+    let best = near.iter().map(slip).min();
+    let near = narrow(near, &|w| Some(slip(w)) == best);
+    let near = narrow(near, &|w| {
+        vocab
+            .lookup(w)
+            .is_some_and(|c| !c.is_skipped() && !matches!(c, WordClass::Intensity(_)))
+    });
     match near.as_slice() {
         [one] => Some(one.clone()),
         _ => None,
@@ -151,6 +176,13 @@ mod tests {
             ("mroe", "more"),
             ("bmp", "bpm"),
             ("mjaor", "major"),
+            // Ties: a letter left out before one too many, a word with a meaning first.
+            ("darkr", "darker"),
+            ("drker", "darker"),
+            ("quiter", "quieter"),
+            ("wav", "wave"),
+            ("bmp", "bpm"),
+            ("moer", "more"),
         ] {
             assert_eq!(
                 unique_candidate(typed, &v).as_deref(),
