@@ -88,7 +88,16 @@ fn the_words_osc1_had_keep_their_meaning() {
 fn bad_modular_input_is_a_located_error() {
     let vocab = Vocabulary::builtin();
     for (line, column, text) in [
-        ("osc4", 1, "did you mean \"osc\""),
+        ("osc4", 1, "there are two oscillators, osc (osc1) and osc2"),
+        (
+            "filter3 800",
+            1,
+            "there are two filters, filter (filter1) and filter2",
+        ),
+        ("effects order delay delay", 21, "delay is named twice"),
+        ("effects order", 14, "drive, chorus, delay, reverb"),
+        ("reverb before reverb", 15, "cannot move around itself"),
+        ("filters in sideways", 12, "unknown word"),
         ("fm ratio -1", 10, "from 0.125 to 16"),
         ("filter square", 1, "value of osc.wave"),
     ] {

@@ -82,6 +82,8 @@ impl Grammar<'_> {
             22 => self.bare_hz(i),
             23 => self.some_target(i),
             24 => self.switch_alone(i),
+            25 => self.filter_routing(i),
+            26 => self.reorder(i),
             _ => return None,
         })
     }

@@ -169,6 +169,7 @@ impl<'a> Resolver<'a> {
             PhraseKind::LoadPatch(name) => self.load_patch(name.as_ref(), span)?,
             PhraseKind::Patches => self.meta(Meta::Patches),
             PhraseKind::Reset(target) => self.reset(target.as_ref(), span)?,
+            PhraseKind::Reorder(reorder) => self.reorder(reorder, span)?,
             PhraseKind::Set { target, value } => {
                 self.set_value(target, value, span.clone())?;
                 self.switch_on_source(target, value, span);
