@@ -166,14 +166,15 @@ impl FxChain {
     pub fn process(&mut self, mono: &mut [f32], left: &mut [f32], right: &mut [f32]) {
         let n = mono.len().min(BLOCK_FRAMES);
         let (g0, g1) = self.order.begin_block(n);
+        let step = (g1 - g0) / n.max(1) as f32;
+        let send = Ramp { start: g0, step };
         if g0 == 1.0 && g1 == 1.0 {
-            self.run_in_order(mono, left, right);
+            self.run_in_order(mono, left, right, send);
             return;
         }
         let mut dry = [0.0f32; BLOCK_FRAMES];
         dry[..n].copy_from_slice(&mono[..n]);
-        self.run_in_order(mono, left, right);
-        let step = (g1 - g0) / n.max(1) as f32;
+        self.run_in_order(mono, left, right, send);
         for (i, d) in dry[..n].iter().enumerate() {
             let g = g0 + step * i as f32;
             left[i] = d + g * (left[i] - d);
@@ -183,8 +184,9 @@ impl FxChain {
 
     /// The effects in the present order. The signal is mono until the chorus or a stereo
     /// effect; a drive after them drives both sides, a chorus after them reads their mix.
-    /// In the default order this is exactly drive, chorus, delay, reverb.
-    fn run_in_order(&mut self, mono: &mut [f32], left: &mut [f32], right: &mut [f32]) {
+    /// In the default order this is exactly drive, chorus, delay, reverb. `send` scales
+    /// what enters the chorus, delay and reverb lines (the reorder fade).
+    fn run_in_order(&mut self, mono: &mut [f32], left: &mut [f32], right: &mut [f32], send: Ramp) {
         let mut stereo = false;
         for effect in self.order.current() {
             match effect {
@@ -196,7 +198,7 @@ impl FxChain {
                             *m = 0.5 * (l + r);
                         }
                     }
-                    self.chorus.process(mono, left, right);
+                    self.chorus.process_sent(mono, left, right, send);
                     stereo = true;
                 }
                 Effect::Delay | Effect::Reverb => {
@@ -206,9 +208,9 @@ impl FxChain {
                         stereo = true;
                     }
                     if effect == Effect::Delay {
-                        self.delay.process(left, right);
+                        self.delay.process_sent(left, right, send);
                     } else {
-                        self.reverb.process(left, right);
+                        self.reverb.process_sent(left, right, send);
                     }
                 }
             }

@@ -5,7 +5,10 @@
 //! allocates nothing. A new order does not jump: the chain's output crossfades to its dry
 //! input over [`HALF_FADE_SECONDS`], the order switches at the block boundary where the dry
 //! signal alone is heard, and the output crossfades back to the chain over as long again
-//! (about 5 ms in all). The effects keep running through the fade, so their tails go on.
+//! (about 5 ms in all). The effects keep running through the fade, so their tails go on;
+//! what enters the chorus, delay and reverb lines fades with the same gain, so no line
+//! stores the jump between the old and the new source of its input (it would come back
+//! out of the line as a click later).
 
 use crate::engine::params::{ParamId, PARAM_COUNT};
 
