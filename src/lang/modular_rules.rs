@@ -9,6 +9,9 @@
 //! reorder      := ("effects" | "effect" | "fx") "order" effect+
 //!               | effect ("before" | "after") effect
 //! effect       := "drive" | "chorus" | "delay" | "reverb"   (and their module words)
+//! add          := "add" ["a" | "an"] ("second" | "2nd" | "another") ("oscillator" | "osc" | "filter")
+//!                 [["a" | "an" | "one" | number] ("octave" | "octaves") ("down" | "up" | "lower" | "higher")]
+//!               | "add" ("osc2" | "filter2") [...]   (`add a second oscillator an octave down`)
 //! ```
 //!
 //! `noise` alone stays the oscillator waveform (`noise` = `osc noise`).
@@ -16,13 +19,17 @@
 use super::ast::{PhraseKind, Reorder, Target, Value};
 use super::grammar::{fail, next, skip_fillers, Grammar, PResult};
 use super::lexeme::{Class, Lexeme, Lexemes};
+use super::units::Quantity;
 use super::vocab::WordClass;
 use crate::engine::fx::order::Effect;
 use crate::engine::params::ParamId;
 use std::ops::Range;
 
 /// Words only the modular phrases use (known to the unknown-word check).
-pub(crate) const MODULAR_WORDS: &[&str] = &["before", "after", "effects", "effect", "fx", "order"];
+pub(crate) const MODULAR_WORDS: &[&str] = &[
+    "before", "after", "effects", "effect", "fx", "order", "add", "second", "2nd", "another",
+    "lower", "higher",
+];
 
 /// Whether `word` (lower case) is one of [`MODULAR_WORDS`].
 pub(crate) fn is_modular_word(word: &str) -> bool {
@@ -200,5 +207,93 @@ impl Grammar<'_> {
                 anchor,
             }),
         ))
+    }
+
+    /// `add a second oscillator an octave down`, `add another filter`, `add osc2 2 octaves
+    /// up`: switches osc2 or filter2 on (shaping osc2's octave switches it on as well).
+    pub(super) fn add_module<'a>(&self, i: Lexemes<'a>) -> PResult<'a, PhraseKind> {
+        let word = |l: &Lexeme, words: &[&str]| words.contains(&l.text.as_str());
+        let start = skip_fillers(i);
+        let Some((add, rest)) = next(start).filter(|(l, _)| l.text == "add") else {
+            return fail(i, "");
+        };
+        let mut rest = rest;
+        if let Some((l, r)) = next(rest) {
+            if word(l, &["a", "an"]) {
+                rest = r;
+            }
+        }
+        let (module, mut rest) = match next(rest) {
+            Some((l, r)) if word(l, &["second", "2nd", "another"]) => match next(r) {
+                Some((m, r)) if word(m, &["oscillator", "osc", "vco"]) => ("osc2", r),
+                Some((m, r)) if word(m, &["filter", "vcf"]) => ("filter2", r),
+                _ => return fail(r, "oscillator or filter"),
+            },
+            // `osc2`, `filter2`, and `second filter` (one of filter2's module words).
+            Some((l, r)) => match &l.class {
+                Class::Word(WordClass::Module(m)) if *m == "osc2" || *m == "filter2" => (*m, r),
+                _ => return fail(i, ""),
+            },
+            None => return fail(i, ""),
+        };
+        // An optional pitch for osc2: `an octave down`, `2 octaves up`.
+        let mut octaves: Option<(f64, Range<usize>)> = None;
+        if module == "osc2" {
+            let count = match next(rest) {
+                Some((l, r)) if word(l, &["a", "an", "one"]) => Some((1.0, l.span.clone(), r)),
+                Some((l, r)) => match l.class {
+                    Class::Number { value, unit: None } => Some((value, l.span.clone(), r)),
+                    _ => None,
+                },
+                None => None,
+            };
+            if let Some((n, from, r)) = count {
+                let unit = next(r).filter(|(l, _)| word(l, &["octave", "octaves"]));
+                let way = unit.and_then(|(_, r)| next(r));
+                if let Some((w, r)) = way {
+                    let sign = if word(w, &["down", "lower", "below"]) {
+                        -1.0
+                    } else if word(w, &["up", "higher", "above"]) {
+                        1.0
+                    } else {
+                        return fail(r, "down or up");
+                    };
+                    octaves = Some((sign * n, from.start..w.span.end));
+                    rest = r;
+                }
+            }
+        }
+        let (param, value) = match (module, octaves) {
+            ("osc2", Some((n, span))) => (
+                ParamId::Osc2Octave,
+                Value::Quantity(Quantity {
+                    value: n,
+                    unit: None,
+                    note_value: false,
+                    span,
+                }),
+            ),
+            ("osc2", None) => (
+                ParamId::Osc2On,
+                Value::Switch {
+                    on: true,
+                    span: add.span.clone(),
+                },
+            ),
+            _ => (
+                ParamId::Filter2On,
+                Value::Switch {
+                    on: true,
+                    span: add.span.clone(),
+                },
+            ),
+        };
+        let target = Target {
+            module: Some(param.spec().module()),
+            param: Some(param),
+            canonical: false,
+            span: add.span.clone(),
+        };
+        Ok((rest, PhraseKind::Set { target, value }))
     }
 }

@@ -56,8 +56,12 @@ impl Grammar<'_> {
     /// The phrase rules, in the order they are tried.
     fn rule<'a>(&self, n: usize, i: Lexemes<'a>) -> Option<PResult<'a, PhraseKind>> {
         Some(match n {
-            // `noise level -18 db` before `noise` (the waveform) and `level -18 db`.
-            0 => self.noise_source(i).or_else(|_| self.meta(i)),
+            // `noise level -18 db` before `noise` (the waveform) and `level -18 db`;
+            // `add a second filter` before `add` read as `more`.
+            0 => self
+                .noise_source(i)
+                .or_else(|_| self.add_module(i))
+                .or_else(|_| self.meta(i)),
             1 => self.fault(i),
             2 => self.switch(i),
             3 => self.gate(i),

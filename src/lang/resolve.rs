@@ -186,17 +186,23 @@ impl<'a> Resolver<'a> {
                 intensity,
                 target,
                 amount,
-            } => self.relative(
-                &RelativeStep {
-                    word,
-                    word_text,
-                    word_span,
-                    intensity: *intensity,
-                    target: target.as_ref(),
-                    amount: amount.as_ref(),
-                },
-                span,
-            )?,
+            } => {
+                let detune = self.patch.get(ParamId::OscDetune);
+                self.relative(
+                    &RelativeStep {
+                        word,
+                        word_text,
+                        word_span,
+                        intensity: *intensity,
+                        target: target.as_ref(),
+                        amount: amount.as_ref(),
+                    },
+                    span.clone(),
+                )?;
+                if target.is_none() {
+                    self.spread_osc2(detune, span);
+                }
+            }
             PhraseKind::Transpose { sign, amount } => self.transpose(*sign, amount, span)?,
             PhraseKind::Instrument(p) => self.instrument(None, p, span)?,
             PhraseKind::Over { inner, length } => self.over(inner, length, span)?,

@@ -144,6 +144,17 @@ impl Resolver<'_> {
         Ok(())
     }
 
+    /// After a describing word moved osc's detune (`thicker`, `fatter`) while osc2 plays,
+    /// osc2 is detuned as far the other way, so the two spread apart.
+    pub(super) fn spread_osc2(&mut self, osc_detune_before: f32, span: Range<usize>) {
+        let moved = self.patch.get(ParamId::OscDetune) - osc_detune_before;
+        if moved == 0.0 || self.patch.get(ParamId::Osc2On) < 0.5 {
+            return;
+        }
+        let osc2 = self.patch.get(ParamId::Osc2Detune);
+        self.set(ParamId::Osc2Detune, osc2 - moved, span);
+    }
+
     /// After a plain-words phrase shaped osc2, the sub or the noise source (or switched sync
     /// on), switch the source it needs on if it is off, so that the change is heard.
     pub(super) fn switch_on_source(&mut self, t: &Target, value: &Value, span: Range<usize>) {
