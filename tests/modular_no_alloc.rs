@@ -1,5 +1,6 @@
-//! Proof that the modular voice (osc2, sub, noise, FM, ring modulation, hard sync) switched
-//! and moved under held notes never allocates on the rendering thread: this binary installs
+//! Proof that the modular voice (osc2, sub, noise, FM, ring modulation, hard sync, the second
+//! filter in series and parallel) and the effect order, switched and moved under held notes,
+//! never allocates on the rendering thread: this binary installs
 //! assert_no_alloc's `AllocDisabler` and runs every `apply` and `render` inside `rt_guard`.
 
 use chronus::engine::command::Command;
@@ -32,6 +33,19 @@ fn the_modular_voice_never_allocates() {
         set(ParamId::FmIndex, 0.0),
         set(ParamId::SubWave, 1.0),
         set(ParamId::Osc2On, 0.0),
+        set(ParamId::Filter2On, 1.0),
+        set(ParamId::Filter2Mode, 3.0),
+        set(ParamId::Filter2Cutoff, 900.0),
+        set(ParamId::Filter2Routing, 1.0),
+        set(ParamId::Filter2Env, 0.5),
+        set(ParamId::ReverbOrder, 1.0),
+        set(ParamId::DriveOrder, 4.0),
+        set(ParamId::DelayMix, 0.3),
+        set(ParamId::ChorusMix, 0.4),
+        set(ParamId::ChorusOrder, 1.0),
+        set(ParamId::Filter2Routing, 0.0),
+        set(ParamId::DriveOrder, 1.0),
+        set(ParamId::Filter2On, 0.0),
     ];
     let mut engine = Engine::new(44_100);
     let mut out = [0.0f32; BLOCK_SAMPLES];

@@ -188,3 +188,34 @@ fn every_builtin_patch_plays_a_chord_cleanly() {
         }
     }
 }
+
+#[test]
+fn filter2_and_the_effect_order_are_saved_as_words_and_a_patch_without_them_resets_them() {
+    let (dir, store) = store();
+    let mut values = default_values();
+    values[ParamId::Filter2On.index()] = 1.0;
+    values[ParamId::Filter2Mode.index()] = 3.0;
+    values[ParamId::Filter2Routing.index()] = 1.0;
+    values[ParamId::ReverbOrder.index()] = 1.0;
+    values[ParamId::DriveOrder.index()] = 4.0;
+    store
+        .save("patched", &Patch::from_values("patched", &values))
+        .expect("saved");
+    let text = std::fs::read_to_string(dir.path().join("patches/patched.toml")).expect("file");
+    assert!(text.contains("[filter2]"), "{text}");
+    assert!(text.contains("mode = \"notch\""), "{text}");
+    assert!(text.contains("routing = \"parallel\""), "{text}");
+    // A built-in patch written before filter2 existed turns it off and puts the effects back.
+    let acid = store.load("acid").expect("the built-in acid patch");
+    let commands = acid.commands(&values);
+    for (param, value) in [
+        (ParamId::Filter2On, 0.0),
+        (ParamId::ReverbOrder, 4.0),
+        (ParamId::DriveOrder, 1.0),
+    ] {
+        assert!(
+            commands.contains(&Command::Set { param, value }),
+            "{param} → {value}: {commands:?}"
+        );
+    }
+}

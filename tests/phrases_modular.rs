@@ -88,12 +88,131 @@ fn the_words_osc1_had_keep_their_meaning() {
 fn bad_modular_input_is_a_located_error() {
     let vocab = Vocabulary::builtin();
     for (line, column, text) in [
-        ("osc4", 1, "did you mean \"osc\""),
+        ("osc4", 1, "there are two oscillators, osc (osc1) and osc2"),
+        (
+            "filter3 800",
+            1,
+            "there are two filters, filter (filter1) and filter2",
+        ),
+        ("effects order delay delay", 21, "delay is named twice"),
+        ("effects order", 14, "drive, chorus, delay, reverb"),
+        ("reverb before reverb", 15, "cannot move around itself"),
+        ("filters in sideways", 12, "unknown word"),
         ("fm ratio -1", 10, "from 0.125 to 16"),
         ("filter square", 1, "value of osc.wave"),
     ] {
         let e = resolve_line(line, &PatchState::default(), &vocab).expect_err(line);
         assert_eq!(e.column, column, "{line}: {}", e.summary());
         assert!(e.summary().contains(text), "{line}: {}", e.summary());
+    }
+}
+
+#[test]
+fn filter2_phrases_set_it_and_switch_it_on() {
+    for (line, want) in [
+        (
+            "filter2 highpass 200 hz",
+            vec![
+                "set filter2.mode highpass",
+                "set filter2.on on",
+                "set filter2.cutoff 200",
+            ],
+        ),
+        (
+            "filter2 res 0.3",
+            vec!["set filter2.res 0.3", "set filter2.on on"],
+        ),
+        ("filter2 off", vec!["set filter2.on off"]),
+        (
+            "filters in parallel",
+            vec!["set filter2.routing parallel", "set filter2.on on"],
+        ),
+        (
+            "filters in series",
+            vec!["set filter2.routing series", "set filter2.on on"],
+        ),
+        (
+            "notch 1 khz",
+            vec!["set filter.mode notch", "set filter.cutoff 1000"],
+        ),
+        (
+            "filter2 notch 1 khz",
+            vec![
+                "set filter2.mode notch",
+                "set filter2.on on",
+                "set filter2.cutoff 1000",
+            ],
+        ),
+        (
+            "set filter2.mode bandpass",
+            vec!["set filter2.mode bandpass"],
+        ),
+        ("add a second filter", vec!["set filter2.on on"]),
+        ("osc1 square", vec!["set osc.wave square"]),
+        ("filter1 800", vec!["set filter.cutoff 800"]),
+    ] {
+        assert_eq!(actions(line), want, "{line}");
+    }
+}
+
+#[test]
+fn effect_order_phrases_set_the_places_that_change() {
+    for (line, want) in [
+        ("delay before reverb", vec![]),
+        (
+            "reverb before delay",
+            vec!["set reverb.order 3", "set delay.order 4"],
+        ),
+        (
+            "drive after chorus",
+            vec!["set chorus.order 1", "set drive.order 2"],
+        ),
+        (
+            "effects order reverb delay",
+            vec![
+                "set reverb.order 1",
+                "set delay.order 2",
+                "set drive.order 3",
+                "set chorus.order 4",
+            ],
+        ),
+        (
+            "reverb before delay, effects order drive chorus delay reverb",
+            vec![
+                "set reverb.order 3",
+                "set delay.order 4",
+                "set delay.order 3",
+                "set reverb.order 4",
+            ],
+        ),
+    ] {
+        assert_eq!(actions(line), want, "{line}");
+    }
+}
+
+#[test]
+fn add_a_second_oscillator_and_thicker_reach_for_osc2() {
+    for (line, want) in [
+        (
+            "add a second oscillator an octave down",
+            vec!["set osc2.octave -1", "set osc2.on on"],
+        ),
+        ("add another oscillator", vec!["set osc2.on on"]),
+        (
+            "add osc2 2 octaves up",
+            vec!["set osc2.octave 2", "set osc2.on on"],
+        ),
+        ("thicker", vec!["set osc.detune 5", "set drive.amount 0.05"]),
+        (
+            "osc2 on, thicker",
+            vec![
+                "set osc2.on on",
+                "set osc.detune 5",
+                "set drive.amount 0.05",
+                "set osc2.detune -5",
+            ],
+        ),
+    ] {
+        assert_eq!(actions(line), want, "{line}");
     }
 }

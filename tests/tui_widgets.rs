@@ -271,3 +271,25 @@ fn help_covers_the_screen_with_keys_and_phrases() {
     }
     insta::assert_snapshot!("help_80x24", t.backend());
 }
+
+#[test]
+fn the_patch_pane_shows_the_voice_chain_with_filter2_and_the_effect_order() {
+    let mut patch = PatchState::default();
+    patch.set(ParamId::Filter2On, 1.0);
+    patch.set(ParamId::ReverbOrder, 3.0);
+    patch.set(ParamId::DelayOrder, 4.0);
+    let app = App::new("null", patch);
+    let t = screen(&app, 160, 40);
+    let b = t.backend().buffer();
+    assert!(
+        find(
+            b,
+            "filter lowpass 2000 Hz → filter2 highpass 200 Hz → amp -6 dB"
+        )
+        .is_some(),
+        "{}",
+        t.backend()
+    );
+    assert!(find(b, "reverb → delay").is_some(), "{}", t.backend());
+    assert!(find(b, "filter2.on").is_none(), "not in an `other` row");
+}

@@ -9,7 +9,7 @@ use super::BLOCK_FRAMES;
 /// How many filters [`process_lanes`] runs side by side.
 pub const LANES: usize = 8;
 
-/// A two-pole SVF with low-, high- and band-pass outputs.
+/// A two-pole SVF with low-, high-, band-pass and notch outputs.
 ///
 /// The TPT update is kept in its equivalent state-space form `s' = M s + b x`, whose
 /// loop-carried path is one multiply-add per state instead of the textbook's chain of four,
@@ -81,6 +81,7 @@ impl Svf {
             FilterMode::Lowpass => v2,
             FilterMode::Bandpass => v1,
             FilterMode::Highpass => x - self.k * v1 - v2,
+            FilterMode::Notch => x - self.k * v1,
         }
     }
 
@@ -108,6 +109,7 @@ impl Svf {
             FilterMode::Lowpass => run!(|_x, _v1, v2| v2),
             FilterMode::Bandpass => run!(|_x, v1, _v2| v1),
             FilterMode::Highpass => run!(|x, v1, v2| x - k * v1 - v2),
+            FilterMode::Notch => run!(|x, v1, _v2| x - k * v1),
         }
         self.ic1eq = s1;
         self.ic2eq = s2;
@@ -120,6 +122,7 @@ impl Svf {
             FilterMode::Lowpass => [1.0, 0.0, 0.0],
             FilterMode::Bandpass => [0.0, 1.0, 0.0],
             FilterMode::Highpass => [-1.0, -self.k, 1.0],
+            FilterMode::Notch => [0.0, -self.k, 1.0],
         }
     }
 

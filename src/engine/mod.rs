@@ -26,6 +26,7 @@ pub mod profile;
 pub mod ramp;
 pub mod sample_library;
 pub mod sampler;
+pub mod second_filter;
 pub mod sequencer;
 pub mod simd;
 pub mod smoother;
@@ -466,7 +467,11 @@ impl Engine {
             | ParamId::ReverbOn
             | ParamId::ReverbSize
             | ParamId::ReverbDamping
-            | ParamId::ReverbMix => self.fx_dirty = true,
+            | ParamId::ReverbMix
+            | ParamId::DriveOrder
+            | ParamId::ChorusOrder
+            | ParamId::DelayOrder
+            | ParamId::ReverbOrder => self.fx_dirty = true,
             _ => self.sound_dirty = true,
         }
     }

@@ -112,10 +112,16 @@ params! {
     EnvDecay => "env.decay", Seconds, Log, 0.0, 20.0, 0.2, [], "envelope decay time";
     EnvSustain => "env.sustain", Fraction, Linear, 0.0, 1.0, 0.7, [], "envelope sustain level";
     EnvRelease => "env.release", Seconds, Log, 0.0, 30.0, 0.3, [], "envelope release time";
-    FilterMode => "filter.mode", Choice, Discrete, 0.0, 2.0, 0.0, ["lowpass", "highpass", "bandpass"], "filter type";
+    FilterMode => "filter.mode", Choice, Discrete, 0.0, 3.0, 0.0, ["lowpass", "highpass", "bandpass", "notch"], "filter type";
     FilterCutoff => "filter.cutoff", Hz, Log, 20.0, 20000.0, 2000.0, [], "filter cutoff frequency";
     FilterRes => "filter.res", Fraction, Linear, 0.0, 1.0, 0.2, [], "filter resonance";
     FilterEnv => "filter.env", Fraction, Linear, 0.0, 1.0, 0.0, [], "how far each note's envelope opens the filter (1 = six octaves, scaled by velocity)";
+    Filter2On => "filter2.on", Choice, Discrete, 0.0, 1.0, 0.0, ["off", "on"], "second filter on or off (fades over 10 ms)";
+    Filter2Mode => "filter2.mode", Choice, Discrete, 0.0, 3.0, 1.0, ["lowpass", "highpass", "bandpass", "notch"], "second filter type";
+    Filter2Cutoff => "filter2.cutoff", Hz, Log, 20.0, 20000.0, 200.0, [], "second filter cutoff frequency";
+    Filter2Res => "filter2.res", Fraction, Linear, 0.0, 1.0, 0.2, [], "second filter resonance";
+    Filter2Env => "filter2.env", Fraction, Linear, 0.0, 1.0, 0.0, [], "how far each note's envelope opens the second filter (1 = six octaves)";
+    Filter2Routing => "filter2.routing", Choice, Discrete, 0.0, 1.0, 0.0, ["series", "parallel"], "series: filter then filter2; parallel: both filter the oscillators and are summed";
     AmpGain => "amp.gain", Db, Linear, -60.0, 12.0, -6.0, [], "voice amplifier gain";
     DriveOn => "drive.on", Choice, Discrete, 0.0, 1.0, 1.0, ["off", "on"], "drive on or off (fades over 20 ms)";
     DriveAmount => "drive.amount", Fraction, Linear, 0.0, 1.0, 0.0, [], "drive (saturation) amount";
@@ -134,6 +140,10 @@ params! {
     ReverbSize => "reverb.size", Fraction, Linear, 0.0, 1.0, 0.5, [], "reverb room size";
     ReverbDamping => "reverb.damping", Fraction, Linear, 0.0, 1.0, 0.5, [], "reverb damping (darker tail)";
     ReverbMix => "reverb.mix", Fraction, Linear, 0.0, 1.0, 0.0, [], "reverb wet mix";
+    DriveOrder => "drive.order", Count, Discrete, 1.0, 4.0, 1.0, [], "drive's place in the effect chain (1 = first)";
+    ChorusOrder => "chorus.order", Count, Discrete, 1.0, 4.0, 2.0, [], "chorus's place in the effect chain (1 = first)";
+    DelayOrder => "delay.order", Count, Discrete, 1.0, 4.0, 3.0, [], "delay's place in the effect chain (1 = first)";
+    ReverbOrder => "reverb.order", Count, Discrete, 1.0, 4.0, 4.0, [], "reverb's place in the effect chain (1 = first)";
     MasterGain => "master.gain", Db, Linear, -60.0, 6.0, 0.0, [], "master output gain";
     ArpMode => "arp.mode", Choice, Discrete, 0.0, 4.0, 0.0, ["off", "up", "down", "updown", "random"], "arpeggiator over held notes";
     ArpRate => "arp.rate", Fraction, Log, 0.015625, 1.0, 0.0625, [], "arpeggiator step as a fraction of a 4/4 bar (0.0625 = 1/16)";
@@ -322,6 +332,8 @@ pub enum FilterMode {
     Highpass,
     /// Band-pass.
     Bandpass,
+    /// Band-reject (notch): low-pass plus high-pass.
+    Notch,
 }
 
 impl FilterMode {
@@ -330,6 +342,7 @@ impl FilterMode {
         match value.round() as i32 {
             1 => FilterMode::Highpass,
             2 => FilterMode::Bandpass,
+            3 => FilterMode::Notch,
             _ => FilterMode::Lowpass,
         }
     }

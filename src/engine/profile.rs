@@ -8,6 +8,7 @@
 use super::command::TRACKS;
 use super::envelope::AdsrSettings;
 use super::params::{FilterMode, ParamId, Waveform, PARAM_COUNT};
+use super::second_filter::Routing;
 use super::smoother::{db_to_gain, BlockSmoother};
 use super::state::{track_sound_slot, TrackState};
 use super::voice::VoiceParams;
@@ -25,10 +26,12 @@ struct Smoothed {
     gain: BlockSmoother,
     /// osc2, ring, sub, noise levels and the FM index.
     sources: [BlockSmoother; 5],
+    /// The second filter's wet amount, log2 cutoff and resonance.
+    filter2: [BlockSmoother; 3],
 }
 
 /// The discrete settings switched under the engine's duck.
-type Switches = (Waveform, FilterMode, SourceSwitches);
+type Switches = (Waveform, FilterMode, SourceSwitches, (FilterMode, Routing));
 
 /// Every profile's voice parameters for the present block.
 pub struct SoundProfiles {
@@ -47,6 +50,16 @@ struct Resolved {
     gain: f32,
     env_octaves: f32,
     sources: SourceTargets,
+    filter2: Filter2Targets,
+}
+
+struct Filter2Targets {
+    mode: FilterMode,
+    routing: Routing,
+    wet: f32,
+    log_cutoff: f32,
+    res: f32,
+    env_octaves: f32,
 }
 
 fn resolve(values: &[f32; PARAM_COUNT], track: Option<&TrackState>) -> Resolved {
@@ -71,6 +84,18 @@ fn resolve(values: &[f32; PARAM_COUNT], track: Option<&TrackState>) -> Resolved 
         gain: db_to_gain(get(ParamId::AmpGain) + level),
         env_octaves: get(ParamId::FilterEnv) * 6.0,
         sources: source_targets(get),
+        filter2: Filter2Targets {
+            mode: FilterMode::from_value(get(ParamId::Filter2Mode)),
+            routing: Routing::from_value(get(ParamId::Filter2Routing)),
+            wet: if get(ParamId::Filter2On) >= 0.5 {
+                1.0
+            } else {
+                0.0
+            },
+            log_cutoff: get(ParamId::Filter2Cutoff).max(1.0).log2(),
+            res: get(ParamId::Filter2Res),
+            env_octaves: get(ParamId::Filter2Env) * 6.0,
+        },
     }
 }
 
@@ -88,12 +113,14 @@ impl SoundProfiles {
                 res: s(0.0),
                 gain: s(0.0),
                 sources: [s(0.0); 5],
+                filter2: [s(0.0), s(200f32.log2()), s(0.2)],
             }; PROFILES],
             params: [VoiceParams::default(); PROFILES],
             wanted: [(
                 Waveform::Saw,
                 FilterMode::Lowpass,
                 SourceSwitches::default(),
+                (FilterMode::Highpass, Routing::Series),
             ); PROFILES],
         };
         profiles.retarget(values, tracks);
@@ -131,7 +158,17 @@ impl SoundProfiles {
             if quiet(2) {
                 p.sources.switches.sub_wave = t.switches.sub_wave;
             }
-            self.wanted[i] = (r.wave, r.mode, t.switches);
+            let f2 = r.filter2;
+            p.filter2.env_octaves = f2.env_octaves;
+            let [wet, cutoff, res] = &mut s.filter2;
+            wet.set_target(f2.wet);
+            cutoff.set_target(f2.log_cutoff);
+            res.set_target(f2.res);
+            // A silent second filter switches mode and routing at once.
+            if wet.current() == 0.0 {
+                (p.filter2.mode, p.filter2.routing) = (f2.mode, f2.routing);
+            }
+            self.wanted[i] = (r.wave, r.mode, t.switches, (f2.mode, f2.routing));
         }
     }
 
@@ -148,6 +185,10 @@ impl SoundProfiles {
             src.sub_gain = sub.advance(frames);
             src.noise_gain = noise.advance(frames);
             src.fm_index = fm.advance(frames);
+            let [wet, cutoff, res] = &mut s.filter2;
+            p.filter2.wet = wet.advance(frames);
+            p.filter2.log_cutoff = cutoff.advance(frames);
+            p.filter2.res = res.advance(frames);
         }
     }
 
@@ -158,16 +199,22 @@ impl SoundProfiles {
 
     /// True when a waveform or filter mode waits to be switched.
     pub fn discrete_pending(&self) -> bool {
-        self.params
-            .iter()
-            .zip(self.wanted.iter())
-            .any(|(p, w)| (p.wave, p.mode, p.sources.switches) != *w)
+        self.params.iter().zip(self.wanted.iter()).any(|(p, w)| {
+            (
+                p.wave,
+                p.mode,
+                p.sources.switches,
+                (p.filter2.mode, p.filter2.routing),
+            ) != *w
+        })
     }
 
     /// Switches the waiting waveforms and filter modes.
     pub fn apply_discrete(&mut self) {
         for (p, w) in self.params.iter_mut().zip(self.wanted.iter()) {
-            (p.wave, p.mode, p.sources.switches) = *w;
+            let f2;
+            (p.wave, p.mode, p.sources.switches, f2) = *w;
+            (p.filter2.mode, p.filter2.routing) = f2;
         }
     }
 
@@ -182,7 +229,7 @@ impl SoundProfiles {
             for b in [&mut s.log_cutoff, &mut s.res, &mut s.gain] {
                 b.snap(b.target());
             }
-            for b in s.sources.iter_mut() {
+            for b in s.sources.iter_mut().chain(s.filter2.iter_mut()) {
                 b.snap(b.target());
             }
         }

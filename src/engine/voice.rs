@@ -7,6 +7,7 @@ use super::envelope::{Adsr, AdsrSettings};
 use super::filter::{Svf, LANES};
 use super::oscillator::Oscillator;
 use super::params::{FilterMode, Waveform};
+use super::second_filter::{SecondFilter, SecondFilterParams};
 use super::smoother::{Ramp, FRAME_INDEX};
 pub use super::voice_filter::{filter_lanes, FilterLane, FILTER_UPDATE_FRAMES};
 use super::voice_sources::{SourceParams, VoiceSources};
@@ -38,6 +39,8 @@ pub struct VoiceParams {
     pub pitch_mod: f32,
     /// osc2, sub, noise, FM and ring modulation.
     pub sources: SourceParams,
+    /// The second filter.
+    pub filter2: SecondFilterParams,
 }
 
 impl Default for VoiceParams {
@@ -58,6 +61,7 @@ impl Default for VoiceParams {
             env_octaves: 0.0,
             pitch_mod: 1.0,
             sources: SourceParams::default(),
+            filter2: SecondFilterParams::default(),
         }
     }
 }
@@ -92,6 +96,7 @@ pub struct Voice {
     sources: VoiceSources,
     env: Adsr,
     filter: Svf,
+    filter2: SecondFilter,
     source: VoiceSource,
     note: u8,
     freq: f32,
@@ -113,6 +118,7 @@ impl Voice {
             sources: VoiceSources::new(seed),
             env: Adsr::new(),
             filter: Svf::new(),
+            filter2: SecondFilter::new(),
             source: VoiceSource::Live,
             note: 0,
             freq: 440.0,
@@ -132,6 +138,7 @@ impl Voice {
         self.osc.reset();
         self.sources.reset();
         self.filter.reset();
+        self.filter2.reset();
         self.env = Adsr::new();
         self.env.gate_on();
         self.source = source;
@@ -244,10 +251,11 @@ impl Voice {
 
     /// Resets the filter if its state went non-finite; returns true if it did.
     pub fn repair(&mut self) -> bool {
-        if self.filter.is_finite() {
+        if self.filter.is_finite() && self.filter2.is_finite() {
             return false;
         }
         self.filter.reset();
+        self.filter2.reset();
         self.coeff_cutoff = f32::NAN;
         true
     }
@@ -290,6 +298,23 @@ impl Voice {
             mode: p.mode,
             live: true,
         }
+    }
+
+    /// Middle stage, after [`filter_lanes`]: the second filter on `sig` (`dry` is the
+    /// oscillators' signal before the first filter, read when the routing is parallel).
+    /// Does nothing while the profile has the second filter off.
+    #[inline(always)]
+    pub fn second_filter(
+        &mut self,
+        p: &VoiceParams,
+        dry: &[f32],
+        sig: &mut [f32],
+        env: &[f32],
+        at: usize,
+        sample_rate: f32,
+    ) {
+        self.filter2
+            .process(&p.filter2, self.velocity, dry, sig, env, at, sample_rate);
     }
 
     /// Last stage: takes the filter back from `lane` and adds `sig × env × gain` into
@@ -356,7 +381,16 @@ impl Voice {
             &mut sig[0][..n],
             &mut env[0][..n],
         );
+        let dry = sig[0];
         filter_lanes(&mut lanes, &mut sig, &env, at, n, sample_rate);
+        self.second_filter(
+            p,
+            &dry[..n],
+            &mut sig[0][..n],
+            &env[0][..n],
+            at,
+            sample_rate,
+        );
         self.finish(&lanes[0], &mut out[..n], at, p, &sig[0][..n], &env[0][..n])
     }
 }

@@ -274,10 +274,19 @@ impl VoicePool {
                 let p = &profiles[profile(v)];
                 lanes[l] = v.prepare(at, p, gate_freq, sr, &mut sig[l][..n], &mut env[l][..n]);
             }
+            // The second filter, where a profile has it on; parallel reads the oscillators.
+            let filter2 = |v: &Voice| profiles[profile(v)].filter2;
+            let active2 = (0..count).any(|l| filter2(&self.slots[group[l]]).is_active(at + n));
+            let parallel = (0..count).any(|l| filter2(&self.slots[group[l]]).needs_dry(at + n));
+            let dry = parallel.then_some(sig);
             filter_lanes(&mut lanes, &mut sig, &env, at, n, sr);
             for l in 0..count {
                 let v = &mut self.slots[group[l]];
                 let p = &profiles[profile(v)];
+                if active2 {
+                    let d = dry.as_ref().map_or(&[][..], |d| &d[l][..n]);
+                    v.second_filter(p, d, &mut sig[l][..n], &env[l][..n], at, sr);
+                }
                 v.finish(&lanes[l], &mut out[..n], at, p, &sig[l][..n], &env[l][..n]);
             }
         }

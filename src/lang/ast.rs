@@ -5,8 +5,22 @@
 
 use super::units::Quantity;
 use super::vocab::Describe;
+use crate::engine::fx::order::Effect;
 use crate::engine::params::ParamId;
 use std::ops::Range;
+
+/// A new order of the master effects, as typed (`modular_rules.rs`).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Reorder {
+    /// `effects order drive chorus delay reverb`: these first, in this order.
+    List(Vec<(Effect, Range<usize>)>),
+    /// `delay before reverb`, `drive after chorus`.
+    Place {
+        moved: (Effect, Range<usize>),
+        after: bool,
+        anchor: (Effect, Range<usize>),
+    },
+}
 
 /// A parameter as named in a phrase: a module (`filter`), a parameter (`cutoff`,
 /// `filter cutoff`) or a canonical name (`filter.cutoff`).
@@ -129,6 +143,8 @@ pub(crate) enum PhraseKind {
     },
     Hush,
     Reset(Option<Target>),
+    /// A new order of the master effects.
+    Reorder(Reorder),
     Set {
         target: Target,
         value: Value,

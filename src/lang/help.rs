@@ -169,6 +169,8 @@ pub fn help_text(topic: Option<&str>, vocab: &Vocabulary, faults_enabled: bool) 
             "  drive: `drive amount 40%` | `drive mix 50%`      chorus: `chorus rate 0.5 hz` | `chorus depth 60%` | `chorus mix 30%`",
             "  delay: `delay time 3/8` (tempo-synced) | `delay time 300 ms` | `delay feedback 40%` | `delay damping 0.5` | `delay mix 25%`",
             "  reverb: `reverb size 0.8` | `reverb damping 0.3` | `reverb mix 30%` | `wetter` | `drier`",
+            "  order: `delay before reverb` | `drive after chorus` | `effects order drive chorus delay reverb` (crossfaded, `show` prints it)",
+            "second filter: `filter2 highpass 200 hz` | `filter2 res 0.3` | `filters in parallel` | `filters in series` | `filter2 off` | `notch 1 khz`",
             "arp: `arp up` | `arp down` | `arp updown` | `arp random` | `arp off` | `arp rate 1/16` | `arp octaves 2` | `arp gate 50%`",
         ]
         .join("\n"),

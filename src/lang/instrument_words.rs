@@ -75,5 +75,7 @@ pub(crate) fn is_instrument_word(word: &str) -> bool {
 /// Whether an otherwise unknown `word` is fine where it stands: an instrument word, or the
 /// track name after `select`.
 pub(crate) fn known_here(word: &str, previous: Option<&str>) -> bool {
-    is_instrument_word(word) || previous == Some("select")
+    is_instrument_word(word)
+        || super::modular_rules::is_modular_word(word)
+        || previous == Some("select")
 }

@@ -348,6 +348,15 @@ pub(crate) fn check_unknown_words(
                     _ => false,
                 } || clause_module
                     .is_some_and(|m| vocab.param_in_module(m, &l.text).is_some());
+                if let Some(hint) = super::modular_rules::missing_module(&l.text) {
+                    return Err(PhraseError::new(
+                        PhraseErrorKind::UnknownWord,
+                        line,
+                        l.span.clone(),
+                        format!("no module \"{}\": {hint}", l.text),
+                    )
+                    .expecting("a module that exists (try `show`)"));
+                }
                 if !after_module {
                     // Right after a number, a typo is most likely a unit.
                     let after_number = matches!(

@@ -56,8 +56,12 @@ impl Grammar<'_> {
     /// The phrase rules, in the order they are tried.
     fn rule<'a>(&self, n: usize, i: Lexemes<'a>) -> Option<PResult<'a, PhraseKind>> {
         Some(match n {
-            // `noise level -18 db` before `noise` (the waveform) and `level -18 db`.
-            0 => self.noise_source(i).or_else(|_| self.meta(i)),
+            // `noise level -18 db` before `noise` (the waveform) and `level -18 db`;
+            // `add a second filter` before `add` read as `more`.
+            0 => self
+                .noise_source(i)
+                .or_else(|_| self.add_module(i))
+                .or_else(|_| self.meta(i)),
             1 => self.fault(i),
             2 => alt((|i| self.switch(i), |i| self.switch_out(i))).parse_complete(i),
             3 => self.gate(i),
@@ -82,6 +86,8 @@ impl Grammar<'_> {
             22 => self.bare_hz(i),
             23 => self.some_target(i),
             24 => self.switch_alone(i),
+            25 => self.filter_routing(i),
+            26 => self.reorder(i),
             _ => return None,
         })
     }

@@ -169,6 +169,7 @@ impl<'a> Resolver<'a> {
             PhraseKind::LoadPatch(name) => self.load_patch(name.as_ref(), span)?,
             PhraseKind::Patches => self.meta(Meta::Patches),
             PhraseKind::Reset(target) => self.reset(target.as_ref(), span)?,
+            PhraseKind::Reorder(reorder) => self.reorder(reorder, span)?,
             PhraseKind::Set { target, value } => {
                 self.set_value(target, value, span.clone())?;
                 self.switch_on_source(target, value, span);
@@ -185,17 +186,23 @@ impl<'a> Resolver<'a> {
                 intensity,
                 target,
                 amount,
-            } => self.relative(
-                &RelativeStep {
-                    word,
-                    word_text,
-                    word_span,
-                    intensity: *intensity,
-                    target: target.as_ref(),
-                    amount: amount.as_ref(),
-                },
-                span,
-            )?,
+            } => {
+                let detune = self.patch.get(ParamId::OscDetune);
+                self.relative(
+                    &RelativeStep {
+                        word,
+                        word_text,
+                        word_span,
+                        intensity: *intensity,
+                        target: target.as_ref(),
+                        amount: amount.as_ref(),
+                    },
+                    span.clone(),
+                )?;
+                if target.is_none() {
+                    self.spread_osc2(detune, span);
+                }
+            }
             PhraseKind::Transpose { sign, amount } => self.transpose(*sign, amount, span)?,
             PhraseKind::Instrument(p) => self.instrument(None, p, span)?,
             PhraseKind::Over { inner, length } => self.over(inner, length, span)?,

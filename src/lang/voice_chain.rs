@@ -1,13 +1,15 @@
 //! The voice as one line, for `show` and the patch pane:
-//! `osc1 saw + osc2 square -1 oct -6 dB → filter lowpass 800 Hz → amp -6 dB`.
+//! `osc1 saw + osc2 square -1 oct -6 dB → filter lowpass 800 Hz → filter2 highpass 200 Hz →
+//! amp -6 dB → drive → chorus → delay → reverb` (the effects in the order they run).
 //!
 //! Runs on the control thread (allocates).
 
+use crate::engine::fx::order::{order_of, Effect};
 use crate::engine::params::{format_decimal, ParamId};
 use crate::engine::PatchState;
 
 /// The modules of the modular voice beside osc1 (their parameters are shown in the chain).
-pub const MODULAR_MODULES: &[&str] = &["osc2", "sub", "noise", "fm", "ring", "sync"];
+pub const MODULAR_MODULES: &[&str] = &["osc2", "sub", "noise", "fm", "ring", "sync", "filter2"];
 
 fn word(patch: &PatchState, p: ParamId) -> String {
     p.spec().format_plain(patch.get(p))
@@ -22,9 +24,17 @@ fn signed(v: f32, unit: &str) -> String {
     format!(" {sign}{} {unit}", format_decimal(v))
 }
 
-/// True when the voice uses more than osc1 (osc2, sub, noise, FM or ring modulation).
+/// True when the effects run in another order than drive, chorus, delay, reverb.
+pub fn effects_reordered(patch: &PatchState) -> bool {
+    order_of(patch.values()) != Effect::ALL
+}
+
+/// True when the voice uses more than osc1 and one filter (osc2, sub, noise, FM, ring
+/// modulation, filter2) or the effects are reordered.
 pub fn modular_in_use(patch: &PatchState) -> bool {
-    on(patch, ParamId::Osc2On)
+    on(patch, ParamId::Filter2On)
+        || effects_reordered(patch)
+        || on(patch, ParamId::Osc2On)
         || on(patch, ParamId::SubOn)
         || on(patch, ParamId::NoiseOn)
         || on(patch, ParamId::RingOn)
@@ -92,14 +102,59 @@ pub fn sources_line(patch: &PatchState) -> String {
     parts.join(" + ")
 }
 
-/// The whole voice: sources → filter → amp.
+/// The filters: `filter lowpass 800 Hz → filter2 highpass 200 Hz` in series,
+/// `(filter lowpass 800 Hz + filter2 highpass 200 Hz)` in parallel.
+pub fn filters_line(patch: &PatchState) -> String {
+    let one = |mode, cutoff, res: ParamId, name: &str| {
+        let mut s = format!(
+            "{name} {} {} Hz",
+            word(patch, mode),
+            format_decimal(patch.get(cutoff))
+        );
+        if res == ParamId::Filter2Res && patch.get(res) != res.spec().default {
+            s += &format!(" res {}", format_decimal(patch.get(res)));
+        }
+        s
+    };
+    let first = one(
+        ParamId::FilterMode,
+        ParamId::FilterCutoff,
+        ParamId::FilterRes,
+        "filter",
+    );
+    if !on(patch, ParamId::Filter2On) {
+        return first;
+    }
+    let second = one(
+        ParamId::Filter2Mode,
+        ParamId::Filter2Cutoff,
+        ParamId::Filter2Res,
+        "filter2",
+    );
+    if patch.get(ParamId::Filter2Routing) >= 0.5 {
+        format!("({first} + {second})")
+    } else {
+        format!("{first} → {second}")
+    }
+}
+
+/// The master effects in the order they run: `drive → chorus → delay → reverb`.
+pub fn effects_line(patch: &PatchState) -> String {
+    order_of(patch.values())
+        .iter()
+        .map(|e| e.name())
+        .collect::<Vec<_>>()
+        .join(" → ")
+}
+
+/// The whole voice: sources → filters → amp → the effects in order.
 pub fn voice_chain(patch: &PatchState) -> String {
     format!(
-        "{} → filter {} {} Hz → amp {} dB",
+        "{} → {} → amp {} dB → {}",
         sources_line(patch),
-        word(patch, ParamId::FilterMode),
-        format_decimal(patch.get(ParamId::FilterCutoff)),
-        format_decimal(patch.get(ParamId::AmpGain))
+        filters_line(patch),
+        format_decimal(patch.get(ParamId::AmpGain)),
+        effects_line(patch)
     )
 }
 
@@ -122,7 +177,7 @@ mod tests {
         assert!(!modular_in_use(&p));
         assert_eq!(
             voice_chain(&p),
-            "osc1 saw → filter lowpass 2000 Hz → amp -6 dB"
+            "osc1 saw → filter lowpass 2000 Hz → amp -6 dB → drive → chorus → delay → reverb"
         );
     }
 
@@ -138,7 +193,8 @@ mod tests {
         assert!(modular_in_use(&p));
         assert_eq!(
             voice_chain(&p),
-            "osc1 saw + osc2 square -1 oct -6 dB → filter lowpass 800 Hz → amp -6 dB"
+            "osc1 saw + osc2 square -1 oct -6 dB → filter lowpass 800 Hz → amp -6 dB \
+             → drive → chorus → delay → reverb"
         );
         let p = with(&[
             (ParamId::OscWave, 0.0),
@@ -154,5 +210,36 @@ mod tests {
             sources_line(&p),
             "osc1 sine (fm ratio 2 index 1) × osc2 sine 660 Hz + sub square -6 dB + noise -18 dB"
         );
+    }
+
+    #[test]
+    fn filter2_and_the_effect_order_are_in_the_line() {
+        let p = with(&[
+            (ParamId::Osc2On, 1.0),
+            (ParamId::Osc2Wave, 2.0),
+            (ParamId::Osc2Octave, -1.0),
+            (ParamId::Osc2Level, -6.0),
+            (ParamId::FilterCutoff, 800.0),
+            (ParamId::Filter2On, 1.0),
+            (ParamId::ReverbOrder, 1.0),
+            (ParamId::DriveOrder, 4.0),
+        ]);
+        assert!(effects_reordered(&p));
+        assert_eq!(
+            voice_chain(&p),
+            "osc1 saw + osc2 square -1 oct -6 dB → filter lowpass 800 Hz → filter2 highpass \
+             200 Hz → amp -6 dB → reverb → chorus → delay → drive"
+        );
+        let p = with(&[
+            (ParamId::Filter2On, 1.0),
+            (ParamId::Filter2Routing, 1.0),
+            (ParamId::Filter2Mode, 3.0),
+            (ParamId::Filter2Res, 0.5),
+        ]);
+        assert_eq!(
+            filters_line(&p),
+            "(filter lowpass 2000 Hz + filter2 notch 200 Hz res 0.5)"
+        );
+        assert!(modular_in_use(&p));
     }
 }

@@ -244,6 +244,9 @@ mod tests {
         assert_eq!(target("adsr/attack"), ParamId::EnvAttack);
         assert_eq!(target("adsr1/release"), ParamId::EnvRelease);
         assert_eq!(target("filter1/cutoff"), ParamId::FilterCutoff);
+        assert_eq!(target("filter2/cutoff"), ParamId::Filter2Cutoff);
+        assert_eq!(target("filter2/routing"), ParamId::Filter2Routing);
+        assert_eq!(target("reverb/order"), ParamId::ReverbOrder);
         assert_eq!(target("filter1/freq"), ParamId::FilterCutoff);
         assert_eq!(target("filter1/q"), ParamId::FilterRes);
         assert_eq!(target("voice1/freq"), ParamId::OscFreq);

@@ -5,7 +5,7 @@
 //! interpolated in between: no library calls per sample.
 
 use super::{is_dry, WetControl, SMOOTHING_SECONDS};
-use crate::engine::smoother::BlockSmoother;
+use crate::engine::smoother::{BlockSmoother, Ramp};
 
 /// The centre delay of the taps.
 const BASE_SECONDS: f32 = 0.012;
@@ -87,6 +87,13 @@ impl Chorus {
 
     /// Reads `input` and writes the stereo result into `left` and `right`.
     pub fn process(&mut self, input: &[f32], left: &mut [f32], right: &mut [f32]) {
+        self.process_sent(input, left, right, Ramp::constant(1.0));
+    }
+
+    /// [`Self::process`] with the line's input scaled by `send`.
+    /// `send` scales what enters the line (1 = all of it): a reorder of the effects fades
+    /// it to 0 around the switch, so the line never stores the jump between two sources.
+    pub fn process_sent(&mut self, input: &[f32], left: &mut [f32], right: &mut [f32], send: Ramp) {
         let n = input.len();
         let wet = self.wet.advance(n);
         let rate = self.rate.advance(n);
@@ -96,7 +103,7 @@ impl Chorus {
         self.phase = p1.fract();
         if is_dry(&wet, n) {
             for (i, x) in input.iter().enumerate() {
-                self.line[self.write] = *x;
+                self.line[self.write] = *x * send.at(i);
                 self.write = (self.write + 1) & self.mask;
                 left[i] = *x;
                 right[i] = *x;
@@ -112,7 +119,7 @@ impl Chorus {
         let (r0, r1) = (tap(p0 + 0.25, depth.start), tap(p1 + 0.25, depth.at(n)));
         let inv = 1.0 / n as f32;
         for (i, x) in input.iter().enumerate() {
-            self.line[self.write] = *x;
+            self.line[self.write] = *x * send.at(i);
             let f = i as f32 * inv;
             let yl = read_frac(&self.line, self.mask, self.write, l0 + (l1 - l0) * f);
             let yr = read_frac(&self.line, self.mask, self.write, r0 + (r1 - r0) * f);

@@ -6,7 +6,7 @@
 
 use super::chorus::read_frac;
 use super::{is_dry, WetControl, SMOOTHING_SECONDS};
-use crate::engine::smoother::BlockSmoother;
+use crate::engine::smoother::{BlockSmoother, Ramp};
 
 /// The longest delay time.
 pub const MAX_SECONDS: f32 = 2.0;
@@ -94,15 +94,22 @@ impl Delay {
 
     /// Processes a stereo block in place.
     pub fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
+        self.process_sent(left, right, Ramp::constant(1.0));
+    }
+
+    /// [`Self::process`] with the line's input scaled by `send`.
+    /// `send` scales what enters the line (1 = all of it): a reorder of the effects fades
+    /// it to 0 around the switch, so the line never stores the jump between two sources.
+    pub fn process_sent(&mut self, left: &mut [f32], right: &mut [f32], send: Ramp) {
         let n = left.len();
         let wet = self.wet.advance(n);
         let time = self.time.advance(n);
         let fb = self.feedback.advance(n);
         let damp = self.damping.advance(n);
         if is_dry(&wet, n) {
-            for (l, r) in left.iter().zip(right.iter()) {
-                self.left[self.write] = *l;
-                self.right[self.write] = *r;
+            for (i, (l, r)) in left.iter().zip(right.iter()).enumerate() {
+                self.left[self.write] = *l * send.at(i);
+                self.right[self.write] = *r * send.at(i);
                 self.write = (self.write + 1) & self.mask;
             }
             self.lp = [0.0; 2];
@@ -120,8 +127,9 @@ impl Delay {
             lp_l = yl + (lp_l - yl) * a;
             lp_r = yr + (lp_r - yr) * a;
             let (xl, xr) = (left[i], right[i]);
-            self.left[self.write] = xl + lp_l * g;
-            self.right[self.write] = xr + lp_r * g;
+            let s = send.at(i);
+            self.left[self.write] = xl * s + lp_l * g;
+            self.right[self.write] = xr * s + lp_r * g;
             self.write = (self.write + 1) & self.mask;
             left[i] = xl + m * (yl - xl);
             right[i] = xr + m * (yr - xr);

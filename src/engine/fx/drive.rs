@@ -52,6 +52,16 @@ impl Drive {
 
     /// Drives a mono block in place.
     pub fn process(&mut self, buf: &mut [f32]) {
+        self.process_channels(buf, None);
+    }
+
+    /// Drives a stereo block in place (the drive placed after the chorus), both sides with
+    /// the same settings.
+    pub fn process_stereo(&mut self, left: &mut [f32], right: &mut [f32]) {
+        self.process_channels(left, Some(right));
+    }
+
+    fn process_channels(&mut self, buf: &mut [f32], second: Option<&mut [f32]>) {
         let n = buf.len();
         let wet = self.wet.advance(n);
         let amount = self.amount.advance(n);
@@ -67,13 +77,15 @@ impl Drive {
         // Level matching: a 0.5 peak comes out at about 0.5 at any amount.
         let (c0, c1) = (0.5 / saturate(0.5 * g0), 0.5 / saturate(0.5 * g1));
         let inv = 1.0 / n as f32;
-        for (i, s) in buf.iter_mut().enumerate() {
-            let f = i as f32 * inv;
-            let g = g0 + (g1 - g0) * f;
-            let c = c0 + (c1 - c0) * f;
-            let m = m0 + (m1 - m0) * f;
-            let x = *s;
-            *s = x + m * (saturate(x * g) * c - x);
+        for channel in std::iter::once(buf).chain(second) {
+            for (i, s) in channel.iter_mut().enumerate() {
+                let f = i as f32 * inv;
+                let g = g0 + (g1 - g0) * f;
+                let c = c0 + (c1 - c0) * f;
+                let m = m0 + (m1 - m0) * f;
+                let x = *s;
+                *s = x + m * (saturate(x * g) * c - x);
+            }
         }
     }
 }

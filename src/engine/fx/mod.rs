@@ -1,5 +1,6 @@
-//! The effects after the voices: drive → chorus → delay → reverb, each with a wet mix and an
-//! on/off switch that fades over [`TOGGLE_SECONDS`].
+//! The effects after the voices: drive → chorus → delay → reverb by default, in any order
+//! the `*.order` parameters give ([`order`]), each with a wet mix and an on/off switch that
+//! fades over [`TOGGLE_SECONDS`].
 //!
 //! Runs on the DSP worker thread. `FxChain::new` allocates every delay line (on the thread
 //! that builds the engine); processing never allocates. An effect whose wet amount is zero
@@ -9,10 +10,13 @@
 pub mod chorus;
 pub mod delay;
 pub mod drive;
+pub mod order;
 pub mod reverb;
 
 use super::params::{ParamId, PARAM_COUNT};
 use super::smoother::{BlockSmoother, Ramp};
+use super::BLOCK_FRAMES;
+use order::{order_of, Effect, OrderFade};
 
 /// How long switching an effect on or off takes.
 pub const TOGGLE_SECONDS: f32 = 0.02;
@@ -95,12 +99,13 @@ fn on(values: &[f32; PARAM_COUNT], p: ParamId) -> bool {
     values[p.index()] >= 0.5
 }
 
-/// The four effects in order.
+/// The four effects and their order.
 pub struct FxChain {
     drive: drive::Drive,
     chorus: chorus::Chorus,
     delay: delay::Delay,
     reverb: reverb::Reverb,
+    order: OrderFade,
 }
 
 impl FxChain {
@@ -111,6 +116,7 @@ impl FxChain {
             chorus: chorus::Chorus::new(sample_rate),
             delay: delay::Delay::new(sample_rate),
             reverb: reverb::Reverb::new(sample_rate),
+            order: OrderFade::new(sample_rate),
         };
         chain.set(values);
         chain.settle();
@@ -150,15 +156,74 @@ impl FxChain {
             g(ParamId::ReverbMix),
             on(v, ParamId::ReverbOn),
         );
+        self.order.set(order_of(v));
     }
 
     /// Processes one block: `mono` (the voices, changed in place by drive) into `left` and
     /// `right`. All three slices have the same length, at most a block.
+    /// While the order changes, the output crossfades through the dry input
+    /// ([`order::OrderFade`]).
     pub fn process(&mut self, mono: &mut [f32], left: &mut [f32], right: &mut [f32]) {
-        self.drive.process(mono);
-        self.chorus.process(mono, left, right);
-        self.delay.process(left, right);
-        self.reverb.process(left, right);
+        let n = mono.len().min(BLOCK_FRAMES);
+        let (g0, g1) = self.order.begin_block(n);
+        let step = (g1 - g0) / n.max(1) as f32;
+        let send = Ramp { start: g0, step };
+        if g0 == 1.0 && g1 == 1.0 {
+            self.run_in_order(mono, left, right, send);
+            return;
+        }
+        let mut dry = [0.0f32; BLOCK_FRAMES];
+        dry[..n].copy_from_slice(&mono[..n]);
+        self.run_in_order(mono, left, right, send);
+        for (i, d) in dry[..n].iter().enumerate() {
+            let g = g0 + step * i as f32;
+            left[i] = d + g * (left[i] - d);
+            right[i] = d + g * (right[i] - d);
+        }
+    }
+
+    /// The effects in the present order. The signal is mono until the chorus or a stereo
+    /// effect; a drive after them drives both sides, a chorus after them reads their mix.
+    /// In the default order this is exactly drive, chorus, delay, reverb. `send` scales
+    /// what enters the chorus, delay and reverb lines (the reorder fade).
+    fn run_in_order(&mut self, mono: &mut [f32], left: &mut [f32], right: &mut [f32], send: Ramp) {
+        let mut stereo = false;
+        for effect in self.order.current() {
+            match effect {
+                Effect::Drive if stereo => self.drive.process_stereo(left, right),
+                Effect::Drive => self.drive.process(mono),
+                Effect::Chorus => {
+                    if stereo {
+                        for ((m, l), r) in mono.iter_mut().zip(left.iter()).zip(right.iter()) {
+                            *m = 0.5 * (l + r);
+                        }
+                    }
+                    self.chorus.process_sent(mono, left, right, send);
+                    stereo = true;
+                }
+                Effect::Delay | Effect::Reverb => {
+                    if !stereo {
+                        left.copy_from_slice(mono);
+                        right.copy_from_slice(mono);
+                        stereo = true;
+                    }
+                    if effect == Effect::Delay {
+                        self.delay.process_sent(left, right, send);
+                    } else {
+                        self.reverb.process_sent(left, right, send);
+                    }
+                }
+            }
+        }
+        if !stereo {
+            left.copy_from_slice(mono);
+            right.copy_from_slice(mono);
+        }
+    }
+
+    /// The order the effects run in now.
+    pub fn order(&self) -> order::EffectOrder {
+        self.order.current()
     }
 
     /// Advances every smoothed value, switch and LFO over `frames` frames of silence
@@ -170,6 +235,8 @@ impl FxChain {
         self.chorus.skip(frames);
         self.delay.skip(frames);
         self.reverb.skip(frames);
+        // Nothing is heard while skipping: a new order needs no crossfade.
+        self.order.settle();
     }
 
     /// How loud what the effects hold (lines, feedback filters) could come back with a
@@ -189,6 +256,7 @@ impl FxChain {
         self.chorus.settle();
         self.delay.settle();
         self.reverb.settle();
+        self.order.settle();
     }
 
     /// Clears every delay line and filter (after non-finite output).

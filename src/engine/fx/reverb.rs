@@ -5,7 +5,7 @@
 //! rate and allocated in `Reverb::new`. While dry the reverb clears itself once and sleeps.
 
 use super::{is_dry, WetControl, SMOOTHING_SECONDS};
-use crate::engine::smoother::BlockSmoother;
+use crate::engine::smoother::{BlockSmoother, Ramp};
 use crate::engine::BLOCK_FRAMES;
 
 const COMBS: [usize; 8] = [1116, 1188, 1277, 1356, 1422, 1491, 1557, 1617];
@@ -170,6 +170,13 @@ impl Reverb {
 
     /// Processes a stereo block in place.
     pub fn process(&mut self, left: &mut [f32], right: &mut [f32]) {
+        self.process_sent(left, right, Ramp::constant(1.0));
+    }
+
+    /// [`Self::process`] with the combs' input scaled by `send`.
+    /// `send` scales what enters the line (1 = all of it): a reorder of the effects fades
+    /// it to 0 around the switch, so the line never stores the jump between two sources.
+    pub fn process_sent(&mut self, left: &mut [f32], right: &mut [f32], send: Ramp) {
         let n = left.len().min(BLOCK_FRAMES);
         let wet = self.wet.advance(n);
         let size = self.size.advance(n).at(n);
@@ -184,7 +191,7 @@ impl Reverb {
         let feedback = size * 0.28 + 0.7;
         let mut input = [0.0f32; BLOCK_FRAMES];
         for i in 0..n {
-            input[i] = (left[i] + right[i]) * INPUT_GAIN;
+            input[i] = (left[i] + right[i]) * INPUT_GAIN * send.at(i);
         }
         for (side, io) in [left, right].into_iter().enumerate() {
             let mut acc = [0.0f32; BLOCK_FRAMES];

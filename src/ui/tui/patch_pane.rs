@@ -134,7 +134,13 @@ fn bar_fraction(v: f32) -> String {
 fn listed(param: ParamId) -> bool {
     matches!(
         param,
-        ParamId::DelaySync | ParamId::TransportTempo | ParamId::TransportSwing
+        ParamId::DelaySync
+            | ParamId::TransportTempo
+            | ParamId::TransportSwing
+            | ParamId::DriveOrder
+            | ParamId::ChorusOrder
+            | ParamId::DelayOrder
+            | ParamId::ReverbOrder
     ) || crate::lang::voice_chain::MODULAR_MODULES.contains(&param.spec().module())
         || ROWS.iter().any(|(_, switch, items)| {
             *switch == Some(param) || items.iter().any(|(_, p)| *p == param)
@@ -225,8 +231,9 @@ impl<'a> PatchPane<'a> {
             })
             .collect();
         if crate::lang::voice_chain::modular_in_use(self.patch) {
-            let sources = crate::lang::voice_chain::sources_line(self.patch);
-            rows.insert(1, ("voice".to_string(), vec![Item::plain("", sources)]));
+            // The same line as `show`: sources → filters → amp → the effects in order.
+            let chain = crate::lang::voice_chain::voice_chain(self.patch);
+            rows.insert(1, ("voice".to_string(), vec![Item::plain("", chain)]));
         }
         let running = self.patch.running() || self.live.running;
         let mut transport = vec![
