@@ -517,6 +517,39 @@ fn music_keeps_its_beat_across_a_panic_a_hang_and_a_nan_fault() {
     rig.finish();
 }
 
+/// The seam meter on the live pipeline: a panic while the pattern plays, and the promoted
+/// worker's first block starts exactly where the output's musical time stood. Only blocks of
+/// underrun played between the failed worker's last block and the new one's first (a loaded
+/// machine) may put it off, and then by no more than those frames.
+#[test]
+fn a_panic_while_a_pattern_plays_leaves_an_exact_seam() {
+    let _serial = one_at_a_time();
+    let mut rig = Rig::start_music();
+    let before = rig.meters();
+    assert!(before.transport_running, "{}", before.to_key_values());
+    assert_eq!(before.seams, 0);
+    rig.fail_over_with(Fault::Panic, |rig| {
+        rig.control.send(Command::Fault(Fault::Panic)).is_ok()
+    });
+    rig.listen(Duration::from_millis(200));
+    let m = rig.meters();
+    assert_eq!(m.seams, 1, "one seam measured: {}", m.to_key_values());
+    assert!(
+        m.worst_seam_frames <= m.last_gap_frames,
+        "the seam is off by at most the underrun at it: {}",
+        m.to_key_values()
+    );
+    if m.underruns == before.underruns {
+        assert_eq!(
+            (m.seams_off_beat, m.worst_seam_frames),
+            (0, 0),
+            "{}",
+            m.to_key_values()
+        );
+    }
+    rig.finish();
+}
+
 #[test]
 fn a_command_flood_up_to_a_fault_is_all_heard_after_it() {
     let _serial = one_at_a_time();

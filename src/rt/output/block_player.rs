@@ -264,6 +264,10 @@ impl BlockPlayer {
             }
         }
         self.next_seq = Some(block.seq + 1);
+        if self.fresh_ring {
+            // The seam: does the promoted worker go on where the music stood?
+            self.meters.record_seam(&block.position);
+        }
         self.meters.record_played_position(&block.position);
         if block.first_command_ns != 0 {
             // The block's first frame leaves at its place in this callback's buffer.
