@@ -26,15 +26,22 @@ pub struct SchedStat {
     pub run_ns: u64,
     /// Nanoseconds it waited, runnable, for a CPU (counted when it gets one).
     pub wait_ns: u64,
+    /// Times it was given a CPU.
+    pub slices: u64,
 }
 
-/// Reads the first two numbers of a schedstat line (`run_ns wait_ns timeslices`).
+/// Reads a schedstat line (`run_ns wait_ns timeslices`).
 pub fn parse_schedstat(text: &[u8]) -> Option<SchedStat> {
     let text = std::str::from_utf8(text).ok()?;
     let mut fields = text.split_ascii_whitespace();
     let run_ns = fields.next()?.parse().ok()?;
     let wait_ns = fields.next()?.parse().ok()?;
-    Some(SchedStat { run_ns, wait_ns })
+    let slices = fields.next()?.parse().ok()?;
+    Some(SchedStat {
+        run_ns,
+        wait_ns,
+        slices,
+    })
 }
 
 /// True when a `/proc/.../stat` line says the thread is runnable (`R`): running, or waiting
@@ -57,14 +64,29 @@ pub enum Silence {
     Stuck,
 }
 
-/// The decision. Over the last `window_ns` (since the heartbeat was last seen to move) the
-/// thread ran `ran_ns` and waited `waited_ns` for a CPU, and is `runnable` now. It was
-/// descheduled when it ran less than a quarter of the window and either is runnable now
-/// (waiting in the run queue: its current wait is only counted when it gets a CPU) or spent
-/// half the window waiting for one. Anything else is stuck.
-pub fn judge_silence(ran_ns: u64, waited_ns: u64, window_ns: u64, runnable: bool) -> Silence {
-    let barely_ran = ran_ns < window_ns / 4;
-    let waited = runnable || waited_ns >= window_ns / 2;
+/// What a thread did over the last `window_ns` (since its heartbeat was last seen to move).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    /// Its length.
+    pub window_ns: u64,
+    /// How long the thread ran in it.
+    pub ran_ns: u64,
+    /// How long it waited for a CPU (waits that ended in it).
+    pub waited_ns: u64,
+    /// How many times it was given a CPU.
+    pub slices: u64,
+    /// Whether it is runnable at the end of it (running, or waiting for a CPU).
+    pub runnable: bool,
+}
+
+/// The decision. A thread was descheduled when it ran less than a quarter of the window, was
+/// given a CPU at most once (a thread that sleeps and wakes, like a hung one polling for its
+/// exit, is given one again and again), and either is runnable now (waiting in the run
+/// queue: the current wait is only counted when it gets a CPU) or spent half the window
+/// waiting for one. Anything else is stuck.
+pub fn judge_silence(w: Window) -> Silence {
+    let barely_ran = w.ran_ns < w.window_ns / 4 && w.slices <= 1;
+    let waited = w.runnable || w.waited_ns >= w.window_ns / 2;
     if barely_ran && waited {
         Silence::Descheduled
     } else {
@@ -179,12 +201,13 @@ impl CpuProgress {
         let (Some(stat), Some(runnable)) = (self.read_schedstat(), self.read_runnable()) else {
             return HangCheck::Unknown;
         };
-        HangCheck::Found(judge_silence(
-            stat.run_ns.saturating_sub(base.stat.run_ns),
-            stat.wait_ns.saturating_sub(base.stat.wait_ns),
-            now_ns - base.at_ns,
+        HangCheck::Found(judge_silence(Window {
+            window_ns: now_ns - base.at_ns,
+            ran_ns: stat.run_ns.saturating_sub(base.stat.run_ns),
+            waited_ns: stat.wait_ns.saturating_sub(base.stat.wait_ns),
+            slices: stat.slices.saturating_sub(base.stat.slices),
             runnable,
-        ))
+        }))
     }
 }
 
@@ -195,25 +218,31 @@ mod tests {
     use std::sync::Arc;
     use std::time::{Duration, Instant};
 
+    /// The tests with real threads run one at a time: the hog would starve the others.
+    static ALONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
     #[test]
     fn schedstat_lines_are_read_and_garbage_is_not() {
         assert_eq!(
             parse_schedstat(b"123456 7890 42\n"),
             Some(SchedStat {
                 run_ns: 123_456,
-                wait_ns: 7_890
+                wait_ns: 7_890,
+                slices: 42
             })
         );
         assert_eq!(
             parse_schedstat(b"18446744073709551615 0 1"),
             Some(SchedStat {
                 run_ns: u64::MAX,
-                wait_ns: 0
+                wait_ns: 0,
+                slices: 1
             })
         );
         for bad in [
             &b""[..],
             b"12",
+            b"12 3",
             b"x 1 2",
             b"-1 2 3",
             b"\xff\xfe",
@@ -236,19 +265,25 @@ mod tests {
     #[test]
     fn only_a_thread_that_barely_ran_while_it_wanted_to_is_spared() {
         let ms = 1_000_000;
-        let window = 10 * ms;
+        let w = |ran_ns, waited_ns, slices, runnable| Window {
+            window_ns: 10 * ms,
+            ran_ns,
+            waited_ns,
+            slices,
+            runnable,
+        };
         // Off the CPU, waiting in the run queue right now.
-        assert_eq!(judge_silence(0, 0, window, true), Silence::Descheduled);
+        assert_eq!(judge_silence(w(0, 0, 0, true)), Silence::Descheduled);
         // It got the CPU back a moment ago after waiting most of the window.
-        assert_eq!(
-            judge_silence(ms, 8 * ms, window, false),
-            Silence::Descheduled
-        );
+        assert_eq!(judge_silence(w(ms, 8 * ms, 1, false)), Silence::Descheduled);
         // Spinning without a heartbeat: a loop, whatever the run queue says.
-        assert_eq!(judge_silence(9 * ms, 0, window, true), Silence::Stuck);
-        assert_eq!(judge_silence(5 * ms, 5 * ms, window, true), Silence::Stuck);
-        // Asleep (a lock, `fault hang`): neither ran nor waited.
-        assert_eq!(judge_silence(10_000, 2_000, window, false), Silence::Stuck);
+        assert_eq!(judge_silence(w(9 * ms, 0, 1, true)), Silence::Stuck);
+        assert_eq!(judge_silence(w(5 * ms, 5 * ms, 3, true)), Silence::Stuck);
+        // Asleep (a lock): neither ran nor waited.
+        assert_eq!(judge_silence(w(0, 0, 0, false)), Silence::Stuck);
+        // Asleep and polling (`fault hang`), caught runnable on a busy machine: it keeps
+        // being given the CPU, so it is not merely kept off it.
+        assert_eq!(judge_silence(w(50_000, 3 * ms, 5, true)), Silence::Stuck);
     }
 
     #[test]
@@ -268,6 +303,7 @@ mod tests {
     /// heartbeat asks for another look.
     #[test]
     fn sleeping_and_spinning_threads_are_stuck_not_descheduled() {
+        let _alone = ALONE.lock().unwrap_or_else(|e| e.into_inner());
         if current_thread_id().is_none() {
             return;
         }
@@ -303,6 +339,96 @@ mod tests {
             } else {
                 assert_eq!(found, HangCheck::Found(Silence::Stuck), "asleep");
             }
+        }
+    }
+
+    /// Pins the calling thread to CPU 0, and makes it SCHED_FIFO if `fifo`; false if refused.
+    #[allow(unsafe_code)]
+    fn pin_to_cpu0(fifo: bool) -> bool {
+        // SAFETY: a zeroed cpu_set_t is a valid empty set; the calls only read the set and
+        // the parameter they are given, for the calling thread.
+        unsafe {
+            let mut set: libc::cpu_set_t = std::mem::zeroed();
+            libc::CPU_SET(0, &mut set);
+            if libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) != 0 {
+                return false;
+            }
+            if fifo {
+                let param = libc::sched_param { sched_priority: 10 };
+                let me = libc::pthread_self();
+                if libc::pthread_setschedparam(me, libc::SCHED_FIFO, &param) != 0 {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    /// A real descheduled thread: a normal thread spinning on CPU 0 while a SCHED_FIFO
+    /// thread hogs CPU 0 is runnable and barely runs, so it is spared. Skipped where
+    /// real-time scheduling or pinning is refused.
+    #[test]
+    fn a_thread_kept_off_its_cpu_by_a_real_time_hog_is_descheduled() {
+        let _alone = ALONE.lock().unwrap_or_else(|e| e.into_inner());
+        if current_thread_id().is_none() {
+            return;
+        }
+        let epoch = Instant::now();
+        let now = || epoch.elapsed().as_nanos() as u64;
+        let tid = Arc::new(AtomicU32::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (t, s) = (tid.clone(), stop.clone());
+        let victim = std::thread::spawn(move || {
+            let pinned = pin_to_cpu0(false);
+            t.store(
+                if pinned {
+                    current_thread_id().unwrap_or(0)
+                } else {
+                    u32::MAX
+                },
+                Ordering::Release,
+            );
+            while !s.load(Ordering::Acquire) {
+                std::hint::spin_loop();
+            }
+        });
+        while tid.load(Ordering::Acquire) == 0 {
+            std::thread::yield_now();
+        }
+        let tid = tid.load(Ordering::Acquire);
+        let hogging = Arc::new(AtomicBool::new(false));
+        let h = hogging.clone();
+        let mut progress = CpuProgress::new();
+        let hog = (tid != u32::MAX).then(|| {
+            std::thread::sleep(Duration::from_millis(20));
+            std::thread::spawn(move || {
+                if !pin_to_cpu0(true) {
+                    return;
+                }
+                h.store(true, Ordering::Release);
+                let start = Instant::now();
+                while start.elapsed() < Duration::from_millis(150) {
+                    std::hint::spin_loop();
+                }
+            })
+        });
+        // The hog has CPU 0 once it says so; the window starts then.
+        let wait = Instant::now();
+        while !hogging.load(Ordering::Acquire) && wait.elapsed() < Duration::from_millis(100) {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let found = hogging.load(Ordering::Acquire).then(|| {
+            progress.observe(tid, 1, now());
+            std::thread::sleep(Duration::from_millis(80));
+            progress.check(1, now())
+        });
+        if let Some(hog) = hog {
+            hog.join().unwrap();
+        }
+        stop.store(true, Ordering::Release);
+        victim.join().unwrap();
+        if let Some(found) = found {
+            assert_eq!(found, HangCheck::Found(Silence::Descheduled));
         }
     }
 }
