@@ -621,3 +621,99 @@ fn a_panic_in_the_output_callback_plays_one_silent_buffer_and_the_stream_goes_on
     );
     rig.finish();
 }
+
+/// Pins thread `tid` (0: the calling thread) to CPU `cpu` and, with `fifo`, makes the
+/// calling thread SCHED_FIFO at that priority; false if refused.
+#[allow(unsafe_code)]
+fn pin_to_cpu(tid: i32, cpu: usize, fifo: Option<i32>) -> bool {
+    // SAFETY: a zeroed cpu_set_t is a valid empty set; the calls only read what they are
+    // given and change the scheduling of one thread of this process.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(cpu, &mut set);
+        if libc::sched_setaffinity(tid, std::mem::size_of::<libc::cpu_set_t>(), &set) != 0 {
+            return false;
+        }
+        if let Some(priority) = fifo {
+            let param = libc::sched_param {
+                sched_priority: priority,
+            };
+            if libc::pthread_setschedparam(libc::pthread_self(), libc::SCHED_FIFO, &param) != 0 {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// The kernel's id of this process's thread named `name` (the kernel keeps 15 bytes of it).
+fn thread_named(name: &str) -> Option<i32> {
+    let kept = &name[..name.len().min(15)];
+    std::fs::read_dir("/proc/self/task")
+        .ok()?
+        .flatten()
+        .find(|t| std::fs::read_to_string(t.path().join("comm")).is_ok_and(|c| c.trim() == kept))?
+        .file_name()
+        .to_str()?
+        .parse()
+        .ok()
+}
+
+/// A worker kept off its CPU is not a hung worker: the active worker is pinned to CPU 0 (the
+/// supervisor to CPU 1) and a higher-priority SCHED_FIFO thread hogs CPU 0 for three hang
+/// timeouts. The worker misses
+/// its heartbeat, but the supervisor sees it barely ran while runnable: no failover, and
+/// `hangs_spared` counts it. Skipped where real-time scheduling or pinning is refused.
+#[test]
+fn a_worker_kept_off_its_cpu_is_spared_not_failed_over() {
+    let _serial = one_at_a_time();
+    let mut rig = Rig::start_music();
+    let before = rig.meters();
+    if before.rt != "fifo" {
+        eprintln!("no real-time scheduling here: skipped");
+        rig.finish();
+        return;
+    }
+    let Some(worker) = thread_named("chronus-dsp-1") else {
+        panic!("the first worker runs: {}", before.to_key_values());
+    };
+    let supervisor = thread_named("chronus-supervisor");
+    let two_cpus = std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2);
+    // The supervisor watches from CPU 1, so only the worker is kept off its CPU.
+    let pinned = two_cpus
+        && supervisor.is_some_and(|s| pin_to_cpu(s, 1, None))
+        && pin_to_cpu(worker, 0, None);
+    if !pinned {
+        eprintln!("pinning refused or one CPU only: skipped");
+        rig.finish();
+        return;
+    }
+    let hog = std::thread::spawn(|| {
+        if !pin_to_cpu(0, 0, Some(90)) {
+            return false;
+        }
+        let start = Instant::now();
+        // Three times the 23 ms hang timeout of this rig.
+        while start.elapsed() < Duration::from_millis(70) {
+            std::hint::spin_loop();
+        }
+        true
+    });
+    let hogged = hog.join().unwrap_or(false);
+    rig.listen(Duration::from_millis(300));
+    let m = rig.meters();
+    eprintln!("hogged={hogged}: {}", m.to_key_values());
+    if hogged {
+        assert_eq!(
+            (
+                m.failovers_total(),
+                m.worker_generation - before.worker_generation
+            ),
+            (0, 0),
+            "a descheduled worker is not replaced: {}",
+            m.to_key_values()
+        );
+        assert!(m.hangs_spared >= 1, "{}", m.to_key_values());
+    }
+    rig.finish();
+}
