@@ -208,6 +208,9 @@ pub struct Meters {
     /// The largest seam offset so far, in frames (how far the promoted worker's first block
     /// started from where the output's musical time stood).
     pub worst_seam_frames: AtomicU64,
+    /// Blocks of a promoted worker's ring dropped at the seam because they were for musical
+    /// time the output had already spent in underrun (so the music resumes on its beat).
+    pub seam_blocks_dropped: AtomicU64,
     /// Times the active worker missed its heartbeat for a whole hang timeout but was not
     /// replaced, because the kernel said it had barely run while it wanted to (descheduled on
     /// a busy machine, not hung; see `rt::supervise::cpu_progress`).
@@ -333,6 +336,8 @@ pub struct MeterSnapshot {
     pub seams_off_beat: u64,
     /// The largest seam offset in frames.
     pub worst_seam_frames: u64,
+    /// Blocks dropped at seams to resume on the beat.
+    pub seam_blocks_dropped: u64,
     /// Silent workers not replaced because they were only descheduled.
     pub hangs_spared: u64,
     /// OSC datagrams received.
@@ -434,6 +439,7 @@ impl Meters {
             seams: AtomicU64::new(0),
             seams_off_beat: AtomicU64::new(0),
             worst_seam_frames: AtomicU64::new(0),
+            seam_blocks_dropped: AtomicU64::new(0),
             callback_frames: AtomicU32::new(0),
             last_callback_ns: AtomicU64::new(0),
             osc_packets: AtomicU64::new(0),
@@ -512,6 +518,22 @@ impl Meters {
         }
         self.worst_seam_frames.fetch_max(frames, Relaxed);
         Some(frames)
+    }
+
+    /// Whole blocks by which a block ending at `position` starts before the output's musical
+    /// time (0 when it does not, or while the transport is stopped on either side). RT-safe.
+    pub fn blocks_behind(&self, position: &MusicalPosition) -> u64 {
+        let before = f64::from_bits(self.played_beats_per_block.load(Relaxed));
+        if position.beats_per_block <= 0.0 || before <= 0.0 {
+            return 0;
+        }
+        let starts_at = position.beat - position.beats_per_block;
+        let behind = (self.played_beat() - starts_at) / position.beats_per_block;
+        if behind.is_finite() && behind >= 0.5 {
+            behind.round() as u64
+        } else {
+            0
+        }
     }
 
     /// Records that the output played a block of underrun: musical time goes on (RT-safe).
@@ -745,6 +767,7 @@ impl Meters {
             seams: self.seams.load(Relaxed),
             seams_off_beat: self.seams_off_beat.load(Relaxed),
             worst_seam_frames: self.worst_seam_frames.load(Relaxed),
+            seam_blocks_dropped: self.seam_blocks_dropped.load(Relaxed),
             osc_packets: self.osc_packets.load(Relaxed),
             osc_messages: self.osc_messages.load(Relaxed),
             osc_bad_packets: self.osc_bad_packets.load(Relaxed),
@@ -778,7 +801,7 @@ impl MeterSnapshot {
              heartbeat_age_ms={:.1} rate={} buffer={} generation={} failovers={} \
              failovers_panic={} failovers_hang={} failovers_poisoned={} detect_ms={:.2} \
              gap_frames={} standby={} stale_standbys={} leaked_threads={} hang_false_alarms={} hangs_spared={} \
-             seams={} seams_off_beat={} worst_seam_frames={} osc_packets={} osc_messages={} osc_bad={} osc_refused={} output_panics={} rt={} idle={} margin={} margin_why={}",
+             seams={} seams_off_beat={} worst_seam_frames={} seam_dropped={} osc_packets={} osc_messages={} osc_bad={} osc_refused={} output_panics={} rt={} idle={} margin={} margin_why={}",
             self.ring_fill,
             self.ring_capacity_blocks,
             self.ring_fill_min,
@@ -824,6 +847,7 @@ impl MeterSnapshot {
             self.seams,
             self.seams_off_beat,
             self.worst_seam_frames,
+            self.seam_blocks_dropped,
             self.osc_packets,
             self.osc_messages,
             self.osc_bad_packets,
