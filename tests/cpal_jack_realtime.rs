@@ -254,10 +254,11 @@ fn soak_on_the_jack_dummy_at_64_frames_with_two_busy_loops() {
     let d = |key: &str| end.count(key) - start.count(key);
     println!(
         "jackd -R dummy -p {JACK_PERIOD}, chronus --buffer {JACK_PERIOD}, 2 busy loops, {seconds} s: \
-         failovers={} hang_false_alarms={} underruns={} underrun_frames={} rt={} dsp_max={} \
-         jitter_ms={} generation={}",
+         failovers={} hang_false_alarms={} hangs_spared={} underruns={} underrun_frames={} rt={} \
+         dsp_max={} jitter_ms={} generation={}",
         d("failovers"),
         d("hang_false_alarms"),
+        d("hangs_spared"),
         d("underruns"),
         d("underrun_frames"),
         end.text("rt"),

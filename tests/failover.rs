@@ -496,6 +496,12 @@ fn music_keeps_its_beat_across_a_panic_a_hang_and_a_nan_fault() {
         m.to_key_values()
     );
     assert_consistent(&m);
+    assert_eq!(
+        (m.seams, m.seams_off_beat, m.worst_seam_frames),
+        (3, 0, 0),
+        "every seam exact: {}",
+        m.to_key_values()
+    );
     let heard = onsets(&rig.left());
     assert!(heard.len() >= 8, "{heard:?}");
     // Blocks are played in order, never "latest wins": every block of underrun (a hang costs
@@ -513,6 +519,32 @@ fn music_keeps_its_beat_across_a_panic_a_hang_and_a_nan_fault() {
     assert!(
         late.is_empty(),
         "onsets off the grid by more than four blocks plus {gap} frames of underrun: {late:?}"
+    );
+    rig.finish();
+}
+
+/// The seam meter on the live pipeline: a panic while the pattern plays, and the promoted
+/// worker's first block played starts exactly where the output's musical time stood, even
+/// when a loaded machine played underrun at the seam (the new ring's blocks for that time
+/// are dropped).
+#[test]
+fn a_panic_while_a_pattern_plays_leaves_an_exact_seam() {
+    let _serial = one_at_a_time();
+    let mut rig = Rig::start_music();
+    let before = rig.meters();
+    assert!(before.transport_running, "{}", before.to_key_values());
+    assert_eq!(before.seams, 0);
+    rig.fail_over_with(Fault::Panic, |rig| {
+        rig.control.send(Command::Fault(Fault::Panic)).is_ok()
+    });
+    rig.listen(Duration::from_millis(200));
+    let m = rig.meters();
+    assert_eq!(m.seams, 1, "one seam measured: {}", m.to_key_values());
+    assert_eq!(
+        (m.seams_off_beat, m.worst_seam_frames),
+        (0, 0),
+        "the seam is exact: {}",
+        m.to_key_values()
     );
     rig.finish();
 }
@@ -586,5 +618,101 @@ fn a_panic_in_the_output_callback_plays_one_silent_buffer_and_the_stream_goes_on
         &l[l.len() - quarter_second()..],
         TONE_HZ,
     );
+    rig.finish();
+}
+
+/// Pins thread `tid` (0: the calling thread) to CPU `cpu` and, with `fifo`, makes the
+/// calling thread SCHED_FIFO at that priority; false if refused.
+#[allow(unsafe_code)]
+fn pin_to_cpu(tid: i32, cpu: usize, fifo: Option<i32>) -> bool {
+    // SAFETY: a zeroed cpu_set_t is a valid empty set; the calls only read what they are
+    // given and change the scheduling of one thread of this process.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(cpu, &mut set);
+        if libc::sched_setaffinity(tid, std::mem::size_of::<libc::cpu_set_t>(), &set) != 0 {
+            return false;
+        }
+        if let Some(priority) = fifo {
+            let param = libc::sched_param {
+                sched_priority: priority,
+            };
+            if libc::pthread_setschedparam(libc::pthread_self(), libc::SCHED_FIFO, &param) != 0 {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// The kernel's id of this process's thread named `name` (the kernel keeps 15 bytes of it).
+fn thread_named(name: &str) -> Option<i32> {
+    let kept = &name[..name.len().min(15)];
+    std::fs::read_dir("/proc/self/task")
+        .ok()?
+        .flatten()
+        .find(|t| std::fs::read_to_string(t.path().join("comm")).is_ok_and(|c| c.trim() == kept))?
+        .file_name()
+        .to_str()?
+        .parse()
+        .ok()
+}
+
+/// A worker kept off its CPU is not a hung worker: the active worker is pinned to CPU 0 (the
+/// supervisor to CPU 1) and a higher-priority SCHED_FIFO thread hogs CPU 0 for three hang
+/// timeouts. The worker misses
+/// its heartbeat, but the supervisor sees it barely ran while runnable: no failover, and
+/// `hangs_spared` counts it. Skipped where real-time scheduling or pinning is refused.
+#[test]
+fn a_worker_kept_off_its_cpu_is_spared_not_failed_over() {
+    let _serial = one_at_a_time();
+    let mut rig = Rig::start_music();
+    let before = rig.meters();
+    if before.rt != "fifo" {
+        eprintln!("no real-time scheduling here: skipped");
+        rig.finish();
+        return;
+    }
+    let Some(worker) = thread_named("chronus-dsp-1") else {
+        panic!("the first worker runs: {}", before.to_key_values());
+    };
+    let supervisor = thread_named("chronus-supervisor");
+    let two_cpus = std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2);
+    // The supervisor watches from CPU 1, so only the worker is kept off its CPU.
+    let pinned = two_cpus
+        && supervisor.is_some_and(|s| pin_to_cpu(s, 1, None))
+        && pin_to_cpu(worker, 0, None);
+    if !pinned {
+        eprintln!("pinning refused or one CPU only: skipped");
+        rig.finish();
+        return;
+    }
+    let hog = std::thread::spawn(|| {
+        if !pin_to_cpu(0, 0, Some(90)) {
+            return false;
+        }
+        let start = Instant::now();
+        // Three times the 23 ms hang timeout of this rig.
+        while start.elapsed() < Duration::from_millis(70) {
+            std::hint::spin_loop();
+        }
+        true
+    });
+    let hogged = hog.join().unwrap_or(false);
+    rig.listen(Duration::from_millis(300));
+    let m = rig.meters();
+    eprintln!("hogged={hogged}: {}", m.to_key_values());
+    if hogged {
+        assert_eq!(
+            (
+                m.failovers_total(),
+                m.worker_generation - before.worker_generation
+            ),
+            (0, 0),
+            "a descheduled worker is not replaced: {}",
+            m.to_key_values()
+        );
+        assert!(m.hangs_spared >= 1, "{}", m.to_key_values());
+    }
     rig.finish();
 }

@@ -39,12 +39,25 @@ const MUSIC: &[&str] = &[
 struct Output {
     meters: Arc<Meters>,
     left: Vec<f32>,
+    /// The next block is the first of a new ring: measure the seam, as `BlockPlayer` does.
+    fresh: bool,
 }
 
 impl Output {
+    fn new(meters: &Arc<Meters>) -> Output {
+        Output {
+            meters: meters.clone(),
+            left: Vec::new(),
+            fresh: false,
+        }
+    }
+
     fn play(&mut self, ring: &mut AudioConsumer) -> bool {
         match ring.pop() {
             Ok(block) => {
+                if std::mem::take(&mut self.fresh) {
+                    self.meters.record_seam(&block.position);
+                }
                 self.meters.record_played_position(&block.position);
                 self.left.extend(block.samples.iter().step_by(2));
                 true
@@ -105,10 +118,7 @@ fn a_promoted_standby_continues_the_pattern_and_the_arpeggio_on_the_grid() {
     let _ref_control = control_for(CommandFanOut::new(tx), &ref_meters);
     let (prod, mut ref_ring) = audio_ring(4);
     let mut reference = RenderLoop::new(Engine::new(RATE), rx, prod, ref_meters.clone(), 1);
-    let mut ref_out = Output {
-        meters: ref_meters,
-        left: Vec::new(),
-    };
+    let mut ref_out = Output::new(&ref_meters);
     render_blocks(
         &mut reference,
         &mut ref_ring,
@@ -134,10 +144,7 @@ fn a_promoted_standby_continues_the_pattern_and_the_arpeggio_on_the_grid() {
         meters.clone(),
         1,
     );
-    let mut out = Output {
-        meters: meters.clone(),
-        left: Vec::new(),
-    };
+    let mut out = Output::new(&meters);
     render_blocks(&mut active, &mut ring, &mut out, before_blocks);
     standby.stand_by();
     let beat_at_failure = meters.snapshot().beat;
@@ -147,7 +154,15 @@ fn a_promoted_standby_continues_the_pattern_and_the_arpeggio_on_the_grid() {
     }
     assert!(meters.snapshot().beat > beat_at_failure, "beat= moves on");
     standby.take_over();
+    out.fresh = true;
     render_blocks(&mut standby, &mut standby_ring, &mut out, after_blocks);
+    let m = meters.snapshot();
+    assert_eq!(
+        (m.seams, m.seams_off_beat, m.worst_seam_frames),
+        (1, 0, 0),
+        "the seam is exact: {}",
+        m.to_key_values()
+    );
 
     let (ours, theirs) = (standby.engine(), reference.engine());
     assert!(
@@ -192,5 +207,44 @@ fn a_promoted_standby_continues_the_pattern_and_the_arpeggio_on_the_grid() {
     assert!(
         off_grid.is_empty(),
         "onsets off the 1/16 grid: {off_grid:?}"
+    );
+}
+
+/// The seam meter sees a lag: a standby that takes over while the old ring still plays, and
+/// whose first block arrives only after blocks of underrun, starts where the failed worker
+/// stopped, behind the output's musical time by exactly the underrun.
+#[test]
+fn the_seam_meter_counts_a_takeover_that_ignores_the_underrun_after_it() {
+    let meters = Arc::new(Meters::new());
+    let (tx, rx) = RingBuffer::new(1024);
+    let fanout = CommandFanOut::new(tx);
+    let (standby_tx, standby_rx) = RingBuffer::new(1024);
+    let snapshot: PatchState = fanout.install_standby(standby_tx);
+    let _control = control_for(fanout, &meters);
+    let (prod, mut ring) = audio_ring(4);
+    let mut active = RenderLoop::new(Engine::new(RATE), rx, prod, meters.clone(), 1);
+    let (standby_prod, mut standby_ring) = audio_ring(4);
+    let mut standby = RenderLoop::new(
+        Engine::from_state(RATE, &snapshot, 0.0),
+        standby_rx,
+        standby_prod,
+        meters.clone(),
+        1,
+    );
+    let mut out = Output::new(&meters);
+    render_blocks(&mut active, &mut ring, &mut out, 200);
+    standby.stand_by();
+    standby.take_over();
+    for _ in 0..3 {
+        out.gap();
+    }
+    out.fresh = true;
+    render_blocks(&mut standby, &mut standby_ring, &mut out, 10);
+    let m = meters.snapshot();
+    assert_eq!(
+        (m.seams, m.seams_off_beat, m.worst_seam_frames),
+        (1, 1, 3 * BLOCK_FRAMES as u64),
+        "{}",
+        m.to_key_values()
     );
 }

@@ -70,6 +70,23 @@ fn show(child: &mut Child, out: &Receiver<String>) -> Vec<String> {
     listing
 }
 
+/// Sends `line` then `status`; returns what chronus printed in between.
+fn replies_to(child: &mut Child, out: &Receiver<String>, line: &str) -> Vec<String> {
+    let stdin = child.stdin.as_mut().expect("stdin");
+    writeln!(stdin, "{line}\nstatus").expect("write to chronus");
+    stdin.flush().expect("flush");
+    let mut replies = Vec::new();
+    loop {
+        let got = out
+            .recv_timeout(PATIENCE)
+            .unwrap_or_else(|e| panic!("no status line from chronus ({e}): {replies:?}"));
+        if got.starts_with("ring=") {
+            return replies;
+        }
+        replies.push(got);
+    }
+}
+
 fn stderr_of(child: Child) -> String {
     let out = child.wait_with_output().expect("wait for chronus");
     String::from_utf8_lossy(&out.stderr).into_owned()
@@ -174,4 +191,82 @@ fn a_garbage_journal_is_reported_by_line_and_what_is_left_is_recovered() {
     assert!(listing
         .iter()
         .any(|l| l.starts_with("osc.wave") && l.contains("saw")));
+}
+
+/// The same crash, recovered from inside the next run with the `session recover` phrase:
+/// the start names the phrase, the phrase brings `show` back to what it printed before the
+/// kill, the recovered lines go into the new run's journal, and a second `session recover`
+/// finds nothing left.
+#[test]
+fn kill_9_then_the_session_recover_phrase_brings_the_same_state_back() {
+    let home = tempfile::tempdir().unwrap();
+    let mut first = chronus(home.path(), &[]).spawn().expect("spawn chronus");
+    let out = reader(first.stdout.take().expect("stdout"));
+    {
+        let stdin = first.stdin.as_mut().expect("stdin");
+        for line in LINES {
+            writeln!(stdin, "{line}").expect("write to chronus");
+        }
+    }
+    let before = show(&mut first, &out);
+    first.kill().expect("SIGKILL");
+    let _ = first.wait();
+
+    let mut second = chronus(home.path(), &[]).spawn().expect("spawn chronus");
+    let out = reader(second.stdout.take().expect("stdout"));
+    let fresh = show(&mut second, &out);
+    assert_ne!(fresh, before, "a new run starts from the default patch");
+    let replies = replies_to(&mut second, &out, "session recover");
+    assert!(
+        replies
+            .iter()
+            .any(|l| l.contains(&format!("{} lines recovered", LINES.len()))),
+        "{replies:?}"
+    );
+    assert!(
+        replies.iter().any(|l| l.starts_with(&format!(
+            "recovered: replayed {} lines (0 failed)",
+            LINES.len()
+        ))),
+        "{replies:?}"
+    );
+    let after = show(&mut second, &out);
+    let refused = replies_to(&mut second, &out, "session recover");
+    assert!(
+        refused.iter().any(|l| l.contains("nothing to recover")),
+        "the second time is refused: {refused:?}"
+    );
+    let again = show(&mut second, &out);
+    drop(second.stdin.take());
+    let err = stderr_of(second);
+    assert!(
+        err.lines()
+            .any(|l| l.contains("chronus recover") && l.contains("`session recover`")),
+        "the start names the phrase: {err}"
+    );
+    assert_eq!(after, before, "{err}");
+    assert_eq!(again, before, "nothing left to recover changes nothing");
+
+    // The recovered lines are in the second run's journal too (it ended cleanly), and the
+    // crashed run's journal is marked recovered.
+    let names: Vec<String> = std::fs::read_dir(home.path().join("data/chronus/autosave"))
+        .expect("the autosave folder")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names.iter().filter(|n| n.ends_with(".recovered")).count(),
+        1,
+        "{names:?}"
+    );
+    let second_journal = names
+        .iter()
+        .filter(|n| n.starts_with("journal-") && n.ends_with(".chronus"))
+        .map(|n| home.path().join("data/chronus/autosave").join(n))
+        .find(|p| std::fs::read_to_string(p).is_ok_and(|t| t.trim_end().ends_with("# clean end")))
+        .expect("the second run's journal");
+    let text = std::fs::read_to_string(second_journal).unwrap();
+    for line in LINES {
+        assert!(text.contains(&format!(" {line}\n")), "{line} is in {text}");
+    }
 }

@@ -459,6 +459,7 @@ fn run_instrument(
         extensions: midi.extensions,
         keep_open: Box::new(move || playing.as_ref().is_some_and(|p| !p.is_finished())),
         replay,
+        journal_dir: autosave_dir().ok(),
         ..ui::UiOptions::new(mode, vocab)
     };
     let result = ui::run(audio, inbox, options);

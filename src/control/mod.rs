@@ -10,6 +10,7 @@ pub mod inbox;
 mod line;
 pub mod patch_json;
 pub mod performer;
+pub mod session_recover;
 mod taught_questions;
 mod taught_words;
 mod undo;

@@ -8,6 +8,7 @@
 use crate::control::extension::{ExtensionReply, PhraseExtension};
 use crate::control::inbox::{IncomingLine, LineSource};
 use crate::control::patch_json::patch_json;
+use crate::control::session_recover::{parse_recover_phrase, replayed_line, JournalSource};
 use crate::control::{Control, LineError};
 use crate::engine::command::Command;
 use crate::engine::params::ParamId;
@@ -56,6 +57,8 @@ pub struct Performer {
     /// The taught words as the hook has been told them (name → body), so that a line using a
     /// word taught in an earlier run is recorded after its `define` line.
     words_told: std::collections::BTreeMap<String, String>,
+    /// Where `session recover` finds crashed runs' journals (`None`: it is refused).
+    journals: Option<Box<dyn JournalSource>>,
 }
 
 impl Performer {
@@ -69,7 +72,13 @@ impl Performer {
             tutorial: Tutorial::builtin(),
             extensions: Vec::new(),
             words_told: std::collections::BTreeMap::new(),
+            journals: None,
         }
+    }
+
+    /// Lets `session recover` read journals from `source`.
+    pub fn set_journal_source(&mut self, source: Box<dyn JournalSource>) {
+        self.journals = Some(source);
     }
 
     /// Adds an extension that answers its own phrases before the language (see
@@ -139,10 +148,61 @@ impl Performer {
             }
             return report;
         }
+        if let Some(file) = parse_recover_phrase(text) {
+            return self.recover_session(text, source, file.as_deref());
+        }
         let mut report = self.run_phrase(text, source);
         report
             .replies
             .extend(self.tutorial.notice(self.control.patch()));
+        report
+    }
+
+    /// `session recover [FILE]`: performs a crashed run's journal again, line by line, as
+    /// session lines (each one recorded in this run's journal); the replies say what was
+    /// read, which lines failed (`FILE:LINE: error`) and how to keep the result.
+    fn recover_session(
+        &mut self,
+        text: &str,
+        source: LineSource,
+        file: Option<&std::path::Path>,
+    ) -> LineReport {
+        let mut report = LineReport::new(text, source.clone());
+        if matches!(source, LineSource::Session { .. }) {
+            // A journal that holds `session recover` must not replay itself.
+            report.error = Some(LineError::Refused(
+                "session recover is not replayed from a session".into(),
+            ));
+            return report;
+        }
+        let recovered = match self.journals.as_mut() {
+            None => Err("no journal folder: nothing to recover".to_string()),
+            Some(journals) => journals.recover(file),
+        };
+        let recovered = match recovered {
+            Ok(r) => r,
+            Err(message) => {
+                report.error = Some(LineError::Refused(message));
+                return report;
+            }
+        };
+        report.replies.extend(recovered.notes);
+        let mut failed = 0;
+        for (number, line) in &recovered.lines {
+            // Each line sends a handful of commands; leave the worker room to take them.
+            self.wait_for_room(256, std::time::Duration::from_secs(2));
+            let replayed = self.run(line, LineSource::Session { line: *number });
+            if let Some(error) = replayed.error_text() {
+                failed += 1;
+                let last = error.lines().last().unwrap_or_default();
+                report
+                    .replies
+                    .push(format!("{}:{number}: {last}", recovered.file.display()));
+            }
+        }
+        report
+            .replies
+            .push(replayed_line(recovered.lines.len(), failed));
         report
     }
 

@@ -200,6 +200,21 @@ pub struct Meters {
     /// Workers replaced as hung that later exited on their own: they were late (starved of
     /// CPU or too slow), not stuck. Many of these mean the hang timeout is too tight.
     pub hang_false_alarms: AtomicU64,
+    /// Seams (the first block of a promoted worker's ring) measured while the transport ran.
+    pub seams: AtomicU64,
+    /// Seams whose first block did not start where the output's musical time stood: the
+    /// music jumped or lagged across the failover.
+    pub seams_off_beat: AtomicU64,
+    /// The largest seam offset so far, in frames (how far the promoted worker's first block
+    /// started from where the output's musical time stood).
+    pub worst_seam_frames: AtomicU64,
+    /// Blocks of a promoted worker's ring dropped at the seam because they were for musical
+    /// time the output had already spent in underrun (so the music resumes on its beat).
+    pub seam_blocks_dropped: AtomicU64,
+    /// Times the active worker missed its heartbeat for a whole hang timeout but was not
+    /// replaced, because the kernel said it had barely run while it wanted to (descheduled on
+    /// a busy machine, not hung; see `rt::supervise::cpu_progress`).
+    pub hangs_spared: AtomicU64,
     /// Largest number of frames one output callback asked for so far.
     pub callback_frames: AtomicU32,
     /// Meters-clock time of the last output callback that played blocks (0: none yet). The
@@ -315,6 +330,16 @@ pub struct MeterSnapshot {
     pub leaked_threads: u64,
     /// Workers replaced as hung that were only late.
     pub hang_false_alarms: u64,
+    /// Seams measured while the transport ran.
+    pub seams: u64,
+    /// Seams off the output's musical time.
+    pub seams_off_beat: u64,
+    /// The largest seam offset in frames.
+    pub worst_seam_frames: u64,
+    /// Blocks dropped at seams to resume on the beat.
+    pub seam_blocks_dropped: u64,
+    /// Silent workers not replaced because they were only descheduled.
+    pub hangs_spared: u64,
     /// OSC datagrams received.
     pub osc_packets: u64,
     /// OSC messages handled.
@@ -410,6 +435,11 @@ impl Meters {
             stale_standbys: AtomicU64::new(0),
             leaked_threads: AtomicU64::new(0),
             hang_false_alarms: AtomicU64::new(0),
+            hangs_spared: AtomicU64::new(0),
+            seams: AtomicU64::new(0),
+            seams_off_beat: AtomicU64::new(0),
+            worst_seam_frames: AtomicU64::new(0),
+            seam_blocks_dropped: AtomicU64::new(0),
             callback_frames: AtomicU32::new(0),
             last_callback_ns: AtomicU64::new(0),
             osc_packets: AtomicU64::new(0),
@@ -461,6 +491,49 @@ impl Meters {
         self.played_beat.store(position.beat.to_bits(), Relaxed);
         self.played_beats_per_block
             .store(position.beats_per_block.to_bits(), Relaxed);
+    }
+
+    /// Measures a seam: `first` is the position at the end of the first block of a newly
+    /// adopted ring, about to be played. Call it before [`Meters::record_played_position`]
+    /// for that block. The block should start where the output's musical time stands (the
+    /// end of the last block played, moved on through underruns); how far it starts from
+    /// there, in frames, is the seam's offset. Only measured while the transport runs on
+    /// both sides. Returns the offset in frames, if measured (RT-safe: atomics only).
+    pub fn record_seam(&self, first: &MusicalPosition) -> Option<u64> {
+        let before = f64::from_bits(self.played_beats_per_block.load(Relaxed));
+        if first.beats_per_block <= 0.0 || before <= 0.0 {
+            return None;
+        }
+        let starts_at = first.beat - first.beats_per_block;
+        let offset_blocks = (starts_at - self.played_beat()) / first.beats_per_block;
+        let frames = (offset_blocks.abs() * crate::engine::BLOCK_FRAMES as f64).round();
+        let frames = if frames.is_finite() {
+            frames as u64
+        } else {
+            u64::MAX
+        };
+        self.seams.fetch_add(1, Relaxed);
+        if frames > 0 {
+            self.seams_off_beat.fetch_add(1, Relaxed);
+        }
+        self.worst_seam_frames.fetch_max(frames, Relaxed);
+        Some(frames)
+    }
+
+    /// Whole blocks by which a block ending at `position` starts before the output's musical
+    /// time (0 when it does not, or while the transport is stopped on either side). RT-safe.
+    pub fn blocks_behind(&self, position: &MusicalPosition) -> u64 {
+        let before = f64::from_bits(self.played_beats_per_block.load(Relaxed));
+        if position.beats_per_block <= 0.0 || before <= 0.0 {
+            return 0;
+        }
+        let starts_at = position.beat - position.beats_per_block;
+        let behind = (self.played_beat() - starts_at) / position.beats_per_block;
+        if behind.is_finite() && behind >= 0.5 {
+            behind.round() as u64
+        } else {
+            0
+        }
     }
 
     /// Records that the output played a block of underrun: musical time goes on (RT-safe).
@@ -690,6 +763,11 @@ impl Meters {
             stale_standbys: self.stale_standbys.load(Relaxed),
             leaked_threads: self.leaked_threads.load(Relaxed),
             hang_false_alarms: self.hang_false_alarms.load(Relaxed),
+            hangs_spared: self.hangs_spared.load(Relaxed),
+            seams: self.seams.load(Relaxed),
+            seams_off_beat: self.seams_off_beat.load(Relaxed),
+            worst_seam_frames: self.worst_seam_frames.load(Relaxed),
+            seam_blocks_dropped: self.seam_blocks_dropped.load(Relaxed),
             osc_packets: self.osc_packets.load(Relaxed),
             osc_messages: self.osc_messages.load(Relaxed),
             osc_bad_packets: self.osc_bad_packets.load(Relaxed),
@@ -722,8 +800,8 @@ impl MeterSnapshot {
              latency_p95_ms={:.2} peak_db={:.1} rms_db={:.1} clipped={} nan_resets={} steals={} beat={:.3} heartbeat={} \
              heartbeat_age_ms={:.1} rate={} buffer={} generation={} failovers={} \
              failovers_panic={} failovers_hang={} failovers_poisoned={} detect_ms={:.2} \
-             gap_frames={} standby={} stale_standbys={} leaked_threads={} hang_false_alarms={} \
-             osc_packets={} osc_messages={} osc_bad={} osc_refused={} output_panics={} rt={} idle={} margin={} margin_why={}",
+             gap_frames={} standby={} stale_standbys={} leaked_threads={} hang_false_alarms={} hangs_spared={} \
+             seams={} seams_off_beat={} worst_seam_frames={} seam_dropped={} osc_packets={} osc_messages={} osc_bad={} osc_refused={} output_panics={} rt={} idle={} margin={} margin_why={}",
             self.ring_fill,
             self.ring_capacity_blocks,
             self.ring_fill_min,
@@ -765,6 +843,11 @@ impl MeterSnapshot {
             self.stale_standbys,
             self.leaked_threads,
             self.hang_false_alarms,
+            self.hangs_spared,
+            self.seams,
+            self.seams_off_beat,
+            self.worst_seam_frames,
+            self.seam_blocks_dropped,
             self.osc_packets,
             self.osc_messages,
             self.osc_bad_packets,
@@ -805,6 +888,44 @@ mod tests {
         assert_eq!(t.jitter_max_ns, 51_000);
         assert!((t.mean_jitter_ns() - 50_000.0).abs() < 1.0);
         assert_eq!(t.dsp_load_peak, 0.25);
+    }
+
+    #[test]
+    fn a_seam_is_measured_against_the_output_s_musical_time() {
+        let m = Meters::new();
+        let bpb = 0.01; // beats per block
+        let at = |beat: f64| MusicalPosition {
+            beat,
+            beats_per_block: bpb,
+            arp_step: 0,
+        };
+        // Nothing played with the transport running yet: nothing to measure.
+        assert_eq!(m.record_seam(&at(1.0)), None);
+        m.record_played_position(&at(1.0));
+        // The promoted worker's first block starts where the last one ended: exact.
+        assert_eq!(m.record_seam(&at(1.0 + bpb)), Some(0));
+        m.record_played_position(&at(1.0 + bpb));
+        // Two blocks of underrun move the output's time on; a first block that ignores them
+        // starts two blocks early.
+        m.record_played_gap();
+        m.record_played_gap();
+        assert_eq!(m.record_seam(&at(1.0 + 2.0 * bpb)), Some(128));
+        // Half a block late.
+        m.record_played_position(&at(2.0));
+        assert_eq!(m.record_seam(&at(2.0 + 1.5 * bpb)), Some(32));
+        // A stopped transport is not measured.
+        let stopped = MusicalPosition::default();
+        assert_eq!(m.record_seam(&stopped), None);
+        let s = m.snapshot();
+        assert_eq!(
+            (s.seams, s.seams_off_beat, s.worst_seam_frames),
+            (3, 2, 128)
+        );
+        let line = s.to_key_values();
+        assert!(
+            line.contains("seams=3 seams_off_beat=2 worst_seam_frames=128"),
+            "{line}"
+        );
     }
 
     #[test]

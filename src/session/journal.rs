@@ -4,7 +4,8 @@
 //! it at once, so killing the process loses nothing); the file is synced to disk at most once
 //! a second and on a clean exit, which appends [`CLEAN_END`]. A journal without that end is
 //! found at the next start (`unclean_journals`), read back line by line by `read_journal`
-//! (problems located as FILE:LINE) and replayed by `chronus recover`.
+//! (problems located as FILE:LINE) and replayed by `chronus recover` or, from inside a
+//! run, the `session recover` phrase ([`JournalFolder`]).
 //!
 //! The format is a session file (`@SECONDS phrase` lines and `#` comments), so a journal can
 //! also be checked, played or rendered like any session.
@@ -12,6 +13,7 @@
 //! Runs on the control thread (appends) and at startup (scans). Never on the audio path.
 
 use super::format::{EXTENSION, MAX_LINE_BYTES};
+use crate::control::session_recover::{JournalSource, RecoveredLines};
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -389,9 +391,75 @@ pub fn mark_recovered(path: &Path) -> std::io::Result<PathBuf> {
 /// The one line a start prints when an unclean journal is found.
 pub fn recovery_hint(path: &Path) -> String {
     format!(
-        "the last run ended without a clean exit; its lines are in {} — get them back with `chronus recover`",
+        "the last run ended without a clean exit; its lines are in {} — get them back with `chronus recover` (or type `session recover`)",
         path.display()
     )
+}
+
+/// The journals in one folder, as the `session recover` phrase reads them.
+#[derive(Clone, Debug)]
+pub struct JournalFolder {
+    dir: PathBuf,
+}
+
+impl JournalFolder {
+    /// The journals in `dir` (the autosave folder).
+    pub fn new(dir: PathBuf) -> JournalFolder {
+        JournalFolder { dir }
+    }
+}
+
+impl JournalSource for JournalFolder {
+    /// Reads `file` or the newest unclean journal of a finished run; a journal (a file named
+    /// `journal-…`) is marked recovered so it is not offered again. Any other file is only
+    /// read, never renamed or written.
+    fn recover(&mut self, file: Option<&Path>) -> Result<RecoveredLines, String> {
+        let path = match file {
+            Some(p) => p.to_path_buf(),
+            None => unclean_journals(&self.dir)
+                .into_iter()
+                .next()
+                .ok_or_else(|| {
+                    format!(
+                        "nothing to recover: every journal in {} ended cleanly or was recovered",
+                        self.dir.display()
+                    )
+                })?,
+        };
+        let read =
+            read_journal(&path).map_err(|e| format!("could not read {}: {e}", path.display()))?;
+        let mut notes = read.problem_lines();
+        notes.push(read.summary());
+        if read.lines.is_empty() {
+            return Err(format!(
+                "{}; {} holds no line to recover",
+                notes.join("; "),
+                path.display()
+            ));
+        }
+        let is_journal = path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with(PREFIX));
+        let file = if is_journal {
+            match mark_recovered(&path) {
+                Ok(moved) => moved,
+                Err(e) => {
+                    notes.push(format!(
+                        "could not mark {} as recovered ({e}); it will be offered again",
+                        path.display()
+                    ));
+                    path
+                }
+            }
+        } else {
+            path
+        };
+        Ok(RecoveredLines {
+            file,
+            lines: read.lines,
+            notes,
+        })
+    }
 }
 
 #[cfg(test)]

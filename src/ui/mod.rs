@@ -109,6 +109,8 @@ pub struct UiOptions {
     pub replay: Vec<(PathBuf, usize, String)>,
     /// Phrase extensions the performer asks before the language (the MIDI phrases).
     pub extensions: Vec<Box<dyn crate::control::extension::PhraseExtension>>,
+    /// The folder of journals `session recover` reads (`None`: the phrase is refused).
+    pub journal_dir: Option<PathBuf>,
 }
 
 impl UiOptions {
@@ -126,6 +128,7 @@ impl UiOptions {
             keep_open: Box::new(|| false),
             replay: Vec::new(),
             extensions: Vec::new(),
+            journal_dir: None,
         }
     }
 }
@@ -159,10 +162,9 @@ fn replay(performer: &mut Performer, lines: &[(PathBuf, usize, String)]) -> Vec<
             notices.push(format!("{}:{number}: {last}", file.display()));
         }
     }
-    notices.push(format!(
-        "recovered: replayed {} line{} ({failed} failed); keep them with `session save NAME`",
+    notices.push(crate::control::session_recover::replayed_line(
         lines.len(),
-        if lines.len() == 1 { "" } else { "s" }
+        failed,
     ));
     notices
 }
@@ -188,6 +190,9 @@ pub fn run(audio: LiveAudio, inbox: InboxReceiver, options: UiOptions) -> Result
     let mut performer = Performer::new(control, options.vocabulary, options.on_accepted);
     for extension in options.extensions {
         performer.add_extension(extension);
+    }
+    if let Some(dir) = options.journal_dir {
+        performer.set_journal_source(Box::new(crate::session::journal::JournalFolder::new(dir)));
     }
     notices.extend(replay(&mut performer, &options.replay));
     let mut history = match &options.paths.history {

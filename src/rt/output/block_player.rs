@@ -12,7 +12,9 @@
 //! the failed worker finished still plays), then switches at that block boundary: the first
 //! block of the new ring is crossfaded over one block with the old ring's last block played
 //! backwards, so the restarted oscillator phase never clicks. The old ring goes back to the
-//! supervisor to be dropped there.
+//! supervisor to be dropped there. If underrun was played between the failed worker's last
+//! block and the new ring's first, the new ring's blocks for that time are dropped (at most
+//! [`MAX_SEAM_DROPS`]), so the music resumes on its beat instead of that much late.
 
 use crate::engine::{BLOCK_FRAMES, BLOCK_SAMPLES, CHANNELS};
 use crate::rt::meters::{LatencyParts, Meters};
@@ -22,6 +24,10 @@ use rtrb::Producer;
 use std::sync::atomic::AtomicBool;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
+
+/// At most this many blocks of a promoted worker's ring are dropped to resume on the beat
+/// (a worker slower than real time would otherwise never catch up).
+pub const MAX_SEAM_DROPS: u32 = 64;
 
 /// Reads the audio ring for an output.
 pub struct BlockPlayer {
@@ -41,6 +47,8 @@ pub struct BlockPlayer {
     /// A retired ring the supervisor has not had room for yet.
     unreturned: Option<AudioConsumer>,
     fresh_ring: bool,
+    /// Blocks dropped at the present seam (see [`MAX_SEAM_DROPS`]).
+    seam_drops: u32,
     starve_frames: u64,
     mute: Arc<AtomicBool>,
     /// Meters-clock time of the present callback's first frame.
@@ -73,6 +81,7 @@ impl BlockPlayer {
             switch: None,
             unreturned: None,
             fresh_ring: false,
+            seam_drops: 0,
             starve_frames: 0,
             mute: Arc::new(AtomicBool::new(false)),
             callback_ns: 0,
@@ -206,6 +215,17 @@ impl BlockPlayer {
         loop {
             if let Ok(block) = self.consumer.pop() {
                 self.meters.block_consumed.notify();
+                if self.fresh_ring
+                    && self.seam_drops < MAX_SEAM_DROPS
+                    && self.meters.blocks_behind(&block.position) > 0
+                {
+                    // The promoted worker went on from where its predecessor stopped, and the
+                    // output has since played underrun: this block's time is gone. Dropping
+                    // it (plain data, nothing freed) lets the music resume on its beat.
+                    self.seam_drops += 1;
+                    self.meters.seam_blocks_dropped.fetch_add(1, Relaxed);
+                    continue;
+                }
                 return Some(block);
             }
             let next = self.switch.as_mut()?.take_offer()?;
@@ -213,6 +233,7 @@ impl BlockPlayer {
             self.retire(old);
             self.next_seq = None;
             self.fresh_ring = true;
+            self.seam_drops = 0;
             self.meters.ring_switches.fetch_add(1, Relaxed);
         }
     }
@@ -264,6 +285,10 @@ impl BlockPlayer {
             }
         }
         self.next_seq = Some(block.seq + 1);
+        if self.fresh_ring {
+            // The seam: does the promoted worker go on where the music stood?
+            self.meters.record_seam(&block.position);
+        }
         self.meters.record_played_position(&block.position);
         if block.first_command_ns != 0 {
             // The block's first frame leaves at its place in this callback's buffer.
@@ -484,6 +509,50 @@ mod tests {
         assert_eq!(meters.last_failover_gap_frames.load(Relaxed), 128);
         assert!(out.iter().all(|s| s.is_finite()));
         assert!(find_clicks(&left(&out), 64, 8.0, 0.01).is_empty());
+    }
+
+    /// Pushes blocks whose positions run on from block `first` (the end of block n is beat
+    /// `(n + 1) * BPB`), each marked with its block number in its first sample.
+    fn push_timed(ring: &mut AudioProducer, first: u64, blocks: u64) {
+        const BPB: f64 = 0.01;
+        for n in first..first + blocks {
+            let mut block = Block::SILENT;
+            block.seq = n;
+            block.position = crate::engine::position::MusicalPosition {
+                beat: (n + 1) as f64 * BPB,
+                beats_per_block: BPB,
+                arp_step: 0,
+            };
+            block.samples.fill(0.001 * n as f32);
+            assert!(ring.push(block).is_ok());
+        }
+    }
+
+    #[test]
+    fn after_underrun_at_a_seam_the_new_ring_resumes_on_the_beat() {
+        let meters = Arc::new(Meters::new());
+        let (mut old_tx, old_rx) = audio_ring(16);
+        let (mut switch, receiver) = ring_switch_channel();
+        let mut player =
+            BlockPlayer::new(old_rx, meters.clone(), 44_100).with_ring_switch(receiver);
+        // The failed worker got to block 9; the standby took over from there.
+        push_timed(&mut old_tx, 0, 10);
+        let (mut new_tx, new_rx) = audio_ring(16);
+        assert!(switch.offer(new_rx).is_ok());
+        play(&mut player, 10);
+        // Three blocks of underrun before the promoted worker's first blocks arrive.
+        play(&mut player, 3);
+        push_timed(&mut new_tx, 10, 8);
+        let out = play(&mut player, 1);
+        // Blocks 10, 11 and 12 were for the time spent in underrun: block 13 plays.
+        assert_eq!(meters.seam_blocks_dropped.load(Relaxed), 3);
+        let s = meters.snapshot();
+        assert_eq!((s.seams, s.seams_off_beat, s.worst_seam_frames), (1, 0, 0));
+        assert!((s.beat - 14.0 * 0.01).abs() < 1e-9, "{}", s.beat);
+        // Block 13, faded in from silence (its last frame at 63/64).
+        let last = out[BLOCK_SAMPLES - 1] * BLOCK_FRAMES as f32 / (BLOCK_FRAMES - 1) as f32;
+        assert!((last - 0.013).abs() < 1e-6, "{out:?}");
+        assert_eq!(meters.blocks_skipped.load(Relaxed), 0);
     }
 
     #[test]

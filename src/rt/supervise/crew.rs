@@ -11,6 +11,7 @@ use crate::rt::meters::Meters;
 use crate::rt::rings::audio_ring::{audio_ring, AudioConsumer};
 use crate::rt::rings::command_fanout::CommandFanOut;
 use crate::rt::rings::ring_switch::RingSwitchSender;
+use crate::rt::supervise::cpu_progress::{CpuProgress, HangCheck, Silence, MAX_SPARED_TIMEOUTS};
 use crate::rt::supervise::margin::{MarginPolicy, MarginReason};
 use crate::rt::supervise::supervisor::{FailureKind, SupervisorConfig};
 use crate::rt::supervise::worker::{CommandConsumer, RenderLoop};
@@ -54,6 +55,10 @@ pub(crate) struct Crew {
     generation: u64,
     last_poll_ns: u64,
     next_standby_attempt_ns: u64,
+    /// The active worker's CPU time since its heartbeat last moved.
+    cpu: CpuProgress,
+    /// The heartbeat count at which the active worker was last spared (counted once).
+    spared_at_beats: Option<u64>,
 }
 
 impl Crew {
@@ -91,6 +96,8 @@ impl Crew {
             next_id: 2,
             generation: 1,
             next_standby_attempt_ns: 0,
+            cpu: CpuProgress::new(),
+            spared_at_beats: None,
         }
     }
 
@@ -112,6 +119,8 @@ impl Crew {
             self.last_poll_ns = now;
             self.switch.collect_retired();
             self.offer_pending();
+            let signals = self.active.signals();
+            self.cpu.observe(signals.thread_id(), signals.beats(), now);
             if let Some((kind, onset_ns)) = self.judge_active(now, late, timeout_ns) {
                 self.fail_over(kind, onset_ns, now);
             }
@@ -154,8 +163,13 @@ impl Crew {
             .store(u32::from(policy.reason().code()), Ordering::Relaxed);
     }
 
-    fn judge_active(&self, now: u64, late: bool, timeout_ns: u64) -> Option<(FailureKind, u64)> {
-        let signals = self.active.signals();
+    fn judge_active(
+        &mut self,
+        now: u64,
+        late: bool,
+        timeout_ns: u64,
+    ) -> Option<(FailureKind, u64)> {
+        let signals = self.active.signals().clone();
         if let Some(failure) = signals.failure() {
             return Some(failure);
         }
@@ -164,8 +178,29 @@ impl Crew {
             // Died without reporting (a panic outside catch_unwind): treat as a panic.
             return Some((FailureKind::Panic, last_beat));
         }
-        (!late && now.saturating_sub(last_beat) > timeout_ns)
-            .then_some((FailureKind::Hang, last_beat))
+        let silent_ns = now.saturating_sub(last_beat);
+        if late || silent_ns <= timeout_ns {
+            return None;
+        }
+        if silent_ns > timeout_ns.saturating_mul(MAX_SPARED_TIMEOUTS) {
+            return Some((FailureKind::Hang, last_beat));
+        }
+        // Silent for a whole timeout: hung, or only kept off the CPU?
+        let beats = signals.beats();
+        match self.cpu.check(beats, now) {
+            HangCheck::Found(Silence::Descheduled) => {
+                if self.spared_at_beats != Some(beats) {
+                    self.spared_at_beats = Some(beats);
+                    self.meters.hangs_spared.fetch_add(1, Relaxed);
+                }
+                None
+            }
+            // The heartbeat moved since the last look: judge from the next poll on.
+            HangCheck::TooSoon => None,
+            HangCheck::Found(Silence::Stuck) | HangCheck::Unknown => {
+                Some((FailureKind::Hang, last_beat))
+            }
+        }
     }
 
     fn fail_over(&mut self, kind: FailureKind, onset_ns: u64, now: u64) {

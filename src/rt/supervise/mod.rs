@@ -3,9 +3,10 @@
 //! the active worker panics, hangs or produces poisoned output.
 //!
 //! [`worker`] is the real-time render loop, [`worker_thread`] the thread around it,
-//! [`poison`] judges each block, [`crew`] builds and replaces workers, and [`supervisor`]
+//! [`poison`] judges each block, [`cpu_progress`] tells a hung worker from a descheduled one, [`crew`] builds and replaces workers, and [`supervisor`]
 //! decides when to.
 
+pub mod cpu_progress;
 pub mod crew;
 pub mod margin;
 pub mod poison;

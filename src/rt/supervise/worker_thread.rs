@@ -10,10 +10,11 @@
 
 use crate::rt::guard::rt_guard;
 use crate::rt::realtime_priority::{request_fifo, WORKER_PRIORITY};
+use crate::rt::supervise::cpu_progress::current_thread_id;
 use crate::rt::supervise::supervisor::FailureKind;
 use crate::rt::supervise::worker::{RenderLoop, Step};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering};
 use std::sync::Arc;
 use std::thread::{JoinHandle, Thread};
 use std::time::{Duration, Instant};
@@ -50,6 +51,7 @@ pub struct WorkerSignals {
     failure: AtomicU8,
     failure_onset_ns: AtomicU64,
     hung: AtomicBool,
+    tid: AtomicU32,
 }
 
 impl WorkerSignals {
@@ -62,7 +64,15 @@ impl WorkerSignals {
             failure: AtomicU8::new(0),
             failure_onset_ns: AtomicU64::new(0),
             hung: AtomicBool::new(false),
+            tid: AtomicU32::new(0),
         }
+    }
+
+    /// The kernel's id of the worker's thread (0 until it has started, or where unknown), so
+    /// the supervisor can ask whether a silent worker got any CPU time
+    /// ([`cpu_progress`](crate::rt::supervise::cpu_progress)).
+    pub fn thread_id(&self) -> u32 {
+        self.tid.load(Ordering::Acquire)
     }
 
     /// The worker's number (1 = the first worker started).
@@ -234,6 +244,10 @@ impl Drop for WorkerThread {
 
 /// The worker thread's body.
 fn run(mut rl: RenderLoop, signals: &WorkerSignals, links: &WorkerLinks) -> RenderLoop {
+    // Once, before the render loop: it reads a /proc link and allocates.
+    signals
+        .tid
+        .store(current_thread_id().unwrap_or(0), Ordering::Release);
     request_fifo(WORKER_PRIORITY, rl.meters());
     let mut taken_over = false;
     let mut stood_by = false;
