@@ -293,3 +293,26 @@ fn the_patch_pane_shows_the_voice_chain_with_filter2_and_the_effect_order() {
     assert!(find(b, "reverb → delay").is_some(), "{}", t.backend());
     assert!(find(b, "filter2.on").is_none(), "not in an `other` row");
 }
+
+#[test]
+fn seams_and_spared_hangs_show_on_the_worker_line_only_once_they_happen() {
+    let mut view = chronus::ui::tui::meter_view::MeterView::default();
+    view.update(healthy(0, 5000), Instant::now(), 0);
+    let quiet = meters_pane(&view, 80);
+    let (_, y) = find(&quiet, "worker gen").expect("worker line");
+    assert!(!row(&quiet, y).contains("seams"), "{}", row(&quiet, y));
+    assert!(!row(&quiet, y).contains("spared"), "{}", row(&quiet, y));
+
+    let mut after = healthy(0, 6000);
+    after.seams = 3;
+    after.seams_off_beat = 1;
+    after.hangs_spared = 2;
+    view.update(after, Instant::now(), 0);
+    let shown = meters_pane(&view, 80);
+    let (_, y) = find(&shown, "worker gen").expect("worker line");
+    let line = row(&shown, y);
+    assert!(line.contains("seams 3 off 1"), "{line}");
+    assert!(line.contains("spared 2"), "{line}");
+    let (x, y) = find(&shown, "off 1").expect("off-beat count");
+    assert_eq!(shown[(x, y)].fg, Color::Red);
+}

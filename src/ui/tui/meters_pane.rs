@@ -211,14 +211,28 @@ impl<'a> MetersPane<'a> {
         } else {
             VALUE
         };
-        Line::from(vec![
+        let mut spans = vec![
             label("worker gen "),
             value(s.worker_generation.to_string()),
             label("  hb "),
             value(s.heartbeat.to_string()),
             label("  age "),
             Span::styled(format!("{:.0} ms", s.heartbeat_age_ms), age_style),
-        ])
+        ];
+        // After a failover: how many seams, and any that lost the beat (red).
+        if s.seams > 0 {
+            spans.push(label("  seams "));
+            spans.push(value(s.seams.to_string()));
+            if s.seams_off_beat > 0 {
+                spans.push(Span::styled(format!(" off {}", s.seams_off_beat), BAD));
+            }
+        }
+        // Hangs not failed over because the worker was descheduled, not stuck.
+        if s.hangs_spared > 0 {
+            spans.push(label("  spared "));
+            spans.push(Span::styled(s.hangs_spared.to_string(), WARN));
+        }
+        Line::from(spans)
     }
 
     fn health_line(&self, width: usize) -> Line<'static> {
