@@ -1,4 +1,4 @@
-//! Proof that the modular voice (osc2, sub, noise, FM, ring modulation, hard sync, the second
+//! Proof that the modular voice (osc2, osc3, sub, noise, FM, ring modulation, hard sync, the second
 //! filter in series and parallel) and the effect order, switched and moved under held notes,
 //! never allocates on the rendering thread: this binary installs
 //! assert_no_alloc's `AllocDisabler` and runs every `apply` and `render` inside `rt_guard`.
@@ -29,10 +29,19 @@ fn the_modular_voice_never_allocates() {
         set(ParamId::RingOn, 1.0),
         set(ParamId::SyncOn, 1.0),
         set(ParamId::Osc2Freq, 660.0),
+        set(ParamId::Osc3On, 1.0),
+        set(ParamId::Osc3Wave, 3.0),
+        set(ParamId::Osc3Octave, 1.0),
+        set(ParamId::Osc3Semitones, 7.0),
+        set(ParamId::Osc3Detune, -7.0),
+        set(ParamId::Osc3Level, -9.0),
+        set(ParamId::Osc3Freq, 330.0),
+        set(ParamId::Osc3Freq, 0.0),
         set(ParamId::RingOn, 0.0),
         set(ParamId::FmIndex, 0.0),
         set(ParamId::SubWave, 1.0),
         set(ParamId::Osc2On, 0.0),
+        set(ParamId::Osc3On, 0.0),
         set(ParamId::Filter2On, 1.0),
         set(ParamId::Filter2Mode, 3.0),
         set(ParamId::Filter2Cutoff, 900.0),

@@ -1,4 +1,4 @@
-//! Modular voices: a second oscillator, a sub-oscillator, noise, FM, ring modulation and hard
+//! Modular voices: a second and a third oscillator, a sub-oscillator, noise, FM, ring modulation and hard
 //! sync, measured on offline renders (spectral peaks, clicks) of the engine.
 
 use chronus::analysis::{find_clicks, rms};
@@ -194,6 +194,93 @@ fn switching_osc2_sub_noise_and_ring_under_a_held_note_does_not_click() {
         (ParamId::FmIndex, 2.0),
         (ParamId::FmIndex, 0.0),
         (ParamId::NoiseOn, 0.0),
+        (ParamId::Osc2On, 0.0),
+    ];
+    for (param, value) in steps {
+        set(&mut e, param, value);
+        x.extend(render(&mut e, 0.1));
+    }
+    assert!(rms(&x) > 0.05, "it plays");
+    let clicks = find_clicks(&x, 64, 8.0, 0.01);
+    assert!(clicks.is_empty(), "clicks at {clicks:?}");
+}
+
+#[test]
+fn osc3_an_octave_up_and_at_a_fixed_frequency_adds_its_own_peak() {
+    let mut e = sine_440();
+    let before = spectrum_after_settling(&mut e);
+    assert!(level_db(&before, 880.0) < -60.0, "no 880 Hz before osc3");
+    set(&mut e, ParamId::Osc2On, 1.0);
+    set(&mut e, ParamId::Osc2Wave, choice(ParamId::Osc2Wave, "sine"));
+    set(&mut e, ParamId::Osc2Octave, -1.0);
+    set(&mut e, ParamId::Osc3On, 1.0);
+    set(&mut e, ParamId::Osc3Wave, choice(ParamId::Osc3Wave, "sine"));
+    set(&mut e, ParamId::Osc3Octave, 1.0);
+    set(&mut e, ParamId::Osc3Level, -6.0);
+    let spec = spectrum_after_settling(&mut e);
+    let (at440, at220, at880) = (
+        level_db(&spec, 440.0),
+        level_db(&spec, 220.0),
+        level_db(&spec, 880.0),
+    );
+    assert!(
+        at440 > -8.0 && at220 > -8.0 && at880 > -14.0,
+        "440: {at440:.1} dB, 220: {at220:.1} dB, 880: {at880:.1} dB"
+    );
+    assert!(
+        (at440 - at880 - 6.0).abs() < 1.0,
+        "osc3 sits 6 dB below osc: {:.1}",
+        at440 - at880
+    );
+    set(&mut e, ParamId::Osc3Freq, 1500.0);
+    let spec = spectrum_after_settling(&mut e);
+    assert!(level_db(&spec, 1500.0) > -20.0, "the fixed frequency plays");
+    assert!(level_db(&spec, 880.0) < -60.0, "and the octave is gone");
+    set(&mut e, ParamId::Osc3On, 0.0);
+    let spec = spectrum_after_settling(&mut e);
+    assert!(level_db(&spec, 1500.0) < -60.0, "osc3 off is silent");
+}
+
+#[test]
+fn osc3_switched_off_renders_bit_identical_to_a_voice_without_it() {
+    let mut plain = sine_440();
+    let mut shaped = sine_440();
+    set(&mut plain, ParamId::Osc2On, 1.0);
+    set(&mut shaped, ParamId::Osc2On, 1.0);
+    for (param, value) in [
+        (ParamId::Osc3Wave, 2.0),
+        (ParamId::Osc3Octave, 2.0),
+        (ParamId::Osc3Semitones, 7.0),
+        (ParamId::Osc3Detune, -7.0),
+        (ParamId::Osc3Level, 6.0),
+        (ParamId::Osc3Freq, 330.0),
+    ] {
+        set(&mut shaped, param, value);
+    }
+    let (a, b) = (render(&mut plain, 0.5), render(&mut shaped, 0.5));
+    assert!(rms(&a) > 0.05, "it plays");
+    assert!(
+        a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()),
+        "an osc3 that is off changes nothing"
+    );
+    set(&mut shaped, ParamId::Osc3On, 1.0);
+    let (a, b) = (render(&mut plain, 0.1), render(&mut shaped, 0.1));
+    assert!(a != b, "and switched on it is heard");
+}
+
+#[test]
+fn switching_osc3_under_a_held_note_does_not_click() {
+    let mut e = plain_engine("saw");
+    set(&mut e, ParamId::AmpGain, -12.0);
+    set(&mut e, ParamId::FilterCutoff, 4000.0);
+    set(&mut e, ParamId::OscFreq, 220.0);
+    e.apply(Command::Gate { on: true });
+    let mut x = render(&mut e, 0.2);
+    let steps: [(ParamId, f32); 5] = [
+        (ParamId::Osc3On, 1.0),
+        (ParamId::Osc3Wave, 2.0),
+        (ParamId::Osc2On, 1.0),
+        (ParamId::Osc3On, 0.0),
         (ParamId::Osc2On, 0.0),
     ];
     for (param, value) in steps {

@@ -219,3 +219,39 @@ fn filter2_and_the_effect_order_are_saved_as_words_and_a_patch_without_them_rese
         );
     }
 }
+
+#[test]
+fn osc3_is_saved_as_words_and_a_patch_without_it_switches_it_off() {
+    let (dir, store) = store();
+    let mut values = default_values();
+    values[ParamId::Osc3On.index()] = 1.0;
+    values[ParamId::Osc3Wave.index()] = 2.0;
+    values[ParamId::Osc3Semitones.index()] = 7.0;
+    values[ParamId::Osc3Level.index()] = -9.0;
+    store
+        .save("three", &Patch::from_values("three", &values))
+        .expect("saved");
+    let text = std::fs::read_to_string(dir.path().join("patches/three.toml")).expect("file");
+    assert!(text.contains("[osc3]"), "{text}");
+    assert!(text.contains("wave = \"square\""), "{text}");
+    let mut restored = default_values();
+    store.load("three").expect("loaded").apply_to(&mut restored);
+    for p in [
+        ParamId::Osc3On,
+        ParamId::Osc3Wave,
+        ParamId::Osc3Semitones,
+        ParamId::Osc3Level,
+    ] {
+        assert_eq!(restored[p.index()], values[p.index()], "{p}");
+    }
+    // A built-in patch written before osc3 existed switches it off.
+    let acid = store.load("acid").expect("the built-in acid patch");
+    let commands = acid.commands(&values);
+    assert!(
+        commands.contains(&Command::Set {
+            param: ParamId::Osc3On,
+            value: 0.0
+        }),
+        "{commands:?}"
+    );
+}

@@ -1,4 +1,4 @@
-//! Phrases for the modular voice: osc2, sub, noise, FM, ring modulation and sync, resolved
+//! Phrases for the modular voice: osc2, osc3, sub, noise, FM, ring modulation and sync, resolved
 //! from the default patch to canonical actions, and bad input refused with a located error
 //! that changes nothing.
 
@@ -48,6 +48,41 @@ fn osc2_phrases_set_its_parameters_and_switch_it_on() {
 }
 
 #[test]
+fn osc3_phrases_set_its_parameters_and_switch_it_on() {
+    for (line, want) in [
+        ("osc3 saw", vec!["set osc3.wave saw", "set osc3.on on"]),
+        ("osc3 octave 1", vec!["set osc3.octave 1", "set osc3.on on"]),
+        (
+            "osc3 detune -7 cents",
+            vec!["set osc3.detune -7", "set osc3.on on"],
+        ),
+        (
+            "osc3 level -9 db",
+            vec!["set osc3.level -9", "set osc3.on on"],
+        ),
+        (
+            "osc3 freq 330 hz",
+            vec!["set osc3.freq 330", "set osc3.on on"],
+        ),
+        ("osc3 off", vec!["set osc3.on off"]),
+        ("set osc3.wave square", vec!["set osc3.wave square"]),
+        (
+            "add a third oscillator a fifth up",
+            vec!["set osc3.semitones 7", "set osc3.on on"],
+        ),
+        ("add a 3rd osc", vec!["set osc3.on on"]),
+        (
+            "add osc3 an octave down",
+            vec!["set osc3.octave -1", "set osc3.on on"],
+        ),
+        // osc3 never takes over what is osc2's: FM, ring and sync stay with osc2.
+        ("sync", vec!["set sync.on on", "set osc2.on on"]),
+    ] {
+        assert_eq!(actions(line), want, "{line}");
+    }
+}
+
+#[test]
 fn sub_noise_fm_ring_and_sync_phrases() {
     for (line, want) in [
         ("sub on", vec!["set sub.on on"]),
@@ -88,7 +123,13 @@ fn the_words_osc1_had_keep_their_meaning() {
 fn bad_modular_input_is_a_located_error() {
     let vocab = Vocabulary::builtin();
     for (line, column, text) in [
-        ("osc4", 1, "there are two oscillators, osc (osc1) and osc2"),
+        (
+            "osc4",
+            1,
+            "there are three oscillators, osc (osc1), osc2 and osc3",
+        ),
+        ("osc4 saw", 1, "osc2 and osc3"),
+        ("add a third filter", 13, "add a second filter"),
         (
             "filter3 800",
             1,

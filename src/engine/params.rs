@@ -99,6 +99,13 @@ params! {
     Osc2Detune => "osc2.detune", Cents, Linear, -1200.0, 1200.0, 0.0, [], "second oscillator detune";
     Osc2Level => "osc2.level", Db, Linear, -60.0, 12.0, 0.0, [], "second oscillator level (also the ring modulator's level)";
     Osc2Freq => "osc2.freq", Hz, Linear, 0.0, 20000.0, 0.0, [], "second oscillator fixed frequency that ignores the note (0 = follow the note)";
+    Osc3On => "osc3.on", Choice, Discrete, 0.0, 1.0, 0.0, ["off", "on"], "third oscillator on or off (its level fades over 10 ms)";
+    Osc3Wave => "osc3.wave", Choice, Discrete, 0.0, 4.0, 1.0, ["sine", "saw", "square", "triangle", "noise"], "third oscillator waveform";
+    Osc3Octave => "osc3.octave", Count, Discrete, -4.0, 4.0, 0.0, [], "third oscillator pitch in octaves from the note";
+    Osc3Semitones => "osc3.semitones", Count, Discrete, -24.0, 24.0, 0.0, [], "third oscillator pitch in semitones from the note";
+    Osc3Detune => "osc3.detune", Cents, Linear, -1200.0, 1200.0, 0.0, [], "third oscillator detune";
+    Osc3Level => "osc3.level", Db, Linear, -60.0, 12.0, 0.0, [], "third oscillator level";
+    Osc3Freq => "osc3.freq", Hz, Linear, 0.0, 20000.0, 0.0, [], "third oscillator fixed frequency that ignores the note (0 = follow the note)";
     SubOn => "sub.on", Choice, Discrete, 0.0, 1.0, 0.0, ["off", "on"], "sub-oscillator (one octave below osc) on or off";
     SubWave => "sub.wave", Choice, Discrete, 0.0, 1.0, 0.0, ["square", "sine"], "sub-oscillator waveform";
     SubLevel => "sub.level", Db, Linear, -60.0, 12.0, -6.0, [], "sub-oscillator level";

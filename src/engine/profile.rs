@@ -24,8 +24,8 @@ struct Smoothed {
     log_cutoff: BlockSmoother,
     res: BlockSmoother,
     gain: BlockSmoother,
-    /// osc2, ring, sub, noise levels and the FM index.
-    sources: [BlockSmoother; 5],
+    /// osc2, ring, sub, noise levels, the FM index and osc3's level.
+    sources: [BlockSmoother; 6],
     /// The second filter's wet amount, log2 cutoff and resonance.
     filter2: [BlockSmoother; 3],
 }
@@ -112,7 +112,7 @@ impl SoundProfiles {
                 log_cutoff: s(11.0),
                 res: s(0.0),
                 gain: s(0.0),
-                sources: [s(0.0); 5],
+                sources: [s(0.0); 6],
                 filter2: [s(0.0), s(200f32.log2()), s(0.2)],
             }; PROFILES],
             params: [VoiceParams::default(); PROFILES],
@@ -139,13 +139,22 @@ impl SoundProfiles {
             let t = r.sources;
             p.sources.osc2_ratio = t.osc2_ratio;
             p.sources.osc2_fixed = t.osc2_fixed;
+            p.sources.osc3_ratio = t.osc3_ratio;
+            p.sources.osc3_fixed = t.osc3_fixed;
             p.sources.ring_gain = t.ring_gain;
             p.sources.fm_ratio = t.fm_ratio;
             let s = &mut self.smoothed[i];
             s.log_cutoff.set_target(r.log_cutoff);
             s.res.set_target(r.res);
             s.gain.set_target(r.gain);
-            let levels = [t.osc2_gain, t.ring, t.sub_gain, t.noise_gain, t.fm_index];
+            let levels = [
+                t.osc2_gain,
+                t.ring,
+                t.sub_gain,
+                t.noise_gain,
+                t.fm_index,
+                t.osc3_gain,
+            ];
             for (smoother, target) in s.sources.iter_mut().zip(levels) {
                 smoother.set_target(target);
             }
@@ -157,6 +166,9 @@ impl SoundProfiles {
             }
             if quiet(2) {
                 p.sources.switches.sub_wave = t.switches.sub_wave;
+            }
+            if quiet(5) {
+                p.sources.switches.osc3_wave = t.switches.osc3_wave;
             }
             let f2 = r.filter2;
             p.filter2.env_octaves = f2.env_octaves;
@@ -179,12 +191,13 @@ impl SoundProfiles {
             p.res = s.res.advance(frames);
             p.gain = s.gain.advance(frames);
             let src = &mut p.sources;
-            let [osc2, ring, sub, noise, fm] = &mut s.sources;
+            let [osc2, ring, sub, noise, fm, osc3] = &mut s.sources;
             src.osc2_gain = osc2.advance(frames);
             src.ring = ring.advance(frames);
             src.sub_gain = sub.advance(frames);
             src.noise_gain = noise.advance(frames);
             src.fm_index = fm.advance(frames);
+            src.osc3_gain = osc3.advance(frames);
             let [wet, cutoff, res] = &mut s.filter2;
             p.filter2.wet = wet.advance(frames);
             p.filter2.log_cutoff = cutoff.advance(frames);

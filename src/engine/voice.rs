@@ -37,7 +37,7 @@ pub struct VoiceParams {
     pub env_octaves: f32,
     /// Pitch modulation (vibrato) as a frequency ratio, 1 when no LFO moves the pitch.
     pub pitch_mod: f32,
-    /// osc2, sub, noise, FM and ring modulation.
+    /// osc2, osc3, sub, noise, FM and ring modulation.
     pub sources: SourceParams,
     /// The second filter.
     pub filter2: SecondFilterParams,

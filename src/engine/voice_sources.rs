@@ -1,5 +1,6 @@
 //! The sources of a voice beside osc1: a second oscillator (pitched from the note or fixed in
-//! Hz, optionally hard-synced to osc1), a sub-oscillator one octave below osc1, a noise
+//! Hz, optionally hard-synced to osc1), a third oscillator (pitched or fixed the same way,
+//! never synced, ring-modulated or FM'd), a sub-oscillator one octave below osc1, a noise
 //! source, an FM operator that modulates osc1, and a ring modulator (osc1 × osc2).
 //!
 //! Runs on the DSP worker thread. Every source is always present (fixed capacity); settings
@@ -19,6 +20,8 @@ use super::BLOCK_FRAMES;
 pub struct SourceSwitches {
     /// osc2's waveform.
     pub osc2_wave: Waveform,
+    /// osc3's waveform.
+    pub osc3_wave: Waveform,
     /// The sub-oscillator's waveform (square or sine).
     pub sub_wave: Waveform,
     /// osc2 restarts with osc1.
@@ -29,6 +32,7 @@ impl Default for SourceSwitches {
     fn default() -> Self {
         SourceSwitches {
             osc2_wave: Waveform::Saw,
+            osc3_wave: Waveform::Saw,
             sub_wave: Waveform::Square,
             sync: false,
         }
@@ -46,6 +50,12 @@ pub struct SourceParams {
     pub osc2_fixed: f32,
     /// osc2's linear level through the block (0 while it is off).
     pub osc2_gain: Ramp,
+    /// osc3's pitch as a ratio of the note (octave, semitones, detune).
+    pub osc3_ratio: f32,
+    /// osc3's fixed frequency in Hz, 0 to follow the note.
+    pub osc3_fixed: f32,
+    /// osc3's linear level through the block (0 while it is off).
+    pub osc3_gain: Ramp,
     /// How far the ring modulator replaces the two oscillators (0..1) through the block.
     pub ring: Ramp,
     /// The ring modulator's linear level (osc2's level).
@@ -67,6 +77,9 @@ impl Default for SourceParams {
             osc2_ratio: 1.0,
             osc2_fixed: 0.0,
             osc2_gain: Ramp::constant(0.0),
+            osc3_ratio: 1.0,
+            osc3_fixed: 0.0,
+            osc3_gain: Ramp::constant(0.0),
             ring: Ramp::constant(0.0),
             ring_gain: 1.0,
             sub_gain: Ramp::constant(0.0),
@@ -85,6 +98,7 @@ impl SourceParams {
     /// True while only osc1 sounds (every other source's level is zero and still).
     pub fn only_osc1(&self) -> bool {
         silent(&self.osc2_gain)
+            && silent(&self.osc3_gain)
             && silent(&self.ring)
             && silent(&self.sub_gain)
             && silent(&self.noise_gain)
@@ -103,6 +117,12 @@ pub struct SourceTargets {
     pub osc2_fixed: f32,
     /// osc2 linear level, 0 when off.
     pub osc2_gain: f32,
+    /// osc3 pitch ratio.
+    pub osc3_ratio: f32,
+    /// osc3 fixed frequency (0 = follow the note).
+    pub osc3_fixed: f32,
+    /// osc3 linear level, 0 when off.
+    pub osc3_gain: f32,
     /// 1 while ring modulation is on.
     pub ring: f32,
     /// The ring modulator's level.
@@ -128,15 +148,20 @@ pub fn source_targets(get: impl Fn(ParamId) -> f32) -> SourceTargets {
         }
     };
     let pitch = get(ParamId::Osc2Octave) * 12.0 + get(ParamId::Osc2Semitones);
+    let pitch3 = get(ParamId::Osc3Octave) * 12.0 + get(ParamId::Osc3Semitones);
     SourceTargets {
         switches: SourceSwitches {
             osc2_wave: Waveform::from_value(get(ParamId::Osc2Wave)),
+            osc3_wave: Waveform::from_value(get(ParamId::Osc3Wave)),
             sub_wave: Waveform::from_sub_value(get(ParamId::SubWave)),
             sync: on(ParamId::SyncOn),
         },
         osc2_ratio: 2f32.powf(pitch / 12.0 + get(ParamId::Osc2Detune) / 1200.0),
         osc2_fixed: get(ParamId::Osc2Freq).max(0.0),
         osc2_gain: level(ParamId::Osc2On, ParamId::Osc2Level),
+        osc3_ratio: 2f32.powf(pitch3 / 12.0 + get(ParamId::Osc3Detune) / 1200.0),
+        osc3_fixed: get(ParamId::Osc3Freq).max(0.0),
+        osc3_gain: level(ParamId::Osc3On, ParamId::Osc3Level),
         ring: if on(ParamId::RingOn) { 1.0 } else { 0.0 },
         ring_gain: db_to_gain(get(ParamId::Osc2Level)),
         sub_gain: level(ParamId::SubOn, ParamId::SubLevel),
@@ -155,6 +180,7 @@ pub fn targets_of(values: &[f32; PARAM_COUNT]) -> SourceTargets {
 #[derive(Clone, Debug)]
 pub struct VoiceSources {
     osc2: Oscillator,
+    osc3: Oscillator,
     sub: Oscillator,
     noise: Oscillator,
     fm_phase: f32,
@@ -166,6 +192,7 @@ impl VoiceSources {
     pub fn new(seed: u32) -> Self {
         VoiceSources {
             osc2: Oscillator::new(seed ^ 0x2545_F491),
+            osc3: Oscillator::new(seed ^ 0x68E3_1DA4),
             sub: Oscillator::new(seed ^ 0x1B87_3593),
             noise: Oscillator::new(seed ^ 0x5BD1_E995),
             fm_phase: 0.0,
@@ -176,6 +203,7 @@ impl VoiceSources {
     /// Restarts every phase with the note.
     pub fn reset(&mut self) {
         self.osc2.reset();
+        self.osc3.reset();
         self.sub.reset();
         self.fm_phase = 0.0;
         self.sync_carry = 0.0;
@@ -254,6 +282,17 @@ impl VoiceSources {
                 let dry = *s + b * (g0 + i * g.step);
                 *s = dry * (1.0 - ring) + ring * p.ring_gain * *s * b;
             }
+        }
+        if !silent(&p.osc3_gain) {
+            let (f3, df3) = if p.osc3_fixed > 0.0 {
+                (p.osc3_fixed, 0.0)
+            } else {
+                let r = p.osc3_ratio / ratio_to_note;
+                (f1 * r, df1 * r)
+            };
+            self.osc3
+                .fill(p.switches.osc3_wave, f3, df3, sample_rate, buf);
+            add_scaled(sig, buf, &p.osc3_gain, at);
         }
         if !silent(&p.sub_gain) {
             self.sub

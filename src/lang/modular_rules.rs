@@ -10,8 +10,12 @@
 //!               | effect ("before" | "after") effect
 //! effect       := "drive" | "chorus" | "delay" | "reverb"   (and their module words)
 //! add          := "add" ["a" | "an"] ("second" | "2nd" | "another") ("oscillator" | "osc" | "filter")
-//!                 [["a" | "an" | "one" | number] ("octave" | "octaves") ("down" | "up" | "lower" | "higher")]
-//!               | "add" ("osc2" | "filter2") [...]   (`add a second oscillator an octave down`)
+//!                 [pitch]
+//!               | "add" ["a" | "an"] ("third" | "3rd") ("oscillator" | "osc") [pitch]
+//!               | "add" ("osc2" | "osc3" | "filter2") [pitch]   (`add a second oscillator an octave down`)
+//! pitch        := ["a" | "an" | "one" | number] ("octave" | "octaves" | "fifth" | "fifths"
+//!                 | "fourth" | "fourths") ("down" | "up" | "lower" | "higher")
+//!                 (`add a third oscillator a fifth up`: osc3 semitones 7)
 //! ```
 //!
 //! `noise` alone stays the oscillator waveform (`noise` = `osc noise`).
@@ -28,7 +32,7 @@ use std::ops::Range;
 /// Words only the modular phrases use (known to the unknown-word check).
 pub(crate) const MODULAR_WORDS: &[&str] = &[
     "before", "after", "effects", "effect", "fx", "order", "add", "second", "2nd", "another",
-    "lower", "higher",
+    "lower", "higher", "third", "3rd", "fifth", "fifths", "fourth", "fourths",
 ];
 
 /// Whether `word` (lower case) is one of [`MODULAR_WORDS`].
@@ -44,7 +48,7 @@ pub(crate) fn missing_module(word: &str) -> Option<&'static str> {
             .is_some()
     };
     if number("osc") || number("oscillator") || number("vco") {
-        Some("there are two oscillators, osc (osc1) and osc2, besides sub and noise")
+        Some("there are three oscillators, osc (osc1), osc2 and osc3, besides sub and noise")
     } else if number("filter") || number("vcf") {
         Some("there are two filters, filter (filter1) and filter2")
     } else {
@@ -210,7 +214,8 @@ impl Grammar<'_> {
     }
 
     /// `add a second oscillator an octave down`, `add another filter`, `add osc2 2 octaves
-    /// up`: switches osc2 or filter2 on (shaping osc2's octave switches it on as well).
+    /// up`, `add a third oscillator a fifth up`: switches osc2, osc3 or filter2 on (shaping an
+    /// oscillator's octave or semitones switches it on as well).
     pub(super) fn add_module<'a>(&self, i: Lexemes<'a>) -> PResult<'a, PhraseKind> {
         let word = |l: &Lexeme, words: &[&str]| words.contains(&l.text.as_str());
         let start = skip_fillers(i);
@@ -229,16 +234,23 @@ impl Grammar<'_> {
                 Some((m, r)) if word(m, &["filter", "vcf"]) => ("filter2", r),
                 _ => return fail(r, "oscillator or filter"),
             },
-            // `osc2`, `filter2`, and `second filter` (one of filter2's module words).
+            Some((l, r)) if word(l, &["third", "3rd"]) => match next(r) {
+                Some((m, r)) if word(m, &["oscillator", "osc", "vco"]) => ("osc3", r),
+                _ => return fail(r, "oscillator"),
+            },
+            // `osc2`, `osc3`, `filter2`, and `second filter` (one of filter2's module words).
             Some((l, r)) => match &l.class {
-                Class::Word(WordClass::Module(m)) if *m == "osc2" || *m == "filter2" => (*m, r),
+                Class::Word(WordClass::Module(m)) if matches!(*m, "osc2" | "osc3" | "filter2") => {
+                    (*m, r)
+                }
                 _ => return fail(i, ""),
             },
             None => return fail(i, ""),
         };
-        // An optional pitch for osc2: `an octave down`, `2 octaves up`.
-        let mut octaves: Option<(f64, Range<usize>)> = None;
-        if module == "osc2" {
+        // An optional pitch for osc2 or osc3: `an octave down`, `2 octaves up`, `a fifth up`
+        // (semitones: a fifth is 7, a fourth 5).
+        let mut pitch: Option<(bool, f64, Range<usize>)> = None;
+        if module != "filter2" {
             let count = match next(rest) {
                 Some((l, r)) if word(l, &["a", "an", "one"]) => Some((1.0, l.span.clone(), r)),
                 Some((l, r)) => match l.class {
@@ -248,9 +260,20 @@ impl Grammar<'_> {
                 None => None,
             };
             if let Some((n, from, r)) = count {
-                let unit = next(r).filter(|(l, _)| word(l, &["octave", "octaves"]));
-                let way = unit.and_then(|(_, r)| next(r));
-                if let Some((w, r)) = way {
+                let unit = next(r).and_then(|(l, r)| {
+                    if word(l, &["octave", "octaves"]) {
+                        Some((true, 1.0, r))
+                    } else if word(l, &["fifth", "fifths"]) {
+                        Some((false, 7.0, r))
+                    } else if word(l, &["fourth", "fourths"]) {
+                        Some((false, 5.0, r))
+                    } else {
+                        None
+                    }
+                });
+                if let Some((octave, size, (w, r))) =
+                    unit.and_then(|(o, size, r)| next(r).map(|w| (o, size, w)))
+                {
                     let sign = if word(w, &["down", "lower", "below"]) {
                         -1.0
                     } else if word(w, &["up", "higher", "above"]) {
@@ -258,14 +281,20 @@ impl Grammar<'_> {
                     } else {
                         return fail(r, "down or up");
                     };
-                    octaves = Some((sign * n, from.start..w.span.end));
+                    pitch = Some((octave, sign * n * size, from.start..w.span.end));
                     rest = r;
                 }
             }
         }
-        let (param, value) = match (module, octaves) {
-            ("osc2", Some((n, span))) => (
-                ParamId::Osc2Octave,
+        let osc3 = module == "osc3";
+        let (param, value) = match (module, pitch) {
+            ("osc2" | "osc3", Some((octave, n, span))) => (
+                match (osc3, octave) {
+                    (false, true) => ParamId::Osc2Octave,
+                    (false, false) => ParamId::Osc2Semitones,
+                    (true, true) => ParamId::Osc3Octave,
+                    (true, false) => ParamId::Osc3Semitones,
+                },
                 Value::Quantity(Quantity {
                     value: n,
                     unit: None,
@@ -273,8 +302,12 @@ impl Grammar<'_> {
                     span,
                 }),
             ),
-            ("osc2", None) => (
-                ParamId::Osc2On,
+            ("osc2" | "osc3", None) => (
+                if osc3 {
+                    ParamId::Osc3On
+                } else {
+                    ParamId::Osc2On
+                },
                 Value::Switch {
                     on: true,
                     span: add.span.clone(),

@@ -168,6 +168,7 @@ impl Resolver<'_> {
         }
         let switch = match target_module(t) {
             Some("osc2") => ParamId::Osc2On,
+            Some("osc3") => ParamId::Osc3On,
             Some("sub") => ParamId::SubOn,
             Some("noise") => ParamId::NoiseOn,
             Some("sync") => ParamId::Osc2On,

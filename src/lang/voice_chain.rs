@@ -9,7 +9,9 @@ use crate::engine::params::{format_decimal, ParamId};
 use crate::engine::PatchState;
 
 /// The modules of the modular voice beside osc1 (their parameters are shown in the chain).
-pub const MODULAR_MODULES: &[&str] = &["osc2", "sub", "noise", "fm", "ring", "sync", "filter2"];
+pub const MODULAR_MODULES: &[&str] = &[
+    "osc2", "osc3", "sub", "noise", "fm", "ring", "sync", "filter2",
+];
 
 fn word(patch: &PatchState, p: ParamId) -> String {
     p.spec().format_plain(patch.get(p))
@@ -35,6 +37,7 @@ pub fn modular_in_use(patch: &PatchState) -> bool {
     on(patch, ParamId::Filter2On)
         || effects_reordered(patch)
         || on(patch, ParamId::Osc2On)
+        || on(patch, ParamId::Osc3On)
         || on(patch, ParamId::SubOn)
         || on(patch, ParamId::NoiseOn)
         || on(patch, ParamId::RingOn)
@@ -86,6 +89,9 @@ pub fn sources_line(patch: &PatchState) -> String {
         let first = parts.pop().unwrap_or_default();
         parts.push(format!("{first}{join}{osc2}"));
     }
+    if on(patch, ParamId::Osc3On) {
+        parts.push(osc3_part(patch));
+    }
     if on(patch, ParamId::SubOn) {
         parts.push(format!(
             "sub {} {} dB",
@@ -100,6 +106,31 @@ pub fn sources_line(patch: &PatchState) -> String {
         ));
     }
     parts.join(" + ")
+}
+
+/// osc3 as a part of the sources line: `osc3 saw +7 st -9 dB`, `osc3 sine 1320 Hz`.
+fn osc3_part(patch: &PatchState) -> String {
+    let mut osc3 = format!("osc3 {}", word(patch, ParamId::Osc3Wave));
+    let fixed = patch.get(ParamId::Osc3Freq);
+    if fixed > 0.0 {
+        osc3 += &format!(" {} Hz", format_decimal(fixed));
+    } else {
+        for (p, unit) in [
+            (ParamId::Osc3Octave, "oct"),
+            (ParamId::Osc3Semitones, "st"),
+            (ParamId::Osc3Detune, "cents"),
+        ] {
+            let v = patch.get(p);
+            if v != 0.0 {
+                osc3 += &signed(v, unit);
+            }
+        }
+    }
+    let level = patch.get(ParamId::Osc3Level);
+    if level != 0.0 {
+        osc3 += &format!(" {} dB", format_decimal(level));
+    }
+    osc3
 }
 
 /// The filters: `filter lowpass 800 Hz → filter2 highpass 200 Hz` in series,
@@ -209,6 +240,32 @@ mod tests {
         assert_eq!(
             sources_line(&p),
             "osc1 sine (fm ratio 2 index 1) × osc2 sine 660 Hz + sub square -6 dB + noise -18 dB"
+        );
+    }
+
+    #[test]
+    fn osc3_is_named_after_osc2_only_while_it_is_on() {
+        let shaped = [
+            (ParamId::Osc3Wave, 0.0),
+            (ParamId::Osc3Semitones, 7.0),
+            (ParamId::Osc3Detune, -7.0),
+            (ParamId::Osc3Level, -9.0),
+        ];
+        let p = with(&shaped);
+        assert!(!modular_in_use(&p));
+        assert_eq!(sources_line(&p), "osc1 saw");
+        let mut on = shaped.to_vec();
+        on.extend([(ParamId::Osc3On, 1.0), (ParamId::Osc2On, 1.0)]);
+        let p = with(&on);
+        assert!(modular_in_use(&p));
+        assert_eq!(
+            sources_line(&p),
+            "osc1 saw + osc2 saw + osc3 sine +7 st -7 cents -9 dB"
+        );
+        on.push((ParamId::Osc3Freq, 1500.0));
+        assert_eq!(
+            sources_line(&with(&on)),
+            "osc1 saw + osc2 saw + osc3 sine 1500 Hz -9 dB"
         );
     }
 

@@ -276,7 +276,7 @@ mod tests {
         assert!(e.contains("did you mean \"cutoff\"?"), "{e}");
         assert!(e.contains("mode, cutoff, res"), "{e}");
         let e = resolve_param_path("zzz").unwrap_err().to_string();
-        assert!(e.contains("modules: osc, osc2, sub"), "{e}");
+        assert!(e.contains("modules: osc, osc2, osc3, sub"), "{e}");
         assert!(resolve_param_path("").is_err());
         assert!(resolve_param_path("filter/").is_err());
         assert!(resolve_param_path("acid1/cutoff").is_err());
