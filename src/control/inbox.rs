@@ -8,6 +8,7 @@
 
 use std::net::SocketAddr;
 use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// Where a line came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,24 +65,67 @@ pub struct IncomingLine {
     pub reply_to: Option<Sender<LineReply>>,
 }
 
+/// Called after each line is sent, so a control loop that sleeps on something else (plain
+/// mode waits on typed lines) wakes at once instead of polling the inbox.
+pub type ArrivalWaker = Box<dyn Fn() + Send>;
+
+/// The waker the receiver's owner installed, shared by every sender.
+type WakerSlot = Arc<Mutex<Option<ArrivalWaker>>>;
+
 /// The sending side; clone it for each producer thread.
-#[derive(Clone, Debug)]
-pub struct InboxSender(Sender<IncomingLine>);
+#[derive(Clone)]
+pub struct InboxSender {
+    lines: Sender<IncomingLine>,
+    waker: WakerSlot,
+}
 
 /// The receiving side, owned by the control thread.
-#[derive(Debug)]
-pub struct InboxReceiver(Receiver<IncomingLine>);
+pub struct InboxReceiver {
+    lines: Receiver<IncomingLine>,
+    waker: WakerSlot,
+}
+
+impl std::fmt::Debug for InboxSender {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("InboxSender")
+    }
+}
+
+impl std::fmt::Debug for InboxReceiver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("InboxReceiver")
+    }
+}
 
 /// Makes a connected sender/receiver pair.
 pub fn inbox() -> (InboxSender, InboxReceiver) {
     let (tx, rx) = mpsc::channel();
-    (InboxSender(tx), InboxReceiver(rx))
+    let waker = WakerSlot::default();
+    (
+        InboxSender {
+            lines: tx,
+            waker: Arc::clone(&waker),
+        },
+        InboxReceiver { lines: rx, waker },
+    )
 }
 
 impl InboxSender {
     /// Sends a line; returns false if the control thread has gone away.
     pub fn send(&self, line: IncomingLine) -> bool {
-        self.0.send(line).is_ok()
+        if self.lines.send(line).is_err() {
+            return false;
+        }
+        // Senders are OSC, MIDI and session threads, never real-time ones.
+        if let Some(wake) = self
+            .waker
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+        {
+            wake();
+        }
+        true
     }
 }
 
@@ -90,7 +134,7 @@ impl InboxReceiver {
     pub fn drain(&self) -> Vec<IncomingLine> {
         let mut out = Vec::new();
         loop {
-            match self.0.try_recv() {
+            match self.lines.try_recv() {
                 Ok(line) => out.push(line),
                 Err(TryRecvError::Empty | TryRecvError::Disconnected) => return out,
             }
@@ -99,13 +143,39 @@ impl InboxReceiver {
 
     /// Waits up to `timeout` for one line (for loops that have nothing else to wait on).
     pub fn recv_timeout(&self, timeout: std::time::Duration) -> Option<IncomingLine> {
-        self.0.recv_timeout(timeout).ok()
+        self.lines.recv_timeout(timeout).ok()
+    }
+
+    /// Installs (or, with `None`, removes) what every sender calls after sending a line.
+    pub fn on_arrival(&self, waker: Option<ArrivalWaker>) {
+        *self.waker.lock().unwrap_or_else(PoisonError::into_inner) = waker;
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_installed_waker_hears_every_line_and_a_removed_one_hears_none() {
+        let (tx, rx) = inbox();
+        let (wake_tx, wake_rx) = mpsc::channel();
+        rx.on_arrival(Some(Box::new(move || {
+            let _ = wake_tx.send(());
+        })));
+        let line = |text: &str| IncomingLine {
+            text: text.into(),
+            source: LineSource::Keyboard,
+            reply_to: None,
+        };
+        assert!(tx.send(line("gate on")));
+        assert!(tx.clone().send(line("gate off")));
+        assert_eq!(wake_rx.try_iter().count(), 2);
+        rx.on_arrival(None);
+        assert!(tx.send(line("osc saw")));
+        assert_eq!(wake_rx.try_iter().count(), 0);
+        assert_eq!(rx.drain().len(), 3);
+    }
 
     #[test]
     fn lines_arrive_in_order_with_their_source() {

@@ -11,11 +11,15 @@ use super::plain_input::{self, PlainInput, TypedLine};
 use crate::control::inbox::{InboxReceiver, LineSource};
 use crate::control::performer::{LineReport, Performer, UiRequest};
 use std::io::Write;
-use std::sync::mpsc::RecvTimeoutError;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
-/// The longest a line from the inbox (OSC, MIDI, a session) waits before it is performed.
+/// How often the inbox is polled while the sound's release plays out at the end of input.
 const INBOX_POLL: Duration = Duration::from_millis(2);
+
+/// The longest plain mode sleeps with nothing typed and nothing in the inbox (a line that
+/// arrives wakes it at once; this only bounds a missed wake).
+const WAKE_AT_LEAST_EVERY: Duration = Duration::from_millis(100);
 
 /// Extra time after the release before leaving, so the tail is heard.
 const RELEASE_MARGIN: Duration = Duration::from_millis(100);
@@ -106,51 +110,74 @@ pub fn run(
     } else {
         plain_input::spawn_pipe()?
     };
+    let wake = input.wake.clone();
+    inbox.on_arrival(Some(Box::new(move || {
+        let _ = wake.send(TypedLine::InboxArrival);
+    })));
     let mut out = Output {
         printer: input.printer,
     };
-    let mut input_open = true;
+    let result = serve_lines(
+        performer,
+        inbox,
+        history,
+        options,
+        keep_open,
+        (&input.lines, input.done.as_ref()),
+        &completer,
+        &mut out,
+    );
+    inbox.on_arrival(None);
+    result
+}
+
+/// The loop of [`run`]: sleeps until a line is typed or one arrives in the inbox.
+#[allow(clippy::too_many_arguments)]
+fn serve_lines(
+    performer: &mut Performer,
+    inbox: &InboxReceiver,
+    history: &mut LineHistory,
+    options: &PlainOptions,
+    keep_open: &dyn Fn() -> bool,
+    (lines, done): (&Receiver<TypedLine>, Option<&Sender<()>>),
+    completer: &WordCompleter,
+    out: &mut Output,
+) -> std::io::Result<()> {
     loop {
-        if input_open {
-            match input.lines.recv_timeout(INBOX_POLL) {
-                Ok(TypedLine::Line(line)) => {
-                    history.push(&line);
-                    let report = performer.run(&line, LineSource::Keyboard);
-                    if report.taught {
-                        completer.replace(performer.completion_words());
-                    }
-                    let lines =
-                        report_lines(&report, || performer.meters().snapshot().to_key_values());
-                    out.print(&lines, false);
-                    if report.requests.contains(&UiRequest::Quit) {
-                        return Ok(());
-                    }
-                    if let Some(done) = &input.done {
-                        let _ = done.send(());
-                    }
+        match lines.recv_timeout(WAKE_AT_LEAST_EVERY) {
+            Ok(TypedLine::Line(line)) => {
+                history.push(&line);
+                let report = performer.run(&line, LineSource::Keyboard);
+                if report.taught {
+                    completer.replace(performer.completion_words());
                 }
-                Ok(TypedLine::Interrupted) => return Ok(()),
-                Ok(TypedLine::End) | Err(RecvTimeoutError::Disconnected) => {
-                    input_open = false;
-                    if !options.stay {
-                        while keep_open() {
-                            if serve_inbox(performer, inbox, &mut out) {
-                                return Ok(());
-                            }
-                            std::thread::sleep(INBOX_POLL);
-                        }
-                        serve_inbox_for(performer, inbox, &mut out, None);
-                        let release = performer.release();
-                        serve_inbox_for(performer, inbox, &mut out, Some(release + RELEASE_MARGIN));
-                        return Ok(());
-                    }
+                let lines = report_lines(&report, || performer.meters().snapshot().to_key_values());
+                out.print(&lines, false);
+                if report.requests.contains(&UiRequest::Quit) {
+                    return Ok(());
                 }
-                Err(RecvTimeoutError::Timeout) => {}
+                if let Some(done) = done {
+                    let _ = done.send(());
+                }
             }
-        } else {
-            std::thread::sleep(INBOX_POLL);
+            Ok(TypedLine::Interrupted) => return Ok(()),
+            Ok(TypedLine::End) | Err(RecvTimeoutError::Disconnected) => {
+                if !options.stay {
+                    while keep_open() {
+                        if serve_inbox(performer, inbox, out) {
+                            return Ok(());
+                        }
+                        std::thread::sleep(INBOX_POLL);
+                    }
+                    serve_inbox_for(performer, inbox, out, None);
+                    let release = performer.release();
+                    serve_inbox_for(performer, inbox, out, Some(release + RELEASE_MARGIN));
+                    return Ok(());
+                }
+            }
+            Ok(TypedLine::InboxArrival) | Err(RecvTimeoutError::Timeout) => {}
         }
-        if serve_inbox(performer, inbox, &mut out) {
+        if serve_inbox(performer, inbox, out) {
             return Ok(());
         }
     }

@@ -17,6 +17,8 @@ pub(crate) enum TypedLine {
     End,
     /// Ctrl-C at the prompt.
     Interrupted,
+    /// Not typed: a line arrived in the inbox (sent by the inbox's waker).
+    InboxArrival,
 }
 
 /// Prints above the prompt while rustyline is reading.
@@ -26,6 +28,8 @@ pub(crate) type Printer = Box<dyn rustyline::ExternalPrinter + Send>;
 pub(crate) struct PlainInput {
     /// Lines as they are typed.
     pub lines: Receiver<TypedLine>,
+    /// Another way into `lines`, for the inbox's waker.
+    pub wake: Sender<TypedLine>,
     /// Tells the prompt the last line's replies are printed (interactive only).
     pub done: Option<Sender<()>>,
     /// Prints above the prompt (interactive only, where the terminal allows).
@@ -79,6 +83,7 @@ pub(crate) fn spawn_prompt(
         .ok()
         .map(|p| Box::new(p) as Printer);
     let (tx, rx) = mpsc::channel();
+    let tx_wake = tx.clone();
     let (done_tx, done_rx) = mpsc::channel::<()>();
     std::thread::Builder::new()
         .name("chronus-input".into())
@@ -99,6 +104,7 @@ pub(crate) fn spawn_prompt(
         })?;
     Ok(PlainInput {
         lines: rx,
+        wake: tx_wake,
         done: Some(done_tx),
         printer,
     })
@@ -107,6 +113,7 @@ pub(crate) fn spawn_prompt(
 /// Reads lines from a pipe (invalid UTF-8 is replaced, not fatal) on its own thread.
 pub(crate) fn spawn_pipe() -> std::io::Result<PlainInput> {
     let (tx, rx) = mpsc::channel();
+    let tx_wake = tx.clone();
     std::thread::Builder::new()
         .name("chronus-input".into())
         .spawn(move || {
@@ -136,6 +143,7 @@ pub(crate) fn spawn_pipe() -> std::io::Result<PlainInput> {
         })?;
     Ok(PlainInput {
         lines: rx,
+        wake: tx_wake,
         done: None,
         printer: None,
     })
