@@ -115,6 +115,19 @@ fn read_small(path: &std::path::Path, buf: &mut [u8]) -> Option<usize> {
     Some(filled)
 }
 
+/// Reads an open file from its first byte again (procfs regenerates the text).
+fn read_from_start(file: &std::fs::File, buf: &mut [u8]) -> Option<usize> {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::FileExt::read_at(file, buf, 0).ok()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (file, buf);
+        None
+    }
+}
+
 /// Where the heartbeat was last seen to move, and what the thread had run by then.
 #[derive(Clone, Copy, Debug)]
 struct Baseline {
@@ -139,6 +152,9 @@ pub enum HangCheck {
 pub struct CpuProgress {
     tid: u32,
     schedstat: PathBuf,
+    /// `schedstat` kept open: it is read on nearly every wake, and an open per read cost
+    /// more than the rest of the supervisor's idle wake.
+    schedstat_file: Option<std::fs::File>,
     stat: PathBuf,
     baseline: Option<Baseline>,
 }
@@ -159,12 +175,21 @@ impl CpuProgress {
         self.baseline = None;
         let task = PathBuf::from(format!("/proc/self/task/{tid}"));
         self.schedstat = task.join("schedstat");
+        self.schedstat_file = std::fs::File::open(&self.schedstat).ok();
         self.stat = task.join("stat");
     }
 
     fn read_schedstat(&self) -> Option<SchedStat> {
         let mut buf = [0u8; 96];
-        let n = read_small(&self.schedstat, &mut buf)?;
+        // procfs regenerates the text for a read at offset 0 of an open file.
+        let n = match self
+            .schedstat_file
+            .as_ref()
+            .and_then(|f| read_from_start(f, &mut buf))
+        {
+            Some(n) => n,
+            None => read_small(&self.schedstat, &mut buf)?,
+        };
         parse_schedstat(&buf[..n])
     }
 
@@ -297,6 +322,27 @@ mod tests {
         let mut gone = CpuProgress::new();
         gone.observe(u32::MAX, 1, 1);
         assert_eq!(gone.check(1, 2), HangCheck::Unknown);
+    }
+
+    #[test]
+    fn the_open_schedstat_file_gives_fresh_numbers_on_every_read() {
+        let Some(tid) = current_thread_id() else {
+            return; // not Linux: nothing to follow
+        };
+        let mut progress = CpuProgress::new();
+        progress.follow(tid);
+        assert!(progress.schedstat_file.is_some(), "schedstat did not open");
+        let first = progress.read_schedstat().expect("first read");
+        let spin_until = std::time::Instant::now() + std::time::Duration::from_millis(30);
+        let mut x = 0u64;
+        while std::time::Instant::now() < spin_until {
+            x = std::hint::black_box(x.wrapping_add(1));
+        }
+        let second = progress.read_schedstat().expect("second read");
+        assert!(
+            second.run_ns > first.run_ns,
+            "run time did not move: {first:?} then {second:?}"
+        );
     }
 
     /// A real thread asleep is stuck, a real thread spinning is stuck, and a moving
